@@ -1,0 +1,3 @@
+"""sesdesk: send email through your own Amazon SES account, safely."""
+
+__version__ = "0.1.0"

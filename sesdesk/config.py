@@ -1,0 +1,173 @@
+"""Where sesdesk keeps its files, its settings, and how it logs.
+
+`SESDESK_HOME` (or the platform's user data dir) holds ``sesdesk.db``, ``logs/sesdesk.log``
+and ``settings.json``. Logs pass through a filter that redacts anything shaped like a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sesdesk.errors import EnvironmentProblem
+
+APP_NAME = "sesdesk"
+DB_FILENAME = "sesdesk.db"
+
+
+class HomeNotWritable(EnvironmentProblem):
+    """SESDESK_HOME cannot be created or written."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"sesdesk cannot write to its folder {path}: {reason}.",
+            hint="Choose a writable folder with SESDESK_HOME=/some/folder, or fix its permissions.",
+        )
+        self.path = path
+
+
+def default_home() -> Path:
+    """The folder from SESDESK_HOME, else the platform's user data dir."""
+    configured = os.environ.get("SESDESK_HOME")
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The files sesdesk uses under one home folder."""
+
+    home: Path
+
+    @property
+    def database(self) -> Path:
+        return self.home / DB_FILENAME
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        return self.logs / "sesdesk.log"
+
+    @property
+    def settings(self) -> Path:
+        return self.home / "settings.json"
+
+    def ensure(self) -> Paths:
+        """Create the folders and prove they are writable, or raise HomeNotWritable."""
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            self.logs.mkdir(exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.home, prefix=".write-test-"):
+                pass
+        except OSError as exc:
+            raise HomeNotWritable(self.home, exc.strerror or type(exc).__name__) from None
+        return self
+
+
+def paths(home: Path | None = None) -> Paths:
+    """Paths under `home` (default: `default_home()`), not yet created."""
+    return Paths(home or default_home())
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+def load_settings(p: Paths) -> dict[str, Any]:
+    """Settings from settings.json; an unreadable file counts as empty (and is left alone)."""
+    try:
+        data = json.loads(p.settings.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_settings(p: Paths, settings: dict[str, Any]) -> None:
+    """Write settings.json atomically. Never put a secret in here."""
+    tmp = p.settings.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(settings, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, p.settings)
+
+
+# --- logging ------------------------------------------------------------------------------
+
+_REDACTIONS = [
+    # AWS secret access keys: 40 chars of base64-ish alphabet.
+    (re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"), "[REDACTED]"),
+    # Access key ids: keep the last four characters, which the UI shows too.
+    (re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12}([A-Z0-9]{4})\b"), r"…\1"),
+    # key=value pairs that name a secret, a password, a token or a signature.
+    (
+        re.compile(
+            r"(?i)((?:secret|password|token|signature|credential|authorization)[A-Za-z_-]*"
+            r"[\"']?\s*[=:]\s*[\"']?)[^\s\"',}]+"
+        ),
+        r"\1[REDACTED]",
+    ),
+]
+
+
+def redact(text: str) -> str:
+    """`text` with anything shaped like a secret replaced."""
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites every record's final message through `redact`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            # Format the traceback now, redacted, and drop the live exception object.
+            formatted = logging.Formatter().formatException(record.exc_info)
+            cleaned = f"{cleaned}\n{redact(formatted)}"
+            record.exc_info = None
+            record.exc_text = None
+        record.msg = cleaned
+        record.args = None
+        return True
+
+
+_configured: Path | None = None
+
+
+def setup_logging(p: Paths, *, level: int = logging.INFO) -> Path:
+    """A rotating log file under the home folder; botocore's debug logging stays off."""
+    global _configured
+    root = logging.getLogger()
+    if _configured == p.log_file:
+        return p.log_file
+    for handler in list(root.handlers):
+        if getattr(handler, "_sesdesk", False):
+            root.removeHandler(handler)
+            handler.close()
+    handler = logging.handlers.RotatingFileHandler(
+        p.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True
+    )
+    handler._sesdesk = True  # type: ignore[attr-defined]
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    handler.addFilter(RedactingFilter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    # botocore's DEBUG output prints request headers, signatures included: never enable it.
+    for noisy in ("botocore", "boto3", "urllib3", "s3transfer", "werkzeug", "moto"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    _configured = p.log_file
+    return p.log_file
