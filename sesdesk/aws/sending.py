@@ -1,0 +1,128 @@
+"""SESv2 SendEmail and the account-level suppression list, typed, errors classified.
+
+Sends go through the SEND client (`max_attempts=1`): botocore never retries a send, because
+a retried timeout is a silent duplicate. The caller (the sending engine) decides what each
+classified error means for the recipient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sesdesk.aws.clients import CallKind, ClientFactory
+from sesdesk.aws.errors import classify
+
+T = TypeVar("T")
+
+# SES refuses messages over 10 MB (after MIME encoding); we check before sending.
+MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """One message to one recipient, already personalised."""
+
+    from_address: str
+    to_address: str
+    subject: str
+    text_body: str | None = None
+    html_body: str | None = None
+    reply_to: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class SuppressedDestination:
+    """One entry of the account-level suppression list."""
+
+    email: str
+    reason: str  # "BOUNCE" | "COMPLAINT"
+    updated_at: datetime | None
+
+
+class SendingFacade:
+    """SendEmail and the suppression-list calls for one mailer (one region, one key pair)."""
+
+    def __init__(self, factory: ClientFactory) -> None:
+        self._factory = factory
+
+    @property
+    def region(self) -> str:
+        """The region every call goes to."""
+        return self._factory.region
+
+    def _call(self, action: str, fn: Callable[[Any], T], kind: CallKind) -> T:
+        try:
+            return fn(self._factory.client("sesv2", kind))
+        except Exception as exc:
+            raise classify(exc, action=action) from None
+
+    def warm_up(self) -> None:
+        """Build the send client now (it takes a moment) rather than on the first send."""
+        self._factory.client("sesv2", CallKind.SEND)
+
+    def send_email(self, email: OutgoingEmail) -> str:
+        """Send one message; returns SES's MessageId. Raises classified AwsErrors."""
+        simple: dict[str, Any] = {"Subject": {"Data": email.subject, "Charset": "UTF-8"}}
+        body: dict[str, Any] = {}
+        if email.text_body:
+            body["Text"] = {"Data": email.text_body, "Charset": "UTF-8"}
+        if email.html_body:
+            body["Html"] = {"Data": email.html_body, "Charset": "UTF-8"}
+        simple["Body"] = body
+        if email.headers:
+            simple["Headers"] = [{"Name": n, "Value": v} for n, v in email.headers]
+        kwargs: dict[str, Any] = {
+            "FromEmailAddress": email.from_address,
+            "Destination": {"ToAddresses": [email.to_address]},
+            "Content": {"Simple": simple},
+        }
+        if email.reply_to:
+            kwargs["ReplyToAddresses"] = list(email.reply_to)
+        reply = self._call("ses:SendEmail", lambda c: c.send_email(**kwargs), CallKind.SEND)
+        return str(reply.get("MessageId", ""))
+
+    # --- account-level suppression list ------------------------------------------------
+    def list_suppressed(self) -> list[SuppressedDestination]:
+        """Every address on the account-level suppression list (follows pagination)."""
+
+        def fetch(client: Any) -> list[SuppressedDestination]:
+            found: list[SuppressedDestination] = []
+            token: str | None = None
+            while True:
+                kwargs: dict[str, Any] = {"PageSize": 1000}
+                if token:
+                    kwargs["NextToken"] = token
+                page = client.list_suppressed_destinations(**kwargs)
+                for item in page.get("SuppressedDestinationSummaries", []) or []:
+                    found.append(
+                        SuppressedDestination(
+                            email=str(item.get("EmailAddress", "")),
+                            reason=str(item.get("Reason", "")),
+                            updated_at=item.get("LastUpdateTime"),
+                        )
+                    )
+                token = page.get("NextToken")
+                if not token:
+                    return found
+
+        return self._call("ses:ListSuppressedDestinations", fetch, CallKind.MANAGEMENT)
+
+    def suppress(self, email: str, reason: str) -> None:
+        """Put an address on the account-level suppression list (BOUNCE or COMPLAINT)."""
+        self._call(
+            "ses:PutSuppressedDestination",
+            lambda c: c.put_suppressed_destination(EmailAddress=email, Reason=reason),
+            CallKind.MANAGEMENT,
+        )
+
+    def unsuppress(self, email: str) -> None:
+        """Remove an address from the account-level suppression list."""
+        self._call(
+            "ses:DeleteSuppressedDestination",
+            lambda c: c.delete_suppressed_destination(EmailAddress=email),
+            CallKind.MANAGEMENT,
+        )

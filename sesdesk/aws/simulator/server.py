@@ -1,0 +1,378 @@
+"""SesSimulator: moto's ThreadedMotoServer on loopback, patched, behind a small WSGI front
+that adds latency, an "unreachable" switch and the /_sesdesk/ control routes."""
+
+from __future__ import annotations
+
+import errno
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from sesdesk.aws.clients import AwsKeys
+from sesdesk.aws.simulator import patches
+from sesdesk.aws.simulator.actions import SESDESK_ACTIONS
+from sesdesk.aws.simulator.state import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_REGION,
+    SentMessage,
+    SimulatorState,
+)
+
+_POLICY_NAME = "sesdesk-simulator"
+
+
+class SesSimulator:
+    """The local SES: moto on 127.0.0.1 plus what moto lacks, and a control surface.
+
+    moto's backends are process-wide: two simulators in one process keep their own account
+    settings, send logs, latency and IAM switch, but share identities and IAM users, and
+    `reset()` on either clears moto for both.
+    """
+
+    def __init__(
+        self,
+        *,
+        iam: bool = False,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        auto_review_after: float | None = None,
+        auto_verify_after: float | None = None,
+    ) -> None:
+        patches.install()
+        self.iam = iam
+        self._host = host
+        self._port = port
+        self._state = SimulatorState(
+            iam=iam, auto_review_after=auto_review_after, auto_verify_after=auto_verify_after
+        )
+        self._server: _MotoServer | None = None
+        self._endpoint: str | None = None
+        self._lock = threading.Lock()
+
+    # ---- lifecycle
+
+    def start(self) -> str:
+        """Start serving (idempotent); returns the endpoint, e.g. http://127.0.0.1:PORT."""
+        with self._lock:
+            if self._server is None:
+                server = _MotoServer(self._host, self._port, _Front(self))
+                server.start()
+                host, port = server.get_host_and_port()
+                self._server = server
+                self._endpoint = f"http://{host}:{port}"
+            assert self._endpoint is not None
+            return self._endpoint
+
+    def stop(self) -> None:
+        """Stop serving and drop open connections; state survives for a later start()."""
+        with self._lock:
+            server, self._server = self._server, None
+            self._endpoint = None
+        if server is not None:
+            server.stop()
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint URL for boto3's endpoint_url / AWS_ENDPOINT_URL."""
+        if self._endpoint is None:
+            raise RuntimeError("the simulator is not running: call start() first")
+        return self._endpoint
+
+    @property
+    def state(self) -> SimulatorState:
+        """The simulator's own state (account settings, send log); moto holds the rest."""
+        return self._state
+
+    def __enter__(self) -> SesSimulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget everything: moto's backends (process-wide) and this simulator's state."""
+        patches.reset_moto()
+        self._state.reset()
+
+    # ---- IAM
+
+    def create_user(
+        self,
+        name: str,
+        actions: Iterable[str] | None = None,
+        *,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> AwsKeys:
+        """An IAM user allowed `actions` (None: SESDESK_ACTIONS; []: nothing) and a new key."""
+        backend = patches.iam_backend(account_id)
+        if name not in backend.users:
+            backend.create_user(region_name=DEFAULT_REGION, user_name=name)
+        self.set_permissions(
+            name, SESDESK_ACTIONS if actions is None else actions, account_id=account_id
+        )
+        return self.issue_key(name, account_id=account_id)
+
+    def issue_key(self, user: str, *, account_id: str = DEFAULT_ACCOUNT_ID) -> AwsKeys:
+        """A new access key for `user` (IAM allows two per user)."""
+        key = patches.iam_backend(account_id).create_access_key(user_name=user)
+        return AwsKeys(access_key_id=key.access_key_id, secret_access_key=key.secret_access_key)
+
+    def revoke_key(self, access_key_id: str) -> None:
+        """Delete the key: the next call made with it fails."""
+        account_id = patches.account_of_key(access_key_id)
+        if account_id is None:
+            raise KeyError("no such access key in the simulator")
+        patches.iam_backend(account_id).delete_access_key_by_name(access_key_id)
+
+    def set_permissions(
+        self, user: str, actions: Iterable[str], *, account_id: str = DEFAULT_ACCOUNT_ID
+    ) -> None:
+        """Replace the user's inline policy so it allows exactly `actions`."""
+        backend = patches.iam_backend(account_id)
+        actions = list(actions)
+        if actions:
+            document = {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
+            }
+            backend.put_user_policy(user, _POLICY_NAME, json.dumps(document))
+        elif _POLICY_NAME in backend.list_user_policies(user):
+            backend.delete_user_policy(user, _POLICY_NAME)
+
+    # ---- identities
+
+    def set_identity_status(
+        self,
+        identity: str,
+        status: str,
+        *,
+        error_type: str | None = None,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        """PENDING | SUCCESS | FAILED | TEMPORARY_FAILURE | NOT_STARTED, as AWS reports it."""
+        patches.apply_identity_status(account_id, region, identity, status, error_type)
+        self._state.forget_identity(account_id, region, identity)
+
+    def identities(
+        self, *, region: str = DEFAULT_REGION, account_id: str = DEFAULT_ACCOUNT_ID
+    ) -> dict[str, str]:
+        """Identity name → VerificationStatus."""
+        return patches.identity_statuses(account_id, region)
+
+    # ---- account
+
+    def set_production(
+        self, enabled: bool, *, region: str = DEFAULT_REGION, account_id: str = DEFAULT_ACCOUNT_ID
+    ) -> None:
+        """Production (50000/24 h, 14/s) or sandbox (200, 1/s), unless set_quota overrides."""
+        self._state.set_production(account_id, region, enabled)
+
+    def set_review(
+        self,
+        status: str | None,
+        *,
+        reason: str = "",
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        """Review PENDING | GRANTED (turns production on) | DENIED | FAILED | None."""
+        self._state.set_review(account_id, region, status, reason)
+
+    def set_sending_enabled(
+        self,
+        enabled: bool,
+        *,
+        enforcement: str = "HEALTHY",
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        """Pause or resume sending; `enforcement` is HEALTHY, PROBATION or SHUTDOWN."""
+        self._state.set_sending_enabled(account_id, region, enabled, enforcement)
+
+    def set_quota(
+        self,
+        *,
+        max_24h: float | None = None,
+        max_rate: float | None = None,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        """Override the daily quota and/or the rate (None leaves that one as it is)."""
+        self._state.set_quota(account_id, region, max_24h, max_rate)
+
+    def account_status(
+        self, *, region: str = DEFAULT_REGION, account_id: str = DEFAULT_ACCOUNT_ID
+    ) -> dict[str, Any]:
+        """What SESv2 GetAccount would answer now."""
+        return self._state.account_view(account_id, region)
+
+    def suppress(
+        self,
+        email_address: str,
+        reason: str = "BOUNCE",
+        *,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        """Put an address on the account-level suppression list."""
+        self._state.suppress(account_id, region, email_address, reason)
+
+    # ---- network
+
+    def set_latency(self, seconds: float) -> None:
+        """Delay every AWS request (not the control routes) by `seconds`."""
+        if seconds < 0:
+            raise ValueError("latency must not be negative")
+        self._state.latency = float(seconds)
+
+    def set_unreachable(self, down: bool) -> None:
+        """While down, every AWS request answers HTTP 503."""
+        self._state.unreachable = bool(down)
+
+    def sent_messages(self) -> list[SentMessage]:
+        """Every send this simulator accepted, oldest first."""
+        return self._state.sent_messages()
+
+    # ---- internal
+
+    def _apply_due_transitions(self) -> None:
+        for account_id, region, identity in self._state.due_identities():
+            if patches.identity_statuses(account_id, region).get(identity) == "PENDING":
+                patches.apply_identity_status(account_id, region, identity, "SUCCESS")
+
+
+class _Front:
+    """WSGI app in front of moto: control routes, unreachable switch, latency, state binding."""
+
+    def __init__(self, simulator: SesSimulator) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        self._simulator = simulator
+        self._moto = DomainDispatcherApplication(create_backend_app)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        from sesdesk.aws.simulator import control
+
+        path = str(environ.get("PATH_INFO") or "")
+        if path.startswith(control.PREFIX):
+            return control.handle(self._simulator, environ, start_response)
+        state = self._simulator.state
+        if state.unreachable:
+            # An HTML body is what botocore's parsers treat as a generic 5xx for every protocol.
+            body = b"<html><body><h1>503 Service Unavailable</h1></body></html>"
+            start_response(
+                "503 Service Unavailable",
+                [("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        delay = state.latency
+        if delay > 0:
+            # No lock is held here, so concurrent requests wait in parallel as they would on AWS.
+            time.sleep(delay)
+        self._simulator._apply_due_transitions()
+        with patches.bound(state):
+            # Consume the body while bound: moto's handler may run lazily inside the iterable.
+            result = self._moto(environ, start_response)
+            try:
+                return list(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+
+
+def _handler_class() -> type:
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class Handler(MotoRequestHandler):
+        """moto's handler, quiet, and tracked so stop() can drop kept-alive connections."""
+
+        def setup(self) -> None:
+            super().setup()
+            self.server.sesdesk_track(self.connection, add=True)  # type: ignore[attr-defined]
+
+        def finish(self) -> None:
+            try:
+                super().finish()
+            finally:
+                self.server.sesdesk_track(self.connection, add=False)  # type: ignore[attr-defined]
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            """Per-request lines would flood the CLI's stderr; errors are still logged."""
+
+    return Handler
+
+
+def _moto_server_class() -> type:
+    from moto.server import ThreadedMotoServer
+
+    return ThreadedMotoServer
+
+
+class _MotoServer(_moto_server_class()):  # type: ignore[misc]
+    """ThreadedMotoServer that binds in the caller's thread (so a busy port raises OSError
+    instead of hanging), serves our front app, and closes its socket and connections on stop."""
+
+    def __init__(self, host: str, port: int, app: _Front) -> None:
+        super().__init__(ip_address=host, port=port, verbose=False)
+        self._app = app
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def _track(self, connection: socket.socket, *, add: bool) -> None:
+        with self._connections_lock:
+            if add:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    def start(self) -> None:
+        from werkzeug.serving import make_server
+
+        _check_port_free(self._ip_address, self._port)
+        try:
+            server = make_server(
+                self._ip_address,
+                self._port,
+                self._app,
+                threaded=True,
+                request_handler=_handler_class(),
+            )
+        except SystemExit:
+            # werkzeug exits the process when the port is taken; a caller wants an OSError.
+            raise OSError(errno.EADDRINUSE, "Address already in use") from None
+        server.sesdesk_track = self._track  # type: ignore[attr-defined]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="sesdesk-simulator", daemon=True
+        )
+        self._thread.start()
+        self._server_ready_event.set()
+
+    def stop(self) -> None:
+        super().stop()
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            # Kept-alive client connections would otherwise still be served after stop().
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if self._server is not None:
+            self._server.server_close()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Raise OSError if `port` is taken (werkzeug would print and exit instead)."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # The same option the server socket uses, so TIME_WAIT leftovers do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))

@@ -1,0 +1,32 @@
+"""The local store: SQLAlchemy models, the SQLite store and its Alembic migrations."""
+
+from sesdesk.models.account import AccountStatus
+from sesdesk.models.base import Base, UTCDateTime, utcnow
+from sesdesk.models.event import StatusEvent, record_event
+from sesdesk.models.identity import SenderIdentity
+from sesdesk.models.mailer import Mailer
+from sesdesk.models.store import (
+    HEAD_REVISION,
+    DatabaseCorrupt,
+    DatabaseProblem,
+    DatabaseTooNew,
+    Store,
+)
+from sesdesk.models.team import Team
+
+__all__ = [
+    "HEAD_REVISION",
+    "AccountStatus",
+    "Base",
+    "DatabaseCorrupt",
+    "DatabaseProblem",
+    "DatabaseTooNew",
+    "Mailer",
+    "SenderIdentity",
+    "StatusEvent",
+    "Store",
+    "Team",
+    "UTCDateTime",
+    "record_event",
+    "utcnow",
+]

@@ -1,0 +1,287 @@
+"""The local SQLite store: checks the file, migrates it, and hands out one session per operation.
+
+`Store.open` looks at an existing file read-only first. A file that is not SQLite, fails
+``PRAGMA quick_check`` or carries a schema revision this version does not know is refused
+with a message naming it, and is left exactly as it was (no write, no -wal/-shm beside it).
+Only then is it opened for writing, switched to WAL and migrated to `HEAD_REVISION`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, create_engine, event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from sesdesk.errors import EnvironmentProblem
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def _head_revision() -> str:
+    """The newest revision, from the file names: "0002_access.py" holds revision "0002".
+
+    Reading names costs one directory listing, so start-up can tell "up to date" without
+    importing Alembic. A test keeps this equal to Alembic's own head.
+    """
+    numbers = [
+        entry.name[:4]
+        for entry in (MIGRATIONS_DIR / "versions").iterdir()
+        if entry.suffix == ".py" and entry.name[:4].isdigit()
+    ]
+    return max(numbers)
+
+
+HEAD_REVISION = _head_revision()
+BUSY_TIMEOUT_MS = 5000
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
+_MOVE_ASIDE = (
+    "sesdesk left the file untouched. Move it aside (or restore a backup) and start sesdesk "
+    "again to begin with an empty database."
+)
+
+
+class DatabaseProblem(EnvironmentProblem):
+    """The database file cannot be used; the message names the file."""
+
+    def __init__(self, path: Path | None, message: str, *, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.path = path
+
+
+class DatabaseCorrupt(DatabaseProblem):
+    """The file is not an SQLite database or is damaged. It was left untouched."""
+
+    def __init__(self, path: Path | None, detail: str) -> None:
+        where = f"The sesdesk database {path}" if path else "The sesdesk database"
+        super().__init__(
+            path, f"{where} is damaged and cannot be used ({detail}).", hint=_MOVE_ASIDE
+        )
+        self.detail = detail
+
+
+class DatabaseTooNew(DatabaseProblem):
+    """The file's schema revision is unknown here: a newer sesdesk wrote it. Left untouched."""
+
+    def __init__(self, path: Path, revision: str) -> None:
+        super().__init__(
+            path,
+            f"The sesdesk database {path} was written by a newer sesdesk "
+            f"(schema {revision}; this version knows up to {HEAD_REVISION}).",
+            hint="Run the newer sesdesk again, or choose another folder with SESDESK_HOME. "
+            "sesdesk left the file untouched.",
+        )
+        self.revision = revision
+
+
+def _is_corruption(error: BaseException | None) -> bool:
+    name = getattr(error, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in _SIDECAR_SUFFIXES]
+
+
+def _known_revisions() -> set[str]:
+    """Every revision in the migration scripts (imports Alembic: only on the slow path)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def _inspect_existing(path: Path) -> str | None:
+    """Look at `path` without changing it: its schema revision (None: new or empty), or raise."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DatabaseProblem(
+            path, f"The sesdesk database {path} cannot be read: {exc.strerror}."
+        ) from None
+    if not header:
+        return None
+    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+        raise DatabaseCorrupt(path, "it is not an SQLite database")
+
+    existing = {p for p in _sidecars(path) if p.exists()}
+    has_wal = path.with_name(path.name + "-wal") in existing
+    # immutable=1 reads the file as it stands and creates nothing beside it. When a -wal file
+    # is already there (a crash, or sesdesk running elsewhere) its frames belong to the data,
+    # so read through it instead.
+    query = "mode=ro" if has_wal else "mode=ro&immutable=1"
+    uri = f"{path.resolve().as_uri()}?{query}"
+    rejected = True
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            revision = _read_revision(path, conn)
+        finally:
+            conn.close()
+        if revision not in (None, HEAD_REVISION) and revision not in _known_revisions():
+            raise DatabaseTooNew(path, str(revision))
+        rejected = False
+    except sqlite3.DatabaseError as exc:
+        if _is_corruption(exc):
+            raise DatabaseCorrupt(path, str(exc)) from None
+        raise DatabaseProblem(path, f"The sesdesk database {path} cannot be read: {exc}.") from None
+    finally:
+        if rejected:
+            # A read-only look at a WAL file may still have made a -shm: leave no trace.
+            for sidecar in _sidecars(path):
+                if sidecar not in existing:
+                    with contextlib.suppress(OSError):
+                        sidecar.unlink()
+
+    return revision
+
+
+def _read_revision(path: Path, conn: sqlite3.Connection) -> str | None:
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    if rows != [("ok",)]:
+        raise DatabaseCorrupt(path, "; ".join(str(row[0]) for row in rows[:3]))
+    tables = {
+        row[0]
+        for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if not row[0].startswith("sqlite_")
+    }
+    revisions: list[str] = []
+    if "alembic_version" in tables:
+        revisions = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
+    if not revisions and tables - {"alembic_version"}:
+        raise DatabaseProblem(
+            path,
+            f"{path} is not a sesdesk database (it holds other tables).",
+            hint="Choose another folder with SESDESK_HOME. sesdesk left the file untouched.",
+        )
+    if len(revisions) > 1:
+        # Our history is linear: several heads mean someone else's branches.
+        raise DatabaseTooNew(path, ", ".join(sorted(revisions)))
+    return revisions[0] if revisions else None
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Per-connection settings: SQLite forgets these when a connection closes."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # FULL syncs the WAL on every commit: a power cut never forgets a recipient marked sent.
+        cursor.execute("PRAGMA synchronous = FULL")
+    finally:
+        cursor.close()
+
+
+class Store:
+    """One SQLite database: an engine, migrated to `HEAD_REVISION`, and its sessions."""
+
+    def __init__(self, engine: Engine, path: Path | None) -> None:
+        self.engine = engine
+        self.path = path
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Check, then open `path` (created if missing) in WAL mode, migrated to head."""
+        path = Path(path)
+        revision = _inspect_existing(path)
+        engine = create_engine(
+            URL.create("sqlite", database=str(path)),
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        )
+        event.listen(engine, "connect", _on_connect)
+        store = cls(engine, path)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+            store._migrate(revision)
+        except sa_exc.DBAPIError as exc:
+            engine.dispose()
+            if _is_corruption(exc.orig):
+                raise DatabaseCorrupt(path, str(exc.orig)) from None
+            raise DatabaseProblem(
+                path, f"The sesdesk database {path} cannot be opened: {exc.orig}."
+            ) from None
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
+
+    @classmethod
+    def in_memory(cls) -> Store:
+        """A migrated private in-memory database on one shared connection (for tests)."""
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+        event.listen(engine, "connect", _on_connect)
+        store = cls(engine, None)
+        store._migrate(None)
+        return store
+
+    def _migrate(self, revision: str | None) -> None:
+        """Upgrade to head in one transaction: all of it applies, or none."""
+        if revision == HEAD_REVISION:
+            return
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with self.engine.connect() as conn:
+            # SQLite's DDL is transactional, but pysqlite only opens transactions before DML:
+            # begin explicitly (IMMEDIATE: take the write lock now, so two starts serialize).
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            conn.commit()
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session for one operation: commits on success, rolls back on any error."""
+        with self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except sa_exc.DBAPIError as exc:
+                session.rollback()
+                if _is_corruption(exc.orig):
+                    raise DatabaseCorrupt(self.path, str(exc.orig)) from exc
+                raise
+            except BaseException:
+                session.rollback()
+                raise
+
+    def schema_revision(self) -> str | None:
+        """The revision recorded in alembic_version, or None for an unmigrated database."""
+        with self.engine.connect() as conn:
+            has_table = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).first()
+            if has_table is None:
+                return None
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+    def close(self) -> None:
+        """Close every pooled connection (the last one checkpoints and removes the -wal)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path) if self.path else ':memory:'})"

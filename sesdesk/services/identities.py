@@ -1,0 +1,778 @@
+"""Sender identities: validate, add, list, DNS records, retry, replace, and what each state means.
+
+Input is checked here before any AWS call, so a refusal never costs a request and always
+names the input and the rule it breaks. Retried and replaced identities stay in the store as
+history (`removed_at`); the poller (services.refresh) keeps statuses current after the first
+refresh that `add_identity` does at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parseaddr
+from typing import TypeVar
+
+import idna
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sesdesk.aws.errors import AuthError, AwsError, AwsNotFound
+from sesdesk.aws.ses import IdentityDetail, SesFacade
+from sesdesk.errors import BadInput, NotAllowed, NotFound, SesdeskError
+from sesdesk.models import Mailer, SenderIdentity, Store, record_event, utcnow
+from sesdesk.services.dns_records import DEFAULT_MAIL_FROM_LABEL, DnsRecord, records_for_domain
+from sesdesk.services.mailers import facade_for
+from sesdesk.services.refresh import mark_lost, refresh_team
+
+T = TypeVar("T")
+
+EMAIL = "email"
+DOMAIN = "domain"
+
+MAX_DOMAIN_LENGTH = 253
+MAX_LABEL_LENGTH = 63
+_LABEL_RE = re.compile(r"[a-z0-9-]+")
+_TLD_RE = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")
+
+EMAIL_LINK_HOURS = 24
+DOMAIN_CHECK_HOURS = 72
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdentityInput:
+    """A checked identity: as typed, as shown (Unicode) and as sent to AWS (ASCII/punycode)."""
+
+    typed: str
+    name: str  # what AWS gets: lower-case ASCII domain, punycode for IDN
+    kind: str  # EMAIL | DOMAIN
+    display: str  # the Unicode form people read
+
+    @property
+    def is_international(self) -> bool:
+        """True when the ASCII form differs from what people read (an IDN)."""
+        return self.name.lower() != self.display.lower()
+
+    @property
+    def domain(self) -> str:
+        """The ASCII domain: the identity itself, or the part after the @."""
+        return self.name.rpartition("@")[2] if self.kind == EMAIL else self.name
+
+    def describe(self) -> str:
+        """'bücher.example (xn--bcher-kva.example)' for an IDN, else just the name."""
+        return f"{self.display} ({self.name})" if self.is_international else self.name
+
+
+def guess_kind(text: str) -> str:
+    """EMAIL when the text holds an @, else DOMAIN (the wizard's auto-detection)."""
+    return EMAIL if "@" in text else DOMAIN
+
+
+def validate_identity(text: str, *, field: str = "identity") -> IdentityInput:
+    """An email address or a domain, checked; BadInput naming the input and the rule broken."""
+    if not text.strip():
+        raise BadInput(field, "is empty: type an email address or a domain such as example.com")
+    if guess_kind(text) == EMAIL:
+        return validate_email_address(text, field=field)
+    return validate_domain(text, field=field)
+
+
+def validate_email_address(text: str, *, field: str = "email") -> IdentityInput:
+    """An email address checked for syntax only (no DNS): what SES can verify."""
+    typed = text.strip()
+    if not typed:
+        raise BadInput(field, "is empty: type an email address such as you@example.com")
+    try:
+        # SMTPUTF8 off: SES needs an ASCII local part (the domain may be international).
+        result = validate_email(typed, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise BadInput(field, f"{typed!r} is not a valid email address: {exc}") from None
+    domain = validate_domain(result.domain, field=field)
+    return IdentityInput(
+        typed=typed,
+        name=f"{result.local_part}@{domain.name}",
+        kind=EMAIL,
+        display=f"{result.local_part}@{domain.display}",
+    )
+
+
+def validate_domain(text: str, *, field: str = "domain") -> IdentityInput:
+    """A domain name checked label by label; IDN accepted and turned into punycode."""
+    typed = text.strip()
+    if not typed:
+        raise BadInput(field, "is empty: type a domain such as example.com")
+    if any(ch.isspace() for ch in typed):
+        raise BadInput(field, f"{typed!r} contains a space: domain names have none")
+    if "@" in typed:
+        raise BadInput(field, f"{typed!r} is an email address, not a domain")
+    if "://" in typed or "/" in typed:
+        raise BadInput(
+            field, f"{typed!r} looks like a web address: type only the domain, e.g. example.com"
+        )
+    if "*" in typed:
+        raise BadInput(
+            field, f"{typed!r} is a wildcard: SES verifies one domain at a time, without '*'"
+        )
+    if _is_ip_address(typed):
+        raise BadInput(field, f"{typed!r} is an IP address: SES verifies domain names, not IPs")
+    bare = typed[:-1] if typed.endswith(".") else typed  # an absolute name's final dot
+    try:
+        mapped = idna.uts46_remap(bare, std3_rules=False, transitional=False)
+    except idna.IDNAError as exc:
+        raise BadInput(
+            field, f"{typed!r} contains characters not allowed in domain names ({exc})"
+        ) from None
+    labels = mapped.split(".")
+    if any(not label for label in labels):
+        raise BadInput(
+            field, f"{typed!r} has an empty label (two dots in a row, or a dot at the start)"
+        )
+    if len(labels) < 2:
+        raise BadInput(
+            field,
+            f"{typed!r} has no top-level domain: type the full domain, e.g. {labels[0]}.com",
+        )
+    ascii_labels = [_ascii_label(label, typed, field) for label in labels]
+    tld = ascii_labels[-1]
+    if not _TLD_RE.fullmatch(tld):
+        raise BadInput(
+            field,
+            f"{typed!r} ends in {labels[-1]!r}, which is not a top-level domain "
+            "(those are letters, like .com or .de)",
+        )
+    name = ".".join(ascii_labels)
+    if len(name) > MAX_DOMAIN_LENGTH:
+        form = " in punycode" if not name.isascii() or name != mapped.lower() else ""
+        raise BadInput(
+            field,
+            f"{typed!r} is {len(name)} characters long{form}: a domain has at most "
+            f"{MAX_DOMAIN_LENGTH}",
+        )
+    try:
+        display = idna.decode(name)
+    except idna.IDNAError:
+        display = mapped.lower()
+    return IdentityInput(typed=typed, name=name, kind=DOMAIN, display=display)
+
+
+def _is_ip_address(text: str) -> bool:
+    candidate = text.strip("[]")
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return False
+    return True
+
+
+def _ascii_label(label: str, typed: str, field: str) -> str:
+    if label.isascii():
+        ascii_label = label.lower()
+        if ascii_label.startswith("xn--"):
+            try:
+                idna.ulabel(ascii_label)
+            except idna.IDNAError:
+                raise BadInput(
+                    field, f"label {label!r} of {typed!r} is not valid punycode"
+                ) from None
+    else:
+        try:
+            ascii_label = idna.alabel(label).decode("ascii")
+        except idna.IDNAError as exc:
+            raise BadInput(
+                field, f"label {label!r} of {typed!r} is not a valid international label ({exc})"
+            ) from None
+    if len(ascii_label) > MAX_LABEL_LENGTH:
+        form = f" ({ascii_label} in punycode)" if ascii_label != label else ""
+        raise BadInput(
+            field,
+            f"label {label!r} of {typed!r} is {len(ascii_label)} characters long{form}: "
+            f"at most {MAX_LABEL_LENGTH}",
+        )
+    if not _LABEL_RE.fullmatch(ascii_label):
+        raise BadInput(
+            field,
+            f"label {label!r} of {typed!r} may only contain letters, digits and hyphens",
+        )
+    if ascii_label.startswith("-") or ascii_label.endswith("-"):
+        raise BadInput(field, f"label {label!r} of {typed!r} may not start or end with a hyphen")
+    return ascii_label
+
+
+def display_name(name: str) -> str:
+    """The Unicode form of a stored (ASCII) identity name, for people."""
+    local, at, domain = name.rpartition("@")
+    try:
+        shown = idna.decode(domain)
+    except (idna.IDNAError, UnicodeError):
+        shown = domain
+    return f"{local}{at}{shown}"
+
+
+# --- what a status means --------------------------------------------------------------------
+
+ERROR_TYPE_TEXT = {
+    "INVALID_VALUE": (
+        "AWS found the record, but its value is not the one AWS asked for (a typo, extra "
+        "quotes, or a value cut short)"
+    ),
+    "TYPE_NOT_FOUND": (
+        "AWS found the name, but not a record of the type it expects (DKIM needs CNAME "
+        "records, not TXT or A)"
+    ),
+    "HOST_NOT_FOUND": (
+        "AWS found no record at the expected name (not published yet, or published under a "
+        "wrong name — some DNS hosts add the domain to the name on their own)"
+    ),
+    "SERVICE_ERROR": ("an internal AWS problem stopped the check; nothing is wrong on your side"),
+    "DNS_SERVER_ERROR": (
+        "your domain's DNS servers did not answer AWS (a timeout or an error): ask your DNS "
+        "host to check them"
+    ),
+}
+
+
+def explain_error_type(error_type: str | None) -> str:
+    """A sentence a person understands for AWS's VerificationInfo.ErrorType ("" for None)."""
+    if not error_type:
+        return ""
+    return ERROR_TYPE_TEXT.get(error_type, f"AWS reported {error_type.replace('_', ' ').lower()}")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """An identity's state in words: a short label, a tone, a sentence and the fix."""
+
+    label: str
+    tone: str  # "ok" | "warn" | "bad" | "neutral"
+    text: str
+    action: str | None = None  # "verify" | "retry" | None
+
+
+def explain(kind: str, name: str, status: str, error_type: str | None = None) -> Explanation:
+    """What `status` (and `error_type`) mean for this identity and what to do next.
+
+    A domain that is still pending is never presented as failed, whatever AWS's last check
+    said: AWS keeps checking for 72 hours.
+    """
+    shown = display_name(name)
+    why = explain_error_type(error_type)
+    if status == "SUCCESS":
+        where = f"any address at {shown}" if kind == DOMAIN else shown
+        return Explanation("Verified", "ok", f"AWS verified {shown}: you can send from {where}.")
+    if status in ("PENDING", "NOT_STARTED"):
+        if kind == EMAIL:
+            text = (
+                f"Waiting for you: open the link AWS sent to {shown} (expires after "
+                f"{EMAIL_LINK_HOURS} h). No mail, or too late? Retry sends a new link."
+            )
+        else:
+            text = (
+                f"Waiting for AWS to find the DNS records of {shown}: publish the DKIM records. "
+                f"AWS keeps checking for up to {DOMAIN_CHECK_HOURS} hours."
+            )
+            if why:
+                text += f" Last check: {why}."
+        label = "Pending" if status == "PENDING" else "Not started"
+        return Explanation(label, "warn", text, "verify")
+    if status == "TEMPORARY_FAILURE":
+        text = f"AWS could not check {shown} for now" + (f": {why}" if why else "")
+        text += ". AWS tries again by itself; nothing to do yet."
+        return Explanation("Checking again", "warn", text, "verify")
+    if status == "FAILED":
+        if kind == EMAIL:
+            text = (
+                f"Verification of {shown} failed: the link AWS sent was not opened within "
+                f"{EMAIL_LINK_HOURS} h. Retry to get a new link, or replace it with another "
+                "address."
+            )
+        else:
+            text = (
+                f"Verification of {shown} failed"
+                + (f": {why}" if why else "")
+                + f". AWS stopped checking after {DOMAIN_CHECK_HOURS} hours. Fix the DNS "
+                "records, then Retry (new records) or replace it."
+            )
+        return Explanation("Failed", "bad", text, "retry")
+    return Explanation(status.title(), "neutral", f"AWS reports {shown} as {status}.")
+
+
+# --- what the store knows ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdentityInfo:
+    """A stored sender identity, with its state explained."""
+
+    id: int
+    name: str
+    kind: str
+    status: str
+    error_type: str | None
+    verified_for_sending: bool
+    dkim_status: str | None
+    dkim_tokens: tuple[str, ...]
+    created_at: datetime | None
+    last_checked: datetime | None
+    removed_at: datetime | None
+
+    @property
+    def display(self) -> str:
+        """The Unicode form of the name."""
+        return display_name(self.name)
+
+    @property
+    def explanation(self) -> Explanation:
+        """The status in words and the fix."""
+        return explain(self.kind, self.name, self.status, self.error_type)
+
+    def as_dict(self) -> dict[str, object]:
+        """The `identity list --json` shape."""
+        return {
+            "name": self.name,
+            "display": self.display,
+            "type": self.kind,
+            "status": self.status,
+            "error_type": self.error_type,
+            "verified_for_sending": self.verified_for_sending,
+            "explanation": self.explanation.text,
+            "dkim_status": self.dkim_status,
+            "created_at": _iso(self.created_at),
+            "last_checked": _iso(self.last_checked),
+            "removed_at": _iso(self.removed_at),
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _info(row: SenderIdentity) -> IdentityInfo:
+    return IdentityInfo(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        status=row.status,
+        error_type=row.error_type,
+        verified_for_sending=row.verified_for_sending,
+        dkim_status=row.dkim_status,
+        dkim_tokens=tuple(row.dkim_tokens or ()),
+        created_at=row.created_at,
+        last_checked=row.last_checked,
+        removed_at=row.removed_at,
+    )
+
+
+def list_identities(store: Store, team_id: int, *, history: bool = False) -> list[IdentityInfo]:
+    """The team's identities from the store (no AWS call); with `history`, removed ones too."""
+    with store.session() as session:
+        query = select(SenderIdentity).where(SenderIdentity.team_id == team_id)
+        if not history:
+            query = query.where(SenderIdentity.removed_at.is_(None))
+        rows = session.scalars(query.order_by(SenderIdentity.name, SenderIdentity.id)).all()
+        return [_info(row) for row in rows]
+
+
+def find_identity(
+    store: Store, team_id: int, text: str, *, field: str = "identity"
+) -> IdentityInfo:
+    """The team's active identity called `text` (as typed, Unicode or punycode), or NotFound."""
+    with store.session() as session:
+        row = _active_row(session, team_id, text)
+        if row is None:
+            raise NotFound(
+                field,
+                f"{text.strip()!r} is not a sender identity of this team "
+                "(see `sesdesk identity list`)",
+            )
+        return _info(row)
+
+
+def _active_row(session: Session, team_id: int, text: str) -> SenderIdentity | None:
+    candidates = [text.strip()]
+    with contextlib.suppress(BadInput):  # a stored name SES knows may not pass our rules
+        candidates.append(validate_identity(text).name)
+    for candidate in candidates:
+        row = session.scalar(
+            select(SenderIdentity).where(
+                SenderIdentity.team_id == team_id,
+                SenderIdentity.removed_at.is_(None),
+                SenderIdentity.name == candidate,
+            )
+        )
+        if row is not None:
+            return row
+    return None
+
+
+def _region(store: Store, team_id: int) -> str:
+    with store.session() as session:
+        region = session.scalar(select(Mailer.region).where(Mailer.team_id == team_id))
+    if region is None:
+        raise NotAllowed("This team has no mailer yet: connect AWS first.")
+    return region
+
+
+def identity_records(
+    store: Store,
+    team_id: int,
+    domain: str,
+    *,
+    mail_from: str | None = DEFAULT_MAIL_FROM_LABEL,
+    include_dmarc: bool = True,
+) -> list[DnsRecord]:
+    """The DNS records to publish for the team's domain identity, from the store (offline).
+
+    Each record's status is the DKIM status AWS last reported for the domain, or "unknown".
+    """
+    checked = validate_identity(domain, field="domain")
+    if checked.kind == EMAIL:
+        raise BadInput(
+            "domain",
+            f"{checked.display!r} is an email address: it needs no DNS records, only the "
+            "link AWS sent to it",
+        )
+    identity = find_identity(store, team_id, checked.name, field="domain")
+    if identity.kind == EMAIL:
+        raise BadInput("domain", f"{identity.display!r} is an email identity: no DNS records")
+    region = _region(store, team_id)
+    records = records_for_domain(
+        identity.name,
+        identity.dkim_tokens,
+        region=region,
+        dkim_status=identity.dkim_status,
+        mail_from=mail_from,
+        include_dmarc=include_dmarc,
+    )
+    return records
+
+
+# --- changing identities in SES ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdentityChange:
+    """What add / retry / replace did: the identity now, its records, and what to tell."""
+
+    identity: IdentityInfo
+    checked: IdentityInput
+    records: list[DnsRecord] = field(default_factory=list)
+    previous: IdentityInfo | None = None  # the retried or replaced row, now history
+    records_changed: bool = False
+    refresh_problem: str | None = None  # the at-once refresh failed; the poller catches up
+
+    @property
+    def next_step(self) -> str:
+        """The one sentence saying what the user does now."""
+        if self.identity.status == "SUCCESS":
+            return f"{self.checked.describe()} is already verified."
+        if self.checked.kind == EMAIL:
+            return (
+                f"Open the link AWS sent to {self.checked.display} (expires after "
+                f"{EMAIL_LINK_HOURS} h)."
+            )
+        text = f"Publish these DNS records for {self.checked.describe()}."
+        if self.records_changed:
+            text = (
+                "AWS issued new DKIM tokens: the DNS records changed. Replace the old "
+                f"_domainkey CNAME records of {self.checked.display} with these."
+            )
+        return text + f" AWS checks them for up to {DOMAIN_CHECK_HOURS} hours."
+
+
+def _guarded(store: Store, team_id: int, call: Callable[[], T]) -> T:
+    # Rejected keys mean the mailer lost access: record it, then let the error through.
+    try:
+        return call()
+    except AuthError as exc:
+        mark_lost(store, team_id, exc.message)
+        raise
+
+
+def _ensure_not_active(store: Store, team_id: int, checked: IdentityInput) -> None:
+    with store.session() as session:
+        row = _active_row(session, team_id, checked.name)
+        if row is not None:
+            raise BadInput(
+                "identity",
+                f"{checked.describe()} is already a sender identity of this team "
+                f"({row.status}); see `sesdesk identity list`",
+            )
+
+
+def _create_in_ses(
+    store: Store, team_id: int, ses: SesFacade, checked: IdentityInput
+) -> IdentityDetail:
+    try:
+        return _guarded(store, team_id, lambda: ses.create_identity(checked.name))
+    except AwsError as exc:
+        if exc.code == "AlreadyExistsException":
+            raise BadInput(
+                "identity",
+                f"{checked.describe()} already exists in SES ({ses.region}) but not in this "
+                "team's records",
+                hint="Run `sesdesk poll --team NAME` to pick it up, or delete it in the SES "
+                "console first.",
+            ) from None
+        raise
+
+
+def _store_created(
+    session: Session,
+    team_id: int,
+    checked: IdentityInput,
+    detail: IdentityDetail,
+    now: datetime,
+    message: str,
+) -> SenderIdentity:
+    row = SenderIdentity(
+        team_id=team_id,
+        name=checked.name,
+        kind=checked.kind,
+        status="PENDING",
+        verified_for_sending=detail.verified_for_sending,
+        dkim_status=detail.dkim_status,
+        dkim_tokens=list(detail.dkim_tokens) or None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    record_event(
+        session, team_id, f"identity:{checked.name}", "status", None, "PENDING", message, at=now
+    )
+    session.flush()
+    return row
+
+
+def _retire(
+    session: Session, row: SenderIdentity, now: datetime, new_value: str, message: str
+) -> None:
+    row.removed_at = now
+    record_event(
+        session,
+        row.team_id,
+        f"identity:{row.name}",
+        "status",
+        row.status,
+        new_value,
+        message,
+        at=now,
+    )
+    # The partial unique index only allows one active row per name: write this one first.
+    session.flush()
+
+
+def _refresh_once(store: Store, team_id: int, ses: SesFacade) -> str | None:
+    try:
+        refresh_team(store, team_id, ses)
+    except SesdeskError as exc:
+        return exc.message
+    return None
+
+
+def _finish(
+    store: Store,
+    team_id: int,
+    ses: SesFacade,
+    checked: IdentityInput,
+    *,
+    previous: IdentityInfo | None = None,
+) -> IdentityChange:
+    problem = _refresh_once(store, team_id, ses)
+    identity = find_identity(store, team_id, checked.name)
+    records: list[DnsRecord] = []
+    if identity.kind == DOMAIN:
+        records = records_for_domain(
+            identity.name, identity.dkim_tokens, region=ses.region, dkim_status=identity.dkim_status
+        )
+    changed = (
+        previous is not None
+        and previous.kind == DOMAIN
+        and previous.name.lower() == identity.name.lower()
+        and set(previous.dkim_tokens) != set(identity.dkim_tokens)
+    )
+    return IdentityChange(
+        identity=identity,
+        checked=checked,
+        records=records,
+        previous=previous,
+        records_changed=changed,
+        refresh_problem=problem,
+    )
+
+
+def add_identity(
+    store: Store, team_id: int, text: str, *, facade: SesFacade | None = None
+) -> IdentityChange:
+    """Validate, create in SES (CreateEmailIdentity), store as PENDING, refresh once."""
+    checked = validate_identity(text)
+    _ensure_not_active(store, team_id, checked)
+    ses = facade or facade_for(store, team_id)
+    detail = _create_in_ses(store, team_id, ses, checked)
+    with store.session() as session:
+        how = (
+            f"AWS sent a verification link to {checked.display}."
+            if checked.kind == EMAIL
+            else f"Publish its {len(detail.dkim_tokens)} DKIM records."
+        )
+        _store_created(
+            session,
+            team_id,
+            checked,
+            detail,
+            utcnow(),
+            f"Added sender identity {checked.describe()}. {how}",
+        )
+    return _finish(store, team_id, ses, checked)
+
+
+def retry_identity(
+    store: Store, team_id: int, text: str, *, facade: SesFacade | None = None
+) -> IdentityChange:
+    """Delete the identity in SES and create it again: a new link, or new DKIM tokens."""
+    current = find_identity(store, team_id, text)
+    if current.status == "SUCCESS":
+        raise NotAllowed(
+            f"{current.display} is verified: retrying would delete it and start verification "
+            "again, so sesdesk does not do that."
+        )
+    checked = IdentityInput(
+        typed=text.strip(), name=current.name, kind=current.kind, display=current.display
+    )
+    ses = facade or facade_for(store, team_id)
+    _delete_in_ses(store, team_id, ses, current.name)
+    now = utcnow()
+    try:
+        detail = _guarded(store, team_id, lambda: ses.create_identity(current.name))
+    except SesdeskError as exc:
+        with store.session() as session:
+            row = session.get(SenderIdentity, current.id)
+            if row is not None:
+                _retire(
+                    session,
+                    row,
+                    now,
+                    "DELETED",
+                    f"Deleted {current.display} in SES to retry; creating it again failed: "
+                    f"{exc.message}",
+                )
+        exc.hint = (exc.hint + "\n" if exc.hint else "") + (
+            f"{current.display} is deleted in SES: add it again with "
+            f"`sesdesk identity add --team NAME {current.name}`."
+        )
+        raise
+    with store.session() as session:
+        row = session.get(SenderIdentity, current.id)
+        if row is not None:
+            _retire(
+                session,
+                row,
+                now,
+                "RETRIED",
+                f"Retrying {current.display}: deleted and recreated in SES.",
+            )
+        how = (
+            f"AWS sent a new link to {current.display}."
+            if current.kind == EMAIL
+            else "New DKIM tokens: the DNS records must change."
+        )
+        _store_created(
+            session,
+            team_id,
+            checked,
+            detail,
+            now,
+            f"Recreated {current.display} to retry verification. {how}",
+        )
+    return _finish(store, team_id, ses, checked, previous=current)
+
+
+def replace_identity(
+    store: Store, team_id: int, old: str, new: str, *, facade: SesFacade | None = None
+) -> IdentityChange:
+    """Replace identity `old` with `new`: add the new one, then delete the old in SES.
+
+    The new one is validated before anything else and created before the old one is deleted,
+    so a failure never leaves the team with neither. The old row stays as history.
+    """
+    checked = validate_identity(new, field="new")
+    current = find_identity(store, team_id, old, field="old")
+    if current.name.lower() == checked.name.lower():
+        raise BadInput("new", f"{checked.describe()} is the identity being replaced: use retry")
+    _ensure_not_active(store, team_id, checked)
+    ses = facade or facade_for(store, team_id)
+    detail = _create_in_ses(store, team_id, ses, checked)
+    now = utcnow()
+    with store.session() as session:
+        _store_created(
+            session,
+            team_id,
+            checked,
+            detail,
+            now,
+            f"Added sender identity {checked.describe()} to replace {current.display}.",
+        )
+    _delete_in_ses(store, team_id, ses, current.name)
+    with store.session() as session:
+        row = session.get(SenderIdentity, current.id)
+        if row is not None:
+            _retire(
+                session,
+                row,
+                now,
+                "REPLACED",
+                f"Replaced {current.display} with {checked.describe()}; deleted it in SES.",
+            )
+    return _finish(store, team_id, ses, checked, previous=current)
+
+
+def _delete_in_ses(store: Store, team_id: int, ses: SesFacade, name: str) -> None:
+    with contextlib.suppress(AwsNotFound):  # already gone in SES: the goal is reached
+        _guarded(store, team_id, lambda: ses.delete_identity(name))
+
+
+# --- gating: may we send from this address? -------------------------------------------------
+
+
+def require_sendable_identity(store: Store, team_id: int, address: str) -> None:
+    """NotAllowed (with the reason and the fix) unless `address` may be sent from.
+
+    An address may be sent from when it, its domain, or a parent domain is a verified
+    (SUCCESS) sender identity of the team.
+    """
+    _, parsed = parseaddr(address)
+    checked = validate_email_address(parsed or address, field="from")
+    domain = checked.domain
+    labels = domain.split(".")
+    candidates = [checked.name.lower()] + [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    with store.session() as session:
+        rows = session.scalars(
+            select(SenderIdentity).where(
+                SenderIdentity.team_id == team_id, SenderIdentity.removed_at.is_(None)
+            )
+        ).all()
+        by_name = {row.name.lower(): _info(row) for row in rows}
+    matches = [by_name[name] for name in candidates if name in by_name]
+    if any(match.status == "SUCCESS" for match in matches):
+        return
+    if matches:
+        identity = matches[0]
+        explanation = identity.explanation
+        raise NotAllowed(
+            f"Cannot send from {checked.display}: {identity.display} is not verified "
+            f"({explanation.label.lower()}).",
+            hint=explanation.text,
+        )
+    raise NotAllowed(
+        f"Cannot send from {checked.display}: neither the address nor its domain "
+        f"{display_name(domain)} is a sender identity of this team.",
+        hint=f"Add {display_name(domain)} or {checked.display} as a sender identity "
+        "and wait for AWS to verify it.",
+    )

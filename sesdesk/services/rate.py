@@ -1,0 +1,141 @@
+"""An evenly spaced token bucket charged per recipient at the account's `MaxSendRate`.
+
+SES throttles bursts even when the average stays under the rate, so the bucket holds one
+token only: every recipient gets its own slot, 1/rate after the previous one, and an idle
+spell never saves up a burst. The rate is read live and may change between slots.
+
+One limiter per (account, region) in a process, shared by test emails and broadcasts, because
+SES counts them together.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+# Aim a little under the rate: the simulator (and SES) count arrivals in a sliding second, and
+# network and scheduling jitter can pull two evenly spaced requests closer together.
+DEFAULT_HEADROOM = 0.985
+MAX_BACKOFF = 30.0
+
+
+class RateLimiter:
+    """Hands out send slots (monotonic times) spaced 1/rate apart; thread-safe."""
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        headroom: float = DEFAULT_HEADROOM,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not 0 < headroom <= 1:
+            raise ValueError("headroom must be in (0, 1]")
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._headroom = headroom
+        self._next = 0.0
+        self._rate = 0.0
+        self._backoff = 0.0
+        self.set_rate(rate)
+
+    @property
+    def rate(self) -> float:
+        """The account's MaxSendRate as last set (recipients per second)."""
+        return self._rate
+
+    @property
+    def effective_rate(self) -> float:
+        """The rate slots are actually spaced at (the rate times the headroom)."""
+        return self._rate * self._headroom
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two slots."""
+        return 1.0 / self.effective_rate
+
+    def set_rate(self, rate: float) -> None:
+        """Change the rate (read live from GetAccount); applies from the next slot."""
+        if not rate > 0 or math.isinf(rate):
+            raise ValueError(f"the sending rate must be a positive number, not {rate!r}")
+        with self._lock:
+            self._rate = float(rate)
+
+    def peek(self) -> float:
+        """When the next slot would be, without taking it."""
+        with self._lock:
+            return max(self._clock(), self._next)
+
+    def take(self, recipients: int = 1) -> float:
+        """Reserve the next slot for a message to `recipients`; returns its monotonic time."""
+        if recipients < 1:
+            raise ValueError("a send has at least one recipient")
+        with self._lock:
+            slot = max(self._clock(), self._next)
+            self._next = slot + recipients / (self._rate * self._headroom)
+            return slot
+
+    def wait(self, recipients: int = 1) -> float:
+        """Take a slot and sleep until it comes; returns the slot time."""
+        slot = self.take(recipients)
+        delay = slot - self._clock()
+        if delay > 0:
+            time.sleep(delay)
+        return slot
+
+    def throttled(self) -> float:
+        """AWS said slow down: push every later slot back (exponential) and return the pause."""
+        with self._lock:
+            self._backoff = min(MAX_BACKOFF, max(0.5, self._backoff * 2))
+            self._next = max(self._clock(), self._next) + self._backoff
+            return self._backoff
+
+    def calm(self) -> None:
+        """A send went through: the next throttle starts from a short pause again."""
+        with self._lock:
+            self._backoff = 0.0
+
+
+_shared: dict[tuple[str, str], RateLimiter] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_limiter(account_id: str, region: str, rate: float) -> RateLimiter:
+    """The process-wide limiter for one SES account and region, its rate set to `rate`."""
+    key = (account_id, region)
+    with _shared_lock:
+        limiter = _shared.get(key)
+        if limiter is None:
+            limiter = _shared[key] = RateLimiter(rate)
+        else:
+            limiter.set_rate(rate)
+        return limiter
+
+
+def in_flight_needed(rate: float, latency: float, *, ceiling: int = 64) -> int:
+    """Requests in flight needed to keep `rate` at `latency` seconds per call, with margin."""
+    if rate <= 0:
+        return 1
+    needed = math.ceil(rate * max(latency, 0.001) * 1.5) + 2
+    return max(1, min(ceiling, needed))
+
+
+class LatencyEstimate:
+    """An exponentially weighted moving average of send latency (seconds); thread-safe."""
+
+    def __init__(self, initial: float = 0.2, weight: float = 0.1) -> None:
+        self._value = initial
+        self._weight = weight
+        self._lock = threading.Lock()
+
+    @property
+    def value(self) -> float:
+        """The current estimate."""
+        return self._value
+
+    def add(self, sample: float) -> None:
+        """Fold in one measured call."""
+        with self._lock:
+            self._value += self._weight * (sample - self._value)

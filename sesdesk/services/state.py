@@ -1,0 +1,212 @@
+"""Read-only snapshots of a team's stored state: what the dashboard and `status` show.
+
+Everything here reads the local store only, so it works offline and with lost credentials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from sesdesk.errors import NotFound
+from sesdesk.models import AccountStatus, Mailer, SenderIdentity, StatusEvent, Store, Team
+
+
+@dataclass(frozen=True)
+class MailerView:
+    """The team's connection to SES, without any secret."""
+
+    account_id: str
+    region: str
+    key_last4: str
+    access: str  # "ok" | "lost" | "unknown"
+    access_reason: str | None
+    last_checked: datetime | None
+    offline_since: datetime | None = None
+    is_root: bool = False
+
+
+@dataclass(frozen=True)
+class IdentityView:
+    """A sender identity as last observed."""
+
+    name: str
+    kind: str
+    status: str
+    error_type: str | None
+    verified_for_sending: bool = False
+    dkim_tokens: tuple[str, ...] = ()
+    created_at: datetime | None = None
+    last_checked: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """Sandbox / production, review and quota as last observed."""
+
+    production: bool
+    review_status: str | None
+    sending_enabled: bool
+    max_24h: float
+    sent_24h: float
+    max_rate: float
+    left_24h: float
+    enforcement_status: str | None = None
+    updated_at: datetime | None = None
+    #: When the review was last seen turning PENDING (from the history), if it is pending.
+    review_since: datetime | None = None
+    review_case_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TeamSnapshot:
+    """Everything the gating rules and the dashboard need about one team."""
+
+    team_id: int
+    team_name: str
+    mailer: MailerView | None
+    account: AccountView | None
+    identities: tuple[IdentityView, ...]
+
+
+def load_snapshot(store: Store, team_id: int) -> TeamSnapshot:
+    """The team's state from the store (no AWS call)."""
+    with store.session() as session:
+        team = session.get(Team, team_id)
+        if team is None:
+            raise NotFound("team", f"no team with id {team_id}")
+        mailer = session.scalar(select(Mailer).where(Mailer.team_id == team_id))
+        account = session.scalar(select(AccountStatus).where(AccountStatus.team_id == team_id))
+        review_since = None
+        if account is not None and account.review_status == "PENDING":
+            review_since = session.scalar(
+                select(StatusEvent.at)
+                .where(
+                    StatusEvent.team_id == team_id,
+                    StatusEvent.subject == "account",
+                    StatusEvent.field == "review_status",
+                    StatusEvent.new_value == "PENDING",
+                )
+                .order_by(StatusEvent.at.desc(), StatusEvent.id.desc())
+                .limit(1)
+            )
+        identities = session.scalars(
+            select(SenderIdentity)
+            .where(SenderIdentity.team_id == team_id, SenderIdentity.removed_at.is_(None))
+            .order_by(SenderIdentity.name)
+        ).all()
+        return TeamSnapshot(
+            team_id=team.id,
+            team_name=team.name,
+            mailer=None
+            if mailer is None
+            else MailerView(
+                account_id=mailer.account_id,
+                region=mailer.region,
+                key_last4=mailer.key_last4,
+                access=mailer.access,
+                access_reason=mailer.access_reason,
+                last_checked=mailer.last_checked,
+                offline_since=mailer.offline_since,
+                is_root=mailer.is_root,
+            ),
+            account=None
+            if account is None
+            else AccountView(
+                production=account.production,
+                review_status=account.review_status,
+                sending_enabled=account.sending_enabled,
+                max_24h=account.max_24h,
+                sent_24h=account.sent_24h,
+                max_rate=account.max_rate,
+                left_24h=max(0.0, account.max_24h - account.sent_24h),
+                enforcement_status=account.enforcement_status,
+                updated_at=account.updated_at,
+                review_since=review_since,
+                review_case_id=account.review_case_id,
+            ),
+            identities=tuple(
+                IdentityView(
+                    name=i.name,
+                    kind=i.kind,
+                    status=i.status,
+                    error_type=i.error_type,
+                    verified_for_sending=i.verified_for_sending,
+                    dkim_tokens=tuple(i.dkim_tokens or ()),
+                    created_at=i.created_at,
+                    last_checked=i.last_checked,
+                )
+                for i in identities
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One entry of a team's history of observed changes."""
+
+    id: int
+    at: datetime
+    subject: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    message: str
+
+
+HISTORY_LIMIT = 2000
+
+
+def recent_events(
+    store: Store, team_id: int, *, text: str = "", limit: int = HISTORY_LIMIT
+) -> list[EventView]:
+    """The team's newest status events first; `text` filters on subject or message."""
+    with store.session() as session:
+        query = select(StatusEvent).where(StatusEvent.team_id == team_id)
+        if text.strip():
+            pattern = f"%{text.strip()}%"
+            query = query.where(
+                or_(StatusEvent.subject.ilike(pattern), StatusEvent.message.ilike(pattern))
+            )
+        rows = session.scalars(
+            query.order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(limit)
+        ).all()
+        return [
+            EventView(
+                id=row.id,
+                at=row.at,
+                subject=row.subject,
+                field=row.field,
+                old_value=row.old_value,
+                new_value=row.new_value,
+                message=row.message,
+            )
+            for row in rows
+        ]
+
+
+@dataclass(frozen=True)
+class DaySends:
+    """Recipients sent on one UTC day."""
+
+    day: date
+    sent: int
+
+
+def daily_sends(
+    store: Store, team_id: int, *, days: int = 14, today: date | None = None
+) -> list[DaySends]:
+    """Recipients sent per UTC day over the last `days` days, oldest first.
+
+    The sending engine's records are the source; until they exist every day reads zero.
+    The chart shows them against the daily quota (see AccountView.max_24h / sent_24h).
+    """
+    last = today or datetime.now(UTC).date()
+    counts: dict[date, int] = {}
+    # Sending writes per-recipient rows later; read them here once they exist.
+    return [
+        DaySends(day=day, sent=counts.get(day, 0))
+        for day in (last - timedelta(days=offset) for offset in range(days - 1, -1, -1))
+    ]

@@ -1,0 +1,371 @@
+"""The main window: a thin frame that places the team switcher, dashboard, banners, status bar,
+menus and (in demo mode) the simulator controls. Each part is its own widget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+import sesdesk
+from sesdesk.errors import SesdeskError
+from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.widgets.banner import Banner
+from sesdesk.ui.widgets.pages import ErrorPage, LoadingPage
+from sesdesk.ui.widgets.statusbar import StatusBar
+
+if TYPE_CHECKING:
+    from sesdesk.services.runtime import AppServices
+    from sesdesk.services.state import TeamSnapshot
+    from sesdesk.ui.dashboard import Dashboard
+    from sesdesk.ui.demo_panel import SimulatorPanel
+    from sesdesk.ui.team_switcher import TeamSwitcher
+
+DEFAULT_SIZE = (1100, 720)
+DEMO_TEXT = (
+    "<b>Demo mode</b> — a simulated SES account on this computer. Nothing is sent to real people."
+)
+SETTINGS_FILE = "window.ini"
+NOT_YET = "Arrives in a later version of sesdesk"
+
+
+@dataclass
+class MainActions:
+    """The window's menu actions; later features connect and enable the disabled ones."""
+
+    new_team: QAction
+    quit: QAction
+    connect_aws: QAction
+    add_identity: QAction
+    apply_production: QAction
+    refresh: QAction
+    about: QAction
+    open_logs: QAction
+
+
+def _refresh_team(store: Any, team_id: int) -> None:
+    # Imported here: services pull in SQLAlchemy and boto3, which load after the first show.
+    from sesdesk.services.refresh import refresh_team
+    from sesdesk.services.state import load_snapshot
+
+    if load_snapshot(store, team_id).mailer is not None:
+        refresh_team(store, team_id)
+
+
+class MainWindow(QMainWindow):
+    """sesdesk's window. Shows "Loading…" until `attach(services)` or `show_startup_error`."""
+
+    #: The window was closed (the app quits on it).
+    closed = Signal()
+
+    def __init__(
+        self,
+        *,
+        bridge: Bridge,
+        demo: bool = False,
+        settings_dir: Path | None = None,
+        log_folder: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.demo = demo
+        self.services: AppServices | None = None
+        self.settings_dir = settings_dir
+        self.log_folder = log_folder
+        self.team_switcher: TeamSwitcher | None = None
+        self.dashboard: Dashboard | None = None
+        self.simulator_panel: SimulatorPanel | None = None
+        self.simulator_dock: QDockWidget | None = None
+
+        self.setWindowTitle("sesdesk — demo" if demo else "sesdesk")
+        self.setObjectName("mainWindow")
+        self.resize(*DEFAULT_SIZE)
+        self.setMinimumSize(720, 480)
+
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.demo_banner: Banner | None = None
+        if demo:
+            self.demo_banner = Banner(tone="demo")
+            self.demo_banner.set_message(DEMO_TEXT, bold=False)
+            self.demo_banner.text_label.setTextFormat(Qt.TextFormat.RichText)
+            self.simulator_button = self.demo_banner.add_button(
+                "Hide simulator controls",
+                "Show or hide the panel that changes the simulated SES account",
+            )
+            self.simulator_button.setEnabled(False)  # until the simulator is running
+            column.addWidget(self.demo_banner)
+        self.error_banner = Banner(tone="error", closable=True)
+        self.error_banner.hide()
+        column.addWidget(self.error_banner)
+        self.stack = QStackedWidget()
+        self.loading_page = LoadingPage("Starting the demo simulator…" if demo else "Loading…")
+        self.error_page = ErrorPage()
+        self.stack.addWidget(self.loading_page)
+        self.stack.addWidget(self.error_page)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.toolbar = QToolBar("Team")
+        self.toolbar.setObjectName("teamToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setFloatable(False)
+        self.toolbar.toggleViewAction().setEnabled(False)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.toolbar.hide()
+
+        self.status = StatusBar()
+        self.setStatusBar(self.status)
+        self.status.showMessage("Starting…")
+
+        self.actions = self._build_menus()
+        bridge.operation_started.connect(self.status.operation_started)
+        bridge.operation_finished.connect(self.status.operation_finished)
+        bridge.error_reported.connect(self.show_error)
+        self._restore_geometry()
+
+    # --- menus --------------------------------------------------------------------------
+
+    def _build_menus(self) -> MainActions:
+        def action(text: str, tip: str, *, shortcut: Any = None, enabled: bool = True) -> QAction:
+            act = QAction(text, self)
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.setEnabled(enabled)
+            return act
+
+        actions = MainActions(
+            new_team=action(
+                "&New team…",
+                "Create a team for another project or AWS account",
+                shortcut=QKeySequence.StandardKey.New,
+                enabled=False,
+            ),
+            quit=action("&Quit", "Close sesdesk", shortcut=QKeySequence.StandardKey.Quit),
+            connect_aws=action("&Connect AWS…", NOT_YET, enabled=False),
+            add_identity=action("&Add sender identity…", NOT_YET, enabled=False),
+            apply_production=action("Apply for &production access…", NOT_YET, enabled=False),
+            refresh=action(
+                "&Refresh now",
+                "Ask AWS about this team's mailer now",
+                shortcut=QKeySequence.StandardKey.Refresh,
+                enabled=False,
+            ),
+            about=action("&About sesdesk", "Version and licence"),
+            open_logs=action("Open &log folder", "Show sesdesk's log files"),
+        )
+        actions.quit.setMenuRole(QAction.MenuRole.QuitRole)
+        actions.about.setMenuRole(QAction.MenuRole.AboutRole)
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(actions.new_team)
+        file_menu.addSeparator()
+        file_menu.addAction(actions.quit)
+        team_menu = bar.addMenu("&Team")
+        team_menu.addAction(actions.connect_aws)
+        team_menu.addAction(actions.add_identity)
+        team_menu.addAction(actions.apply_production)
+        self.view_menu = bar.addMenu("&View")
+        self.view_menu.addAction(actions.refresh)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(actions.about)
+        help_menu.addAction(actions.open_logs)
+
+        actions.quit.triggered.connect(self.close)
+        actions.about.triggered.connect(self.show_about)
+        actions.open_logs.triggered.connect(self.open_log_folder)
+        actions.refresh.triggered.connect(self.refresh_now)
+        return actions
+
+    # --- start-up outcomes --------------------------------------------------------------
+
+    def show_startup_error(self, message: str, hint: str = "") -> None:
+        """Replace "Loading…" with why sesdesk cannot start (no traceback, nothing changed)."""
+        self.error_page.show_problem(message, hint)
+        self.stack.setCurrentWidget(self.error_page)
+        self.status.clearMessage()
+        self.status.show_error("sesdesk could not start", hint)
+
+    def attach(self, services: AppServices) -> None:
+        """Services are up: build the team switcher, the dashboard and the demo panel."""
+        from sesdesk.ui.dashboard import Dashboard
+        from sesdesk.ui.team_switcher import TeamSwitcher
+
+        self.services = services
+        self.log_folder = services.paths.logs
+        self.team_switcher = TeamSwitcher(self.bridge, services.store)
+        self.toolbar.addWidget(self.team_switcher)
+        self.toolbar.show()
+        self.dashboard = Dashboard(
+            self.bridge, services.store, connect_action=self.actions.connect_aws
+        )
+        self.stack.addWidget(self.dashboard)
+        self.stack.setCurrentWidget(self.dashboard)
+        self.team_switcher.team_selected.connect(self._team_selected)
+        self.dashboard.snapshot_loaded.connect(self._snapshot_loaded)
+        self.actions.new_team.setEnabled(True)
+        self.actions.new_team.triggered.connect(self.team_switcher.new_team)
+        self.actions.refresh.setEnabled(True)
+        if services.demo is not None:
+            self._add_simulator_panel(services.demo)
+        self.status.showMessage("Ready", 3000)
+        self.team_switcher.reload(select_id=self._initial_team(services))
+
+    def _initial_team(self, services: AppServices) -> int | None:
+        if services.demo is not None:
+            return int(services.demo.team_id)
+        saved = self._settings().value("last_team_id") if self._settings_usable() else None
+        try:
+            return int(saved) if saved is not None else None
+        except (TypeError, ValueError):
+            return None
+
+    def _add_simulator_panel(self, demo: Any) -> None:
+        from sesdesk.ui.demo_panel import SimulatorPanel
+
+        self.simulator_panel = SimulatorPanel(self.bridge, demo)
+        dock = QDockWidget("Simulator controls", self)
+        dock.setObjectName("simulatorDock")
+        dock.setWidget(self.simulator_panel)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        dock.setMinimumWidth(300)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.resizeDocks([dock], [330], Qt.Orientation.Horizontal)
+        self.simulator_dock = dock
+        toggle = dock.toggleViewAction()
+        toggle.setText("&Simulator controls")
+        toggle.setStatusTip("Show or hide the panel that changes the simulated SES account")
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(toggle)
+        self.simulator_button.setEnabled(True)
+        self.simulator_button.clicked.connect(self.toggle_simulator_controls)
+        dock.visibilityChanged.connect(self._simulator_visibility_changed)
+
+    def toggle_simulator_controls(self) -> None:
+        """Show the simulator dock if hidden, hide it if shown."""
+        if self.simulator_dock is not None:
+            self.simulator_dock.setVisible(not self.simulator_dock.isVisible())
+
+    def _simulator_visibility_changed(self, visible: bool) -> None:
+        self.simulator_button.setText(
+            "Hide simulator controls" if visible else "Show simulator controls"
+        )
+
+    # --- reacting -----------------------------------------------------------------------
+
+    def _team_selected(self, team_id: int | None) -> None:
+        assert self.dashboard is not None
+        self.dashboard.show_team(team_id)
+        if team_id is None:
+            self.status.clear_last_checked()
+        elif self._settings_usable() and self.demo is False:
+            self._settings().setValue("last_team_id", team_id)
+
+    def _snapshot_loaded(self, snapshot: TeamSnapshot) -> None:
+        if snapshot.mailer is None:
+            self.status.clear_last_checked()
+        else:
+            self.status.set_last_checked(snapshot.mailer.last_checked)
+
+    def show_error(self, message: str, hint: str = "") -> None:
+        """Show a background failure in the status bar and in the banner above the content."""
+        self.status.show_error(message, hint)
+        self.error_banner.set_message(message, hint)
+        self.error_banner.show()
+
+    def refresh_now(self) -> None:
+        """Read the current team's state from AWS into the store, then re-read the store."""
+        if self.services is None or self.team_switcher is None:
+            return
+        team_id = self.team_switcher.current_team_id
+        if team_id is None:
+            return
+        self.error_banner.hide()
+        self.status.clear_error()
+        self.bridge.run(
+            _refresh_team,
+            self.services.store,
+            team_id,
+            label="Checking with AWS",
+            on_success=lambda _result: self.bridge.store_changed.emit(team_id),
+            on_failure=lambda exc: self._refresh_failed(team_id, exc),
+        )
+
+    def _refresh_failed(self, team_id: int, exc: SesdeskError) -> None:
+        # The refresh records lost access or "offline since" before failing: show both.
+        self.bridge.store_changed.emit(team_id)
+        self.bridge.report(exc)
+
+    def show_about(self) -> QMessageBox:
+        """A non-blocking About box."""
+        box = QMessageBox(self)
+        box.setWindowTitle("About sesdesk")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setText(f"<b>sesdesk {sesdesk.__version__}</b>")
+        box.setInformativeText(
+            "Send email through your own Amazon SES account, safely.<br>"
+            "Your AWS secret stays in the operating system's keyring; records stay on this "
+            "computer."
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def open_log_folder(self) -> None:
+        """Open the folder with sesdesk's logs in the file manager."""
+        if self.log_folder is None:
+            return
+        self.log_folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_folder)))
+
+    # --- geometry -----------------------------------------------------------------------
+
+    def _settings_usable(self) -> bool:
+        return self.settings_dir is not None and self.settings_dir.is_dir()
+
+    def _settings(self) -> QSettings:
+        # An ini file in sesdesk's home, never the user's global Qt settings.
+        assert self.settings_dir is not None
+        return QSettings(str(self.settings_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+    def _restore_geometry(self) -> None:
+        if not self._settings_usable():
+            return
+        geometry = self._settings().value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+
+    def save_geometry(self) -> None:
+        """Remember the window's size and place in sesdesk's home (if it exists)."""
+        if not self._settings_usable():
+            return
+        settings = self._settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Remember the geometry, then close."""
+        self.save_geometry()
+        super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()

@@ -1,0 +1,1 @@
+"""Small reusable widgets: cards, banners, status pills, full-window pages, the status bar."""

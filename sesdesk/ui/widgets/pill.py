@@ -1,0 +1,28 @@
+"""A coloured status label: ok (green), warn (amber), bad (red), neutral (grey)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from sesdesk.ui.style import set_tone
+
+TONES = ("ok", "warn", "bad", "neutral")
+
+
+class StatusPill(QLabel):
+    """A short status word in a rounded, coloured box."""
+
+    def __init__(self, text: str = "", tone: str = "neutral", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setObjectName("pill")
+        self.set_status(text, tone)
+
+    def set_status(self, text: str, tone: str) -> None:
+        """Show `text` in colour `tone` (one of TONES)."""
+        self.setText(text)
+        set_tone(self, tone if tone in TONES else "neutral")
+
+    @property
+    def tone(self) -> str:
+        """The current tone."""
+        return str(self.property("tone"))

@@ -1,0 +1,100 @@
+"""The bridge: blocking work off the GUI thread, results and failures back on it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import pytest
+
+from sesdesk.errors import BadInput, EnvironmentProblem
+from sesdesk.ui.bridge import bug_message
+
+
+def test_run_returns_the_result_on_the_gui_thread(bridge, qtbot):
+    seen = {}
+
+    def work(a, b):
+        seen["worker"] = threading.current_thread().name
+        return a + b
+
+    def done(result):
+        seen["result"] = result
+        seen["callback"] = threading.current_thread() is threading.main_thread()
+
+    with qtbot.waitSignal(bridge.operation_finished, timeout=5000) as finished:
+        bridge.run(work, 2, 3, label="Adding", on_success=done)
+    assert finished.args == ["Adding"]
+    assert seen == {"worker": seen["worker"], "result": 5, "callback": True}
+    assert seen["worker"].startswith("sesdesk-bg")
+    qtbot.waitUntil(lambda: bridge.pending == 0, timeout=5000)
+
+
+def test_a_domain_error_reaches_the_user_with_its_hint(bridge, qtbot):
+    def work():
+        raise EnvironmentProblem("The disk is full.", hint="Free some space and try again.")
+
+    with qtbot.waitSignal(bridge.error_reported, timeout=5000) as reported:
+        bridge.run(work)
+    assert reported.args == ["The disk is full.", "Free some space and try again."]
+
+
+def test_on_failure_receives_domain_errors_instead_of_the_status_bar(bridge, qtbot):
+    failures = []
+    reported = []
+    bridge.error_reported.connect(lambda message, hint: reported.append(message))
+
+    def work():
+        raise BadInput("name", "a team needs a name")
+
+    with qtbot.waitSignal(bridge.operation_finished, timeout=5000):
+        bridge.run(work, on_failure=failures.append)
+    assert [f.field for f in failures] == ["name"]
+    assert reported == []
+
+
+def test_a_bug_is_logged_with_traceback_and_shown_with_the_log_path(
+    bridge, qtbot, caplog: pytest.LogCaptureFixture, tmp_path: Path
+):
+    failures = []
+
+    def work():
+        raise ZeroDivisionError("boom")
+
+    with (
+        caplog.at_level(logging.ERROR, logger="sesdesk.ui.bridge"),
+        qtbot.waitSignal(bridge.error_reported, timeout=5000) as reported,
+    ):
+        bridge.run(work, on_failure=failures.append)
+    # Bugs never go to on_failure (which is for things a person can fix): they are reported.
+    assert failures == []
+    assert reported.args == [bug_message(tmp_path / "sesdesk.log"), ""]
+    assert str(tmp_path / "sesdesk.log") in reported.args[0]
+    record = next(r for r in caplog.records if r.exc_info)
+    assert record.exc_info[0] is ZeroDivisionError
+
+
+def test_a_failing_success_callback_is_reported_not_swallowed(bridge, qtbot):
+    def broken_callback(_result):
+        raise KeyError("oops")
+
+    with qtbot.waitSignal(bridge.error_reported, timeout=5000) as reported:
+        bridge.run(lambda: 1, on_success=broken_callback)
+    assert reported.args[0].startswith("Something went wrong; details in ")
+
+
+def test_shutdown_cancels_waiting_operations_and_refuses_new_ones(bridge, qtbot):
+    import asyncio
+
+    release = threading.Event()
+    finished = []
+    bridge.run(release.wait, 10, on_success=finished.append)
+    assert bridge.pending == 1
+    shutdown = asyncio.ensure_future(bridge.shutdown())
+    qtbot.waitUntil(shutdown.done, timeout=5000)
+    release.set()
+    assert bridge.pending == 0
+    assert finished == []
+    with pytest.raises(RuntimeError, match="shut down"):
+        bridge.run(lambda: None)

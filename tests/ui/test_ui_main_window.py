@@ -1,0 +1,160 @@
+"""The main window on a real (non-demo) store: switcher, dashboard, menus, new team, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from sesdesk.ui.main_window import DEFAULT_SIZE, SETTINGS_FILE
+from sesdesk.ui.widgets.pages import ErrorPage, LoadingPage
+
+
+def _store_with_teams(home: Path, *names: str) -> None:
+    from sesdesk.services.runtime import open_app
+    from sesdesk.services.teams import create_team
+
+    services = open_app(demo=False, home=home)
+    try:
+        for name in names:
+            create_team(services.store, name)
+    finally:
+        services.close()
+
+
+def test_window_shows_loading_first_then_the_dashboard(open_window, qtbot):
+    window = open_window(wait=False)
+    assert isinstance(window.stack.currentWidget(), LoadingPage)
+    assert window.windowTitle() == "sesdesk"
+    assert (window.width(), window.height()) == DEFAULT_SIZE
+    qtbot.waitUntil(lambda: window.dashboard is not None, timeout=30_000)
+    assert window.stack.currentWidget() is window.dashboard
+    assert window.demo_banner is None
+    assert window.simulator_dock is None
+
+
+def test_menus_hold_the_actions_later_features_connect(open_window):
+    window = open_window()
+    menus = {
+        menu.title().replace("&", ""): [
+            a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()
+        ]
+        for menu in (a.menu() for a in window.menuBar().actions())
+    }
+    assert menus == {
+        "File": ["New team…", "Quit"],
+        "Team": ["Connect AWS…", "Add sender identity…", "Apply for production access…"],
+        "View": ["Refresh now"],
+        "Help": ["About sesdesk", "Open log folder"],
+    }
+    assert window.actions.new_team.isEnabled()
+    # Not built yet, but visible so the shape of the app is clear.
+    assert not window.actions.connect_aws.isEnabled()
+
+
+def test_switcher_lists_teams_and_switching_shows_that_team(open_window, qtbot, home):
+    _store_with_teams(home, "Beta", "Acme")
+    window = open_window()
+    switcher = window.team_switcher
+    qtbot.waitUntil(lambda: switcher.combo.count() == 2, timeout=10_000)
+    assert [switcher.combo.itemText(i) for i in range(2)] == ["Acme", "Beta"]
+    overview = window.dashboard.overview
+    qtbot.waitUntil(lambda: overview.title_label.text() == "Acme — overview", timeout=10_000)
+    assert overview.mailer.no_mailer.isVisibleTo(window)
+    assert overview.mailer.no_mailer.text() == "No AWS account connected"
+    assert not overview.mailer.connect_button.isEnabled()  # until the Connect wizard exists
+    assert overview.account.unknown.isVisibleTo(window)
+    assert overview.identities.empty.isVisibleTo(window)
+
+    switcher.combo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: overview.title_label.text() == "Beta — overview", timeout=10_000)
+
+
+def test_new_team_dialog_names_the_field_and_creates_the_team(open_window, qtbot, home):
+    _store_with_teams(home, "Acme")
+    window = open_window()
+    switcher = window.team_switcher
+    qtbot.waitUntil(lambda: switcher.combo.count() == 1, timeout=10_000)
+
+    dialog = switcher.new_team()
+    dialog.name_edit.setText("   ")
+    dialog.submit()
+    qtbot.waitUntil(dialog.error_label.isVisible, timeout=10_000)
+    assert dialog.error_label.text().startswith("Team name: ")
+    assert dialog.isVisible()
+
+    dialog.name_edit.setText("acme")
+    assert not dialog.error_label.isVisible()  # typing clears the old message
+    dialog.submit()
+    qtbot.waitUntil(dialog.error_label.isVisible, timeout=10_000)
+    assert "already exists" in dialog.error_label.text()
+
+    dialog.name_edit.setText("Zeta shop")
+    with qtbot.waitSignal(dialog.created, timeout=10_000):
+        dialog.submit()
+    qtbot.waitUntil(lambda: switcher.combo.currentText() == "Zeta shop", timeout=10_000)
+    overview = window.dashboard.overview
+    qtbot.waitUntil(lambda: overview.title_label.text() == "Zeta shop — overview", timeout=10_000)
+
+
+def test_store_changed_makes_the_dashboard_read_again(open_window, qtbot, home):
+    _store_with_teams(home, "Acme")
+    window = open_window()
+    overview = window.dashboard.overview
+    qtbot.waitUntil(lambda: overview.title_label.text() == "Acme — overview", timeout=10_000)
+    from sesdesk.models import Team
+    from sesdesk.services.teams import list_teams
+
+    team_id = list_teams(window.services.store)[0].id
+    with window.services.store.session() as session:
+        session.get(Team, team_id).name = "Acme Ltd"
+    window.bridge.store_changed.emit(team_id)
+    qtbot.waitUntil(lambda: overview.title_label.text() == "Acme Ltd — overview", timeout=10_000)
+
+
+def test_background_errors_show_in_the_banner_and_status_bar(open_window, qtbot):
+    window = open_window()
+    window.bridge.error_reported.emit("AWS could not be reached.", "Check your connection.")
+    assert window.error_banner.isVisible()
+    assert window.error_banner.text_label.text() == "AWS could not be reached."
+    assert window.error_banner.hint_label.text() == "Check your connection."
+    assert window.status.error_label.text() == "AWS could not be reached."
+
+
+def test_geometry_is_kept_in_the_home_folder_not_global_settings(open_window, home):
+    window = open_window()
+    window.resize(900, 600)
+    window.close()
+    settings = QSettings(str(home / SETTINGS_FILE), QSettings.Format.IniFormat)
+    assert settings.contains("geometry")
+
+
+def test_a_corrupt_database_gives_an_error_page_naming_the_file(open_window, home):
+    database = home / "sesdesk.db"
+    garbage = b"this is not an SQLite database\x00" * 64
+    database.write_bytes(garbage)
+    window = open_window()
+    page = window.stack.currentWidget()
+    assert isinstance(page, ErrorPage)
+    assert str(database) in page.message.text()
+    assert page.hint.text()  # says what to do
+    assert "Traceback" not in page.message.text() + page.hint.text()
+    assert window.dashboard is None
+    assert database.read_bytes() == garbage  # nothing destroyed
+    assert sorted(p.name for p in home.iterdir() if p.name.startswith("sesdesk.db")) == [
+        "sesdesk.db"
+    ]
+
+
+def test_an_unexpected_start_up_failure_points_at_the_log(open_window, monkeypatch, home):
+    import sesdesk.services.runtime as runtime
+
+    def broken(**_kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(runtime, "open_app", broken)
+    window = open_window()
+    page = window.stack.currentWidget()
+    assert isinstance(page, ErrorPage)
+    assert page.message.text().startswith("Something went wrong; details in ")
+    assert "a bug" not in page.message.text()
