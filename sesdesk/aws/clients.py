@@ -104,7 +104,7 @@ class ClientFactory:
             region_name=self.region,
             connect_timeout=policy["connect"] * self._timeout_scale,
             read_timeout=policy["read"] * self._timeout_scale,
-            retries={"max_attempts": policy["attempts"], "mode": "standard"},
+            retries={"total_max_attempts": policy["attempts"], "mode": "standard"},
             max_pool_connections=policy["pool"],
             user_agent_extra="sesdesk",
         )

@@ -164,9 +164,10 @@ def test_new_identities_start_pending_and_domains_carry_dkim_tokens(
     assert ses.get_email_identity(EmailIdentity="owner@example.org")["VerificationStatus"] == (
         "PENDING"
     )
-    listed = {i["IdentityName"]: i["VerificationStatus"] for i in ses.list_email_identities()[
-        "EmailIdentities"
-    ]}
+    listed = {
+        i["IdentityName"]: i["VerificationStatus"]
+        for i in ses.list_email_identities()["EmailIdentities"]
+    }
     assert listed == {"acme.com": "PENDING", "owner@example.org": "PENDING"}
     assert simulator.identities() == listed
 
@@ -353,7 +354,11 @@ def test_raw_send_takes_recipients_and_subject_from_the_message(
     )
     message_id = ses.send_email(Content={"Raw": {"Data": raw}})["MessageId"]
     [sent] = verified.sent_messages()
-    assert (sent.message_id, sent.subject, sent.destinations) == (message_id, "Raw hello", (MAILBOX,))
+    assert (sent.message_id, sent.subject, sent.destinations) == (
+        message_id,
+        "Raw hello",
+        (MAILBOX,),
+    )
 
 
 def test_suppressed_recipients_are_accepted_counted_and_marked(
@@ -383,8 +388,9 @@ def test_v1_send_and_quota(simulator: SesSimulator, verified: SesSimulator, clie
     assert _error(excinfo)[0::2] == ("Throttling", "Maximum sending rate exceeded.")
     assert isinstance(classify(excinfo.value), Throttled)
     with pytest.raises(ClientError) as excinfo:
-        v1.send_email(Source="x@nowhere.example", Destination={"ToAddresses": [MAILBOX]},
-                      Message=message)
+        v1.send_email(
+            Source="x@nowhere.example", Destination={"ToAddresses": [MAILBOX]}, Message=message
+        )
     assert _error(excinfo)[0] == "MessageRejected"
 
 
@@ -406,9 +412,7 @@ def test_suppression_list_calls(ses: Any) -> None:
     ]
     first = ses.list_suppressed_destinations(PageSize=1)
     second = ses.list_suppressed_destinations(PageSize=1, NextToken=first["NextToken"])
-    assert [s["EmailAddress"] for s in second["SuppressedDestinationSummaries"]] == [
-        "b@x.example"
-    ]
+    assert [s["EmailAddress"] for s in second["SuppressedDestinationSummaries"]] == ["b@x.example"]
     assert "NextToken" not in second
 
     ses.delete_suppressed_destination(EmailAddress="a@x.example")

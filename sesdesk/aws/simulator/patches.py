@@ -60,15 +60,20 @@ def current_state() -> SimulatorState | None:
     return getattr(_local, "state", None)
 
 
+def arrival() -> float | None:
+    """When the request on this thread reached the simulator (time.monotonic())."""
+    return getattr(_local, "arrived", None)
+
+
 @contextlib.contextmanager
-def bound(state: SimulatorState) -> Iterator[None]:
-    """Bind `state` to this thread while a simulator request is handled."""
-    previous = getattr(_local, "state", None)
-    _local.state = state
+def bound(state: SimulatorState, arrived: float | None = None) -> Iterator[None]:
+    """Bind `state` (and the request's arrival time) to this thread while it is handled."""
+    previous = getattr(_local, "state", None), getattr(_local, "arrived", None)
+    _local.state, _local.arrived = state, arrived
     try:
         yield
     finally:
-        _local.state = previous
+        _local.state, _local.arrived = previous
 
 
 def dkim_token() -> str:
@@ -95,9 +100,7 @@ def _error_classes() -> dict[str, type[Exception]]:
         "Throttling": "Throttling",
         "AccountSendingPausedException": "AccountSendingPausedException",
     }
-    return {
-        name: type(name, (ServiceException,), {"code": code}) for name, code in names.items()
-    }
+    return {name: type(name, (ServiceException,), {"code": code}) for name, code in names.items()}
 
 
 _ERRORS: dict[str, type[Exception]] = {}
@@ -202,6 +205,11 @@ def reset_moto() -> None:
 # --------------------------------------------------------------------------- install
 
 
+def _replace(owner: Any, name: str, replacement: Any) -> None:
+    """Set `owner.name` (moto's class attribute) to our replacement."""
+    setattr(owner, name, replacement)
+
+
 def install() -> None:
     """Apply every patch once per process (idempotent, thread-safe)."""
     global _installed
@@ -281,7 +289,8 @@ def _uri_email(self: Any) -> str:
 
 def _not_on_list(email_address: str) -> Exception:
     return service_error(
-        "NotFoundException", f"Email address {email_address} does not exist on your suppression list."
+        "NotFoundException",
+        f"Email address {email_address} does not exist on your suppression list.",
     )
 
 
@@ -385,15 +394,23 @@ def _guarded_send(
     """Check SES's rules, let moto send, record the send: one atomic step per account."""
     account_id, region = response.current_account, response.region
     refusals = _V1_REFUSALS if v1 else _V2_REFUSALS
+    # Judge the rate at arrival, before latency and thread scheduling add their jitter: a
+    # client that spaces its sends evenly should see them counted evenly.
+    arrived = arrival()
     with state.lock:
         try:
             state.check_send(
-                account_id, region, source, recipients, _identity_status_lookup(account_id, region)
+                account_id,
+                region,
+                source,
+                recipients,
+                _identity_status_lookup(account_id, region),
+                at=arrived,
             )
         except SendRefused as refused:
             raise service_error(refusals[refused.kind], refused.message) from None
         message_id = send()
-        state.record_send(account_id, region, source, recipients, message_id, subject)
+        state.record_send(account_id, region, source, recipients, message_id, subject, at=arrived)
     return message_id
 
 
@@ -516,10 +533,10 @@ def _patch_sending() -> None:
     from moto.ses.responses import EmailResponse
     from moto.sesv2.responses import SESV2Response
 
-    SESV2Response.send_email = _v2_send_email(SESV2Response.send_email)  # type: ignore[method-assign]
-    EmailResponse.send_email = _v1_send(EmailResponse.send_email, raw=False)  # type: ignore[method-assign]
-    EmailResponse.send_raw_email = _v1_send(EmailResponse.send_raw_email, raw=True)  # type: ignore[method-assign]
-    EmailResponse.get_send_quota = _v1_get_send_quota(EmailResponse.get_send_quota)  # type: ignore[method-assign]
+    _replace(SESV2Response, "send_email", _v2_send_email(SESV2Response.send_email))
+    _replace(EmailResponse, "send_email", _v1_send(EmailResponse.send_email, raw=False))
+    _replace(EmailResponse, "send_raw_email", _v1_send(EmailResponse.send_raw_email, raw=True))
+    _replace(EmailResponse, "get_send_quota", _v1_get_send_quota(EmailResponse.get_send_quota))
 
 
 # ---- 4 and 5. identities
@@ -541,7 +558,7 @@ def _patch_identities() -> None:
             raise service_error(
                 "AlreadyExistsException", f"Email identity {email_identity} already exist."
             )
-        identity = create_original(self, email_identity, tags, dkim, config_set)
+        identity: Any = create_original(self, email_identity, tags, dkim, config_set)
         identity.verification_status = "PENDING"
         identity.verified_for_sending_status = False
         identity.sesdesk_error_type = None
@@ -564,7 +581,7 @@ def _patch_identities() -> None:
         state.identity_created(self.account_id, self.region_name, email_identity)
         return identity
 
-    SESBackend.create_email_identity_v2 = create_email_identity_v2  # type: ignore[method-assign]
+    _replace(SESBackend, "create_email_identity_v2", create_email_identity_v2)
 
     get_original = SESV2Response.get_email_identity
 
@@ -591,7 +608,7 @@ def _patch_identities() -> None:
             body["Tags"] = body.get("Tags") or []
         return json.dumps(body)
 
-    SESV2Response.get_email_identity = get_email_identity  # type: ignore[method-assign]
+    _replace(SESV2Response, "get_email_identity", get_email_identity)
 
 
 # ---- 6. IAM enforcement per simulator, JSON auth errors
@@ -668,7 +685,7 @@ def _patch_iam_enforcement() -> None:
             raise error from None
         return None
 
-    ActionAuthenticatorMixin._authenticate_and_authorize_action = authenticate  # type: ignore[method-assign]
+    _replace(ActionAuthenticatorMixin, "_authenticate_and_authorize_action", authenticate)
 
 
 # ---- 7. SigV4 payload of body-less requests
@@ -696,14 +713,17 @@ def _patch_signature() -> None:
         finally:
             self._data = data
 
-    IAMRequest._create_aws_request = create_aws_request  # type: ignore[method-assign]
+    _replace(IAMRequest, "_create_aws_request", create_aws_request)
 
 
 # ---- 8. SimulatePrincipalPolicy
 
 
 def evaluate_user_actions(
-    account_id: str, user_name: str, actions: list[str], resources: list[str] | None = None,
+    account_id: str,
+    user_name: str,
+    actions: list[str],
+    resources: list[str] | None = None,
     extra_policies: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """IAM's EvaluationResults for a user, computed with moto's own policy evaluation."""
@@ -762,7 +782,7 @@ def _patch_simulate_principal_policy() -> None:
         )
         return ActionResult({"EvaluationResults": results, "IsTruncated": False})
 
-    IamResponse.simulate_principal_policy = simulate_principal_policy  # type: ignore[attr-defined]
+    _replace(IamResponse, "simulate_principal_policy", simulate_principal_policy)
 
 
 # ---- 9. inactive keys
@@ -781,7 +801,7 @@ def _patch_inactive_keys() -> None:
         if key is not None and key.status != "Active":
             raise CreateAccessKeyFailure(reason="InvalidId")
 
-    IAMUserAccessKey.__init__ = init  # type: ignore[method-assign]
+    _replace(IAMUserAccessKey, "__init__", init)
 
 
 # ---- 10. SES v1 "Throttling"

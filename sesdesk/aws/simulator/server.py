@@ -3,6 +3,7 @@ that adds latency, an "unreachable" switch and the /_sesdesk/ control routes."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import socket
@@ -30,6 +31,10 @@ class SesSimulator:
     moto's backends are process-wide: two simulators in one process keep their own account
     settings, send logs, latency and IAM switch, but share identities and IAM users, and
     `reset()` on either clears moto for both.
+
+    Demo mode: `auto_review_after` seconds after PutAccountDetails asks for production the
+    review becomes GRANTED; `auto_verify_after` seconds after creation a PENDING identity
+    becomes SUCCESS. Both default to never (tests drive every transition by hand).
     """
 
     def __init__(
@@ -250,14 +255,13 @@ class _Front:
     """WSGI app in front of moto: control routes, unreachable switch, latency, state binding."""
 
     def __init__(self, simulator: SesSimulator) -> None:
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
         self._simulator = simulator
-        self._moto = DomainDispatcherApplication(create_backend_app)
+        self._moto = _dispatcher()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         from sesdesk.aws.simulator import control
 
+        arrived = time.monotonic()
         path = str(environ.get("PATH_INFO") or "")
         if path.startswith(control.PREFIX):
             return control.handle(self._simulator, environ, start_response)
@@ -275,7 +279,7 @@ class _Front:
             # No lock is held here, so concurrent requests wait in parallel as they would on AWS.
             time.sleep(delay)
         self._simulator._apply_due_transitions()
-        with patches.bound(state):
+        with patches.bound(state, arrived):
             # Consume the body while bound: moto's handler may run lazily inside the iterable.
             result = self._moto(environ, start_response)
             try:
@@ -284,6 +288,32 @@ class _Front:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
+
+
+def _dispatcher() -> Any:
+    """moto's host dispatcher, with its host → backend lookup cached.
+
+    moto answers that lookup by listing its package directory (about 150 stat calls) on
+    every request: a third of the server's time per send. The answer depends only on the
+    host string, so remembering it is safe.
+    """
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    class Dispatcher(DomainDispatcherApplication):
+        def __init__(self) -> None:
+            super().__init__(create_backend_app)
+            self._backend_for_host: dict[str | None, Any] = {}
+
+        def get_backend_for_host(self, host: str | None) -> Any:
+            try:
+                return self._backend_for_host[host]
+            except KeyError:
+                backend = super().get_backend_for_host(host)
+                if backend is not None:
+                    self._backend_for_host[host] = backend
+                return backend
+
+    return Dispatcher()
 
 
 def _handler_class() -> type:
@@ -349,7 +379,11 @@ class _MotoServer(_moto_server_class()):  # type: ignore[misc]
         server.sesdesk_track = self._track  # type: ignore[attr-defined]
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, name="sesdesk-simulator", daemon=True
+            # A short poll interval makes stop() quick; idle cost is negligible.
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="sesdesk-simulator",
+            daemon=True,
         )
         self._thread.start()
         self._server_ready_event.set()
@@ -360,10 +394,8 @@ class _MotoServer(_moto_server_class()):  # type: ignore[misc]
             connections = list(self._connections)
         for connection in connections:
             # Kept-alive client connections would otherwise still be served after stop().
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self._server is not None:
             self._server.server_close()
 

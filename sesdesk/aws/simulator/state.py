@@ -119,6 +119,15 @@ class AccountState:
             return self.max_rate_override
         return PRODUCTION_MAX_RATE if self.production else SANDBOX_MAX_RATE
 
+    def add_usage(self, at: float, count: int) -> None:
+        """Count `count` recipients at `at`, keeping `usage` in time order."""
+        # Requests finish in a slightly different order than they arrived.
+        index = len(self.usage)
+        while index > 0 and self.usage[index - 1][0] > at:
+            index -= 1
+        self.usage.insert(index, (at, count))
+        self.usage_total += count
+
     def prune(self, now: float) -> None:
         """Forget usage older than 24 hours."""
         while self.usage and self.usage[0][0] <= now - _DAY:
@@ -385,8 +394,13 @@ class SimulatorState:
         source: str,
         recipients: Iterable[str],
         identity_status: Callable[[str], str | None],
+        *,
+        at: float | None = None,
     ) -> None:
-        """Raise SendRefused if SES would refuse this send now. Call with `lock` held."""
+        """Raise SendRefused if SES would refuse this send now. Call with `lock` held.
+
+        `at` is the request's arrival (time.monotonic()); rate and quota are judged there.
+        """
         account = self.account(account_id, region)
         self._apply_review_due(account)
         recipients = list(recipients)
@@ -422,7 +436,7 @@ class SimulatorState:
                     "Email address is not verified. The following identities failed the check "
                     f"in region {failed_check_region}: {', '.join(unverified)}",
                 )
-        now = time.monotonic()
+        now = time.monotonic() if at is None else at
         account.prune(now)
         count = len(recipients)
         if account.usage_total + count > account.max_24h:
@@ -438,16 +452,15 @@ class SimulatorState:
         recipients: Iterable[str],
         message_id: str,
         subject: str,
+        *,
+        at: float | None = None,
     ) -> SentMessage:
         """Count an accepted send against quota and rate and keep it in the log."""
         recipients = tuple(recipients)
         with self.lock:
             account = self.account(account_id, region)
-            account.usage.append((time.monotonic(), len(recipients)))
-            account.usage_total += len(recipients)
-            suppressed = tuple(
-                r for r in recipients if _address(r).lower() in account.suppressed
-            )
+            account.add_usage(time.monotonic() if at is None else at, len(recipients))
+            suppressed = tuple(r for r in recipients if _address(r).lower() in account.suppressed)
             message = SentMessage(
                 at=time.time(),
                 account_id=account_id,
