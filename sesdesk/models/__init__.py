@@ -1,5 +1,6 @@
 """The local store: SQLAlchemy models, the SQLite store and its Alembic migrations."""
 
+from sesdesk.models.access import AccessRequest
 from sesdesk.models.account import AccountStatus
 from sesdesk.models.base import Base, UTCDateTime, utcnow
 from sesdesk.models.event import StatusEvent, record_event
@@ -15,6 +16,7 @@ from sesdesk.models.store import (
 from sesdesk.models.team import Team
 
 __all__ = [
+    "AccessRequest",
     "HEAD_REVISION",
     "AccountStatus",
     "Base",

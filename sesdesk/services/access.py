@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -63,6 +63,10 @@ MAIL_TYPE_HELP = {
         "Only to people who subscribed, each with an unsubscribe link."
     ),
 }
+MAIL_TYPE_SHORT = {
+    "TRANSACTIONAL": "triggered by the recipient: codes, resets, receipts, account notices",
+    "MARKETING": "newsletters and offers to people who subscribed",
+}
 LANGUAGE_NAMES = {"EN": "English", "JA": "Japanese"}
 
 SANDBOX_IS_PER_REGION = (
@@ -95,7 +99,7 @@ _FREEMAIL = {
 }
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """A check's plain verdict."""
 
     OK = "ok"
@@ -309,7 +313,7 @@ def _check_mail_type(form: AccessForm) -> Outcome:
     if form.mail_type not in MAIL_TYPES:
         shown = form.mail_type or "(empty)"
         return Verdict.BLOCK, f"{shown} is not a mail type: choose TRANSACTIONAL or MARKETING."
-    return Verdict.OK, MAIL_TYPE_HELP[form.mail_type]
+    return Verdict.OK, f"{form.mail_type.title()}: {MAIL_TYPE_SHORT[form.mail_type]}."
 
 
 def website_problem(url: str) -> Outcome:
@@ -842,9 +846,7 @@ def submit(
         raise
     now = utcnow()
     region = ready.region or ses.region
-    request_id = _record(
-        store, team_id, clean, via=VIA_API, region=region, answers=answers, at=now
-    )
+    request_id = _record(store, team_id, clean, via=VIA_API, region=region, answers=answers, at=now)
     problem: str | None = None
     try:
         refresh_team(store, team_id, ses)
@@ -933,7 +935,9 @@ def console_export(
         )
     )
     fields = (
-        ConsoleField("Mail type", clean.mail_type.title(), MAIL_TYPE_HELP.get(clean.mail_type, "")),
+        ConsoleField(
+            "Mail type", clean.mail_type.title(), MAIL_TYPE_SHORT.get(clean.mail_type, "")
+        ),
         ConsoleField("Website URL", clean.website_url),
         ConsoleField("Use case description", clean.use_case_description, "be detailed"),
         ConsoleField(
@@ -946,9 +950,7 @@ def console_export(
             LANGUAGE_NAMES.get(clean.contact_language, clean.contact_language),
         ),
         *(ConsoleField(question, answer) for question, answer in CONSOLE_EXTRA_QUESTIONS),
-        ConsoleField(
-            "Do you own or operate the domains you will send from?", *domain_answer
-        ),
+        ConsoleField("Do you own or operate the domains you will send from?", *domain_answer),
     )
     return ConsoleExport(region=region, url=url, fields=fields, steps=steps)
 
@@ -1111,3 +1113,53 @@ def review_state(store: Store, team_id: int, *, now: datetime | None = None) -> 
 def with_answers(form: AccessForm, answers: ComposerAnswers) -> AccessForm:
     """`form` with its description recomposed from `answers`."""
     return replace(form, use_case_description=compose(answers, form.mail_type))
+
+
+def parse_contacts(text: str) -> tuple[str, ...]:
+    """Addresses typed in one field, separated by commas, semicolons or spaces."""
+    return tuple(part for part in re.split(r"[,;\s]+", text) if part)
+
+
+@dataclass
+class RequestEditor:
+    """The wizard's state without Qt: the form, the composer's answers, and the rule that the
+    description follows the answers until they change (a hand-edited or previously submitted
+    description is kept while the answers it came from stay the same)."""
+
+    form: AccessForm
+    answers: ComposerAnswers
+    composed_from: tuple[ComposerAnswers, str] | None = None
+
+    @classmethod
+    def from_draft(cls, prepared: Draft) -> RequestEditor:
+        """Start from a draft: its description stands as written."""
+        return cls(prepared.form, prepared.answers, (prepared.answers, prepared.form.mail_type))
+
+    def use_template(self, key: str) -> None:
+        """Replace the mail type and answers with template `key`'s; recompose the description."""
+        chosen = TEMPLATES[key]
+        self.update_answers(chosen.answers, chosen.mail_type)
+
+    def update_answers(self, answers: ComposerAnswers, mail_type: str) -> None:
+        """New composer answers / mail type; the description is recomposed if they changed."""
+        self.answers = answers
+        self.form = replace(self.form, mail_type=mail_type)
+        if self.composed_from != (answers, mail_type):
+            self.form = replace(self.form, use_case_description=compose(answers, mail_type))
+            self.composed_from = (answers, mail_type)
+
+    def update_details(
+        self, *, website_url: str, contact_language: str, contacts: str, description: str
+    ) -> None:
+        """The details page's fields."""
+        self.form = replace(
+            self.form,
+            website_url=website_url,
+            contact_language=contact_language,
+            additional_contacts=parse_contacts(contacts),
+            use_case_description=description,
+        )
+
+    def checks(self) -> list[CheckResult]:
+        """The live checks on the current form."""
+        return check_form(self.form)

@@ -8,6 +8,7 @@ true for every sesdesk user and every template shares it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 # What sesdesk does with bounces and complaints: the handling the request promises is real.
@@ -42,7 +43,7 @@ class ComposerAnswers:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object] | None) -> ComposerAnswers:
+    def from_dict(cls, data: Mapping[str, object] | None) -> ComposerAnswers:
         """Answers from a dict, ignoring keys this version does not know."""
         known = {f.name for f in fields(cls)}
         values = {k: str(v) for k, v in (data or {}).items() if k in known and v is not None}

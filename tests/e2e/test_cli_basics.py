@@ -114,7 +114,7 @@ def test_simulator_command_prints_its_endpoint_first(tmp_path):
         assert account["SendQuota"]["Max24HourSend"] == 200
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        proc.communicate(timeout=20)
     assert proc.returncode == 0
 
 

@@ -1,0 +1,584 @@
+"""The production-access wizard (seed 000): before, what you send, details and checks, submit.
+
+Pages only collect input and show results. The state lives in `services.access.RequestEditor`
+(Qt-free); loading, submitting and exporting run through the bridge, off the GUI thread.
+
+Open it with ``AccessWizard(bridge, store, team_id, parent).open()``; it reopens with the
+previous request's answers when AWS denied it.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from sesdesk.errors import SesdeskError
+from sesdesk.services import access
+from sesdesk.services.access_templates import TEMPLATES, ComposerAnswers
+from sesdesk.ui.widgets.pill import StatusPill
+
+_TONE = {access.Verdict.OK: "ok", access.Verdict.WARN: "warn", access.Verdict.BLOCK: "bad"}
+_WORD = {access.Verdict.OK: "ok", access.Verdict.WARN: "weak", access.Verdict.BLOCK: "invalid"}
+
+PAGE_INTRO, PAGE_COMPOSE, PAGE_DETAILS, PAGE_SUBMIT = range(4)
+
+
+def _label(text: str = "", name: str = "", *, selectable: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if name:
+        label.setObjectName(name)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _error_label() -> QLabel:
+    label = _label(selectable=True)
+    label.setStyleSheet("color: #9b1c1c; font-weight: 600;")
+    label.hide()
+    return label
+
+
+class IntroPage(QWizardPage):
+    """Before: a verified identity, the region ("sandbox is per region"), the review so far."""
+
+    def __init__(self, wizard: AccessWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle("Apply for production access")
+        self.setSubTitle(
+            "New SES accounts start in the sandbox: only verified recipients, 200 emails a "
+            "day. With production access you can send to any address."
+        )
+        layout = self.column = QVBoxLayout(self)
+        self.status = _label("Reading the team's state…", selectable=True)
+        self.region = _label(selectable=True)
+        self.identities = _label(selectable=True)
+        self.review_title = _label(name="sectionTitle")
+        self.review_text = _label(selectable=True)
+        for widget in (
+            self.status,
+            self.region,
+            self.identities,
+            self.review_title,
+            self.review_text,
+        ):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+
+    def show_draft(self, prepared: access.Draft, review: access.ReviewState | None) -> None:
+        """Fill the page from the loaded draft."""
+        ready = prepared.readiness
+        if ready.ready:
+            self.status.setText(
+                "You can apply now. The next pages help you describe your use case; "
+                "AWS reviews it, typically within 24–48 hours."
+            )
+        else:
+            self.status.setText(f"<b>Not yet:</b> {ready.reason}")
+        if ready.region:
+            self.region.setText(f"<b>Region: {ready.region}.</b> {ready.region_note}")
+        names = ", ".join(ready.verified_identities) or "none yet"
+        self.identities.setText(f"Verified sender identities: {names}")
+        if review is not None and review.status is not None:
+            self.review_title.setText(review.guidance.title)
+            self.review_text.setText(review.guidance.text)
+        else:
+            self.review_title.clear()
+            self.review_text.clear()
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        """Next only once loaded and when the team can apply."""
+        prepared = self._wizard.prepared
+        return prepared is not None and prepared.readiness.ready
+
+
+class ComposePage(QWizardPage):
+    """Mail type, a template, and the guided composer's answers."""
+
+    def __init__(self, wizard: AccessWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self._filling = False
+        self.setTitle("What you send")
+        self.setSubTitle(
+            "Be detailed: say what you send, to whom, how they sign up, how many a day, and "
+            "how you handle bounces and complaints. Start from a template and edit it."
+        )
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        form = QFormLayout(body)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        self.template = QComboBox()
+        self.template.setAccessibleName("Template")
+        for template in TEMPLATES.values():
+            self.template.addItem(template.title, template.key)
+        self.template.insertItem(0, "Keep the current answers", "")
+        self.template.setCurrentIndex(0)
+        self.template.activated.connect(self._template_chosen)
+        form.addRow("Template", self.template)
+
+        self.mail_types = QButtonGroup(self)
+        types = QVBoxLayout()
+        self.type_buttons: dict[str, QRadioButton] = {}
+        for code in access.MAIL_TYPES:
+            button = QRadioButton(code.title())
+            self.type_buttons[code] = button
+            self.mail_types.addButton(button)
+            types.addWidget(button)
+            help_label = _label(access.MAIL_TYPE_HELP[code], "muted")
+            help_label.setContentsMargins(22, 0, 0, 4)
+            types.addWidget(help_label)
+            button.toggled.connect(self._changed)
+        form.addRow("Mail type", types)
+
+        self.fields: dict[str, QLineEdit | QPlainTextEdit] = {}
+        for name, label in access.COMPOSER_LABELS.items():
+            editor: QLineEdit | QPlainTextEdit
+            if name == "daily_volume":
+                editor = QLineEdit()
+                editor.setPlaceholderText("e.g. 100-500 emails per day")
+                editor.textChanged.connect(self._changed)
+            else:
+                editor = QPlainTextEdit()
+                editor.setTabChangesFocus(True)
+                editor.setFixedHeight(150 if name == "bounce_handling" else 64)
+                editor.textChanged.connect(self._changed)
+            editor.setAccessibleName(label)
+            self.fields[name] = editor
+            form.addRow(label, editor)
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+
+    def fill(self, editor: access.RequestEditor) -> None:
+        """Show the editor's mail type and answers."""
+        self._filling = True
+        try:
+            button = self.type_buttons.get(editor.form.mail_type)
+            if button is not None:
+                button.setChecked(True)
+            for name, value in editor.answers.to_dict().items():
+                widget = self.fields[name]
+                if isinstance(widget, QLineEdit):
+                    widget.setText(value)
+                else:
+                    widget.setPlainText(value)
+        finally:
+            self._filling = False
+
+    def answers(self) -> ComposerAnswers:
+        """The answers as typed."""
+        values = {
+            name: (w.text() if isinstance(w, QLineEdit) else w.toPlainText())
+            for name, w in self.fields.items()
+        }
+        return ComposerAnswers(**values)
+
+    def mail_type(self) -> str:
+        """The chosen mail type."""
+        for code, button in self.type_buttons.items():
+            if button.isChecked():
+                return code
+        return ""
+
+    def _template_chosen(self, index: int) -> None:
+        key = self.template.itemData(index)
+        if key and self._wizard.editor is not None:
+            self._wizard.editor.use_template(key)
+            self.fill(self._wizard.editor)
+
+    def _changed(self, *_args: Any) -> None:
+        if not self._filling:
+            self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        """A mail type must be chosen."""
+        return bool(self.mail_type())
+
+    def validatePage(self) -> bool:
+        """Hand the answers to the editor (which recomposes the description if they changed)."""
+        if self._wizard.editor is not None:
+            self._wizard.editor.update_answers(self.answers(), self.mail_type())
+        return True
+
+
+class CheckRow(QWidget):
+    """One check: a verdict pill, its title and what to do."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.pill = StatusPill("…")
+        self.pill.setFixedWidth(64)
+        self.pill.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text = _label(selectable=True)
+        self.title = title
+        layout.addWidget(self.pill, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.text, 1)
+
+    def show_result(self, result: access.CheckResult) -> None:
+        """Show `result`."""
+        self.pill.set_status(_WORD[result.verdict], _TONE[result.verdict])
+        self.text.setText(f"<b>{result.title}</b> — {result.message}")
+
+
+class DetailsPage(QWizardPage):
+    """Website, language, contacts, the description, and the live checks."""
+
+    def __init__(self, wizard: AccessWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self._filling = False
+        self.setTitle("Request details")
+        self.setSubTitle(
+            "These are the fields of the SES request. Each check says ok, weak (AWS may ask "
+            "for more) or invalid (must be fixed)."
+        )
+        outer = QHBoxLayout(self)
+        left = QFormLayout()
+        left.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.website = QLineEdit()
+        self.website.setPlaceholderText("https://yourdomain.com")
+        self.website.setAccessibleName("Website URL")
+        left.addRow("Website URL", self.website)
+        self.language = QComboBox()
+        self.language.setAccessibleName("Contact language")
+        for code in access.LANGUAGES:
+            self.language.addItem(f"{access.LANGUAGE_NAMES[code]} ({code})", code)
+        left.addRow("Contact language", self.language)
+        self.contacts = QLineEdit()
+        self.contacts.setPlaceholderText("optional: up to 4 addresses, comma-separated")
+        self.contacts.setAccessibleName("Additional contacts")
+        left.addRow("Additional contacts", self.contacts)
+        self.description = QPlainTextEdit()
+        self.description.setAccessibleName("Use case description")
+        self.description.setTabChangesFocus(True)
+        left.addRow("Use case description", self.description)
+        self.counter = _label(name="muted")
+        left.addRow("", self.counter)
+        outer.addLayout(left, 3)
+
+        right = QVBoxLayout()
+        right.addWidget(_label("Checks", "sectionTitle"))
+        self.rows: dict[str, CheckRow] = {}
+        for spec in access.CHECKS:
+            row = CheckRow(spec.title)
+            self.rows[spec.key] = row
+            right.addWidget(row)
+        right.addStretch(1)
+        outer.addLayout(right, 2)
+
+        self.website.textChanged.connect(self._changed)
+        self.contacts.textChanged.connect(self._changed)
+        self.description.textChanged.connect(self._changed)
+        self.language.currentIndexChanged.connect(self._changed)
+
+    def initializePage(self) -> None:
+        """Show the editor's form (recomposed when the answers changed)."""
+        editor = self._wizard.editor
+        if editor is None:
+            return
+        self._filling = True
+        try:
+            self.website.setText(editor.form.website_url)
+            index = self.language.findData(editor.form.contact_language)
+            self.language.setCurrentIndex(max(0, index))
+            self.contacts.setText(", ".join(editor.form.additional_contacts))
+            self.description.setPlainText(editor.form.use_case_description)
+        finally:
+            self._filling = False
+        self._changed()
+
+    def _changed(self, *_args: Any) -> None:
+        if self._filling or self._wizard.editor is None:
+            return
+        editor = self._wizard.editor
+        editor.update_details(
+            website_url=self.website.text(),
+            contact_language=str(self.language.currentData()),
+            contacts=self.contacts.text(),
+            description=self.description.toPlainText(),
+        )
+        results = editor.checks()
+        for result in results:
+            self.rows[result.key].show_result(result)
+        length = len(editor.form.use_case_description.strip())
+        self.counter.setText(f"{length} / {access.MAX_DESCRIPTION} characters")
+        self.completeChanged.emit()
+
+    def results(self) -> list[access.CheckResult]:
+        """The current checks."""
+        editor = self._wizard.editor
+        return editor.checks() if editor is not None else []
+
+    def isComplete(self) -> bool:
+        """Invalid answers block; weak ones only warn."""
+        results = self.results()
+        return bool(results) and access.overall(results) is not access.Verdict.BLOCK
+
+
+class CopyField(QWidget):
+    """A console answer with a Copy button."""
+
+    def __init__(self, item: access.ConsoleField) -> None:
+        super().__init__()
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        title = _label(f"<b>{item.label}</b>" + (f" — {item.note}" if item.note else ""))
+        layout.addWidget(title, 0, 0)
+        self.copy = QPushButton("Copy")
+        self.copy.setToolTip(f"Copy “{item.label}” to the clipboard")
+        self.value = item.value
+        self.copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.value))
+        layout.addWidget(self.copy, 0, 1, Qt.AlignmentFlag.AlignRight)
+        if "\n" in item.value or len(item.value) > 90:
+            shown: QWidget = QPlainTextEdit(item.value)
+            shown.setReadOnly(True)  # type: ignore[attr-defined]
+            shown.setFixedHeight(110)
+        else:
+            shown = _label(item.value or "(empty)", "fieldValue", selectable=True)
+        layout.addWidget(shown, 1, 0, 1, 2)
+
+
+class SubmitPage(QWizardPage):
+    """Preview, then Submit through the API or Prepare for the console."""
+
+    def __init__(self, wizard: AccessWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self._done = False
+        self._exported_once = False
+        self.setTitle("Review and submit")
+        self.setSubTitle(
+            "Submit sends the request to AWS now (PutAccountDetails). Prefer to do it by hand? "
+            "Prepare it for the SES console."
+        )
+        outer = QVBoxLayout(self)
+        self.summary = _label(selectable=True)
+        outer.addWidget(self.summary)
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setAccessibleName("Preview")
+        outer.addWidget(self.preview, 1)
+        buttons = QHBoxLayout()
+        self.submit_button = QPushButton("Submit to AWS")
+        self.submit_button.setDefault(True)
+        self.console_button = QPushButton("Prepare for the console")
+        buttons.addWidget(self.submit_button)
+        buttons.addWidget(self.console_button)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+        self.error = _error_label()
+        outer.addWidget(self.error)
+        self.result_title = _label(name="sectionTitle")
+        self.result_text = _label(selectable=True)
+        outer.addWidget(self.result_title)
+        outer.addWidget(self.result_text)
+        self.console_area = QScrollArea()
+        self.console_area.setWidgetResizable(True)
+        self.console_area.hide()
+        outer.addWidget(self.console_area, 2)
+        self.submit_button.clicked.connect(self._submit)
+        self.console_button.clicked.connect(self._prepare_console)
+
+    def initializePage(self) -> None:
+        """Show the request as it will be sent."""
+        editor = self._wizard.editor
+        if editor is None:
+            return
+        form = editor.form.normalized()
+        warnings = [r for r in editor.checks() if r.verdict is access.Verdict.WARN]
+        if warnings:
+            titles = ", ".join(w.title.lower() for w in warnings)
+            self.summary.setText(
+                f"<b>{len(warnings)} weak answer(s)</b> ({titles}): you can submit, but "
+                "AWS may ask for more. Go Back to improve them."
+            )
+        else:
+            self.summary.setText("<b>Every check is ok.</b>")
+        contacts = ", ".join(form.additional_contacts) or "none"
+        self.preview.setPlainText(
+            f"Mail type: {form.mail_type}\n"
+            f"Website URL: {form.website_url}\n"
+            f"Contact language: {form.contact_language}\n"
+            f"Additional contacts: {contacts}\n"
+            f"Region: {self._wizard.region or 'unknown'}\n\n"
+            f"Use case description:\n{form.use_case_description}"
+        )
+
+    def _busy(self, busy: bool) -> None:
+        self.submit_button.setEnabled(not busy and not self._done)
+        self.console_button.setEnabled(not busy)
+
+    def _submit(self) -> None:
+        editor = self._wizard.editor
+        if editor is None:
+            return
+        self.error.hide()
+        self._busy(True)
+        self._wizard.bridge.run(
+            functools.partial(
+                access.submit,
+                self._wizard.store,
+                self._wizard.team_id,
+                editor.form,
+                answers=editor.answers,
+            ),
+            label="Submitting the production-access request",
+            on_success=self._submitted,
+            on_failure=self._failed,
+        )
+
+    def _submitted(self, result: access.SubmitResult) -> None:
+        self._done = True
+        self._busy(False)
+        guidance = access.review_guidance(
+            result.review_status or "PENDING", result.submitted_at, case_id=result.case_id
+        )
+        self.result_title.setText(f"Submitted — {guidance.title}")
+        text = guidance.text
+        if result.refresh_problem:
+            text += f" (The status will show after the next check: {result.refresh_problem})"
+        self.result_text.setText(text)
+        self._wizard.bridge.store_changed.emit(self._wizard.team_id)
+        self._wizard.submitted.emit(self._wizard.team_id)
+        self.completeChanged.emit()
+
+    def _failed(self, error: SesdeskError) -> None:
+        self._busy(False)
+        self.error.setText(error.message + (f"\n{error.hint}" if error.hint else ""))
+        self.error.show()
+
+    def _prepare_console(self) -> None:
+        editor = self._wizard.editor
+        if editor is None:
+            return
+        self.error.hide()
+        self._busy(True)
+        self._wizard.bridge.run(
+            functools.partial(
+                access.export_for_console,
+                self._wizard.store,
+                self._wizard.team_id,
+                editor.form,
+                answers=editor.answers,
+            ),
+            label="Preparing the request for the console",
+            on_success=self._exported,
+            on_failure=self._failed,
+        )
+
+    def _exported(self, export: access.ConsoleExport) -> None:
+        self._busy(False)
+        self.result_title.setText("Ready for the SES console")
+        self.result_text.setText(
+            f'Open <a href="{export.url}">{export.url}</a>, click "Request production access" '
+            "and copy each answer below. Typical wait after submitting: 24–48 hours."
+        )
+        self.result_text.setOpenExternalLinks(True)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        url_item = access.ConsoleField("Console address", export.url, "for your region")
+        self.copy_fields = [CopyField(url_item), *(CopyField(f) for f in export.fields)]
+        for widget in self.copy_fields:
+            column.addWidget(widget)
+        steps = "\n".join(f"{n}. {step}" for n, step in enumerate(export.steps, 1))
+        column.addWidget(_label(steps, "muted", selectable=True))
+        self.console_area.setWidget(body)
+        self.console_area.show()
+        self.preview.hide()
+        self.export = export
+        self._exported_once = True
+        self._wizard.bridge.store_changed.emit(self._wizard.team_id)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        """Finish once the request was submitted or prepared for the console."""
+        return self._done or self._exported_once
+
+
+class AccessWizard(QWizard):
+    """The production-access wizard for one team."""
+
+    #: The request went to AWS (argument: team id).
+    submitted = Signal(int)
+    #: The draft is loaded and the pages are filled.
+    loaded = Signal()
+
+    def __init__(self, bridge: Any, store: Any, team_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.store = store
+        self.team_id = team_id
+        self.prepared: access.Draft | None = None
+        self.editor: access.RequestEditor | None = None
+        self.review: access.ReviewState | None = None
+        self.setWindowTitle("Apply for production access")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
+        self.setMinimumSize(920, 640)
+        self.intro = IntroPage(self)
+        self.compose = ComposePage(self)
+        self.details = DetailsPage(self)
+        self.submit_page = SubmitPage(self)
+        self.setPage(PAGE_INTRO, self.intro)
+        self.setPage(PAGE_COMPOSE, self.compose)
+        self.setPage(PAGE_DETAILS, self.details)
+        self.setPage(PAGE_SUBMIT, self.submit_page)
+        self.load_error = _error_label()
+        self.intro.column.addWidget(self.load_error)
+        bridge.run(
+            self._load,
+            label="Preparing the production-access request",
+            on_success=self._loaded,
+            on_failure=self._load_failed,
+        )
+
+    @property
+    def region(self) -> str | None:
+        """The mailer's region."""
+        return self.prepared.readiness.region if self.prepared else None
+
+    def _load(self) -> tuple[access.Draft, access.ReviewState]:
+        # Runs in the bridge's threads: reads the store only.
+        return access.draft(self.store, self.team_id), access.review_state(self.store, self.team_id)
+
+    def _loaded(self, value: tuple[access.Draft, access.ReviewState]) -> None:
+        self.prepared, self.review = value
+        self.editor = access.RequestEditor.from_draft(self.prepared)
+        self.compose.fill(self.editor)
+        self.intro.show_draft(self.prepared, self.review)
+        self.loaded.emit()
+
+    def _load_failed(self, error: SesdeskError) -> None:
+        self.intro.status.setText("The request could not be prepared.")
+        self.load_error.setText(error.message + (f"\n{error.hint}" if error.hint else ""))
+        self.load_error.show()
