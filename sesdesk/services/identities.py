@@ -92,10 +92,19 @@ def validate_email_address(text: str, *, field: str = "email") -> IdentityInput:
         raise BadInput(field, "is empty: type an email address such as you@example.com")
     try:
         # SMTPUTF8 off: SES needs an ASCII local part (the domain may be international).
-        result = validate_email(typed, check_deliverability=False, allow_smtputf8=False)
+        # test_environment: allow .test (RFC 6761, used for trials and by the simulator);
+        # other special-use names (.local, .invalid, .onion) stay refused.
+        result = validate_email(
+            typed, check_deliverability=False, allow_smtputf8=False, test_environment=True
+        )
     except EmailNotValidError as exc:
         raise BadInput(field, f"{typed!r} is not a valid email address: {exc}") from None
-    domain = validate_domain(result.domain, field=field)
+    try:
+        domain = validate_domain(result.domain, field=field)
+    except BadInput as exc:
+        raise BadInput(
+            field, f"{typed!r} is not a valid email address: the part after the @: {exc.problem}"
+        ) from None
     return IdentityInput(
         typed=typed,
         name=f"{result.local_part}@{domain.name}",
@@ -186,6 +195,13 @@ def _ascii_label(label: str, typed: str, field: str) -> str:
         try:
             ascii_label = idna.alabel(label).decode("ascii")
         except idna.IDNAError as exc:
+            if "too long" in str(exc).lower():
+                encoded = "xn--" + label.encode("punycode").decode("ascii")
+                raise BadInput(
+                    field,
+                    f"label {label!r} of {typed!r} is {len(encoded)} characters long in "
+                    f"punycode: at most {MAX_LABEL_LENGTH}",
+                ) from None
             raise BadInput(
                 field, f"label {label!r} of {typed!r} is not a valid international label ({exc})"
             ) from None

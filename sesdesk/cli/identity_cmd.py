@@ -1,0 +1,203 @@
+"""`sesdesk identity add|list|records|retry|replace` (cli.md)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sesdesk.cli import Context, emit_json, note, say
+
+
+def register(sub: Any) -> None:
+    """Add the `identity` commands."""
+    identity = sub.add_parser("identity", help="sender identities: email addresses and domains")
+    actions = identity.add_subparsers(dest="identity_command", metavar="ACTION", required=True)
+
+    add = actions.add_parser("add", help="add an email address or a domain to send from")
+    add.add_argument("--team", required=True, metavar="NAME")
+    add.add_argument("identity", metavar="EMAIL_OR_DOMAIN")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(handler=_add)
+
+    listing = actions.add_parser("list", help="the team's identities and their status (offline)")
+    listing.add_argument("--team", required=True, metavar="NAME")
+    listing.add_argument("--history", action="store_true", help="include retried/replaced ones")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list)
+
+    records = actions.add_parser("records", help="the DNS records to publish for a domain")
+    records.add_argument("--team", required=True, metavar="NAME")
+    records.add_argument("domain", metavar="DOMAIN")
+    records.add_argument("--json", action="store_true")
+    records.add_argument(
+        "--format",
+        choices=("table", "zone", "csv"),
+        default="table",
+        help="without --json: a table, a zone-file snippet, or CSV",
+    )
+    records.add_argument(
+        "--mail-from",
+        default="mail",
+        metavar="SUBDOMAIN",
+        help="custom MAIL FROM subdomain for the optional MX/SPF records (default: mail)",
+    )
+    records.add_argument(
+        "--no-mail-from", action="store_true", help="leave the MAIL FROM records out"
+    )
+    records.add_argument("--check", action="store_true", help="look each record up in DNS now")
+    records.add_argument("--nameserver", metavar="IP", help="DNS server to ask (default: system)")
+    records.add_argument("--port", type=int, default=53, metavar="N", help="its port (53)")
+    records.set_defaults(handler=_records)
+
+    retry = actions.add_parser("retry", help="delete and recreate an identity to verify again")
+    retry.add_argument("--team", required=True, metavar="NAME")
+    retry.add_argument("identity", metavar="IDENTITY")
+    retry.add_argument("--json", action="store_true")
+    retry.set_defaults(handler=_retry)
+
+    replace = actions.add_parser("replace", help="replace an identity with another one")
+    replace.add_argument("--team", required=True, metavar="NAME")
+    replace.add_argument("old", metavar="OLD")
+    replace.add_argument("new", metavar="NEW")
+    replace.add_argument("--json", action="store_true")
+    replace.set_defaults(handler=_replace)
+
+
+def _change_document(change: Any) -> dict[str, Any]:
+    identity = change.identity
+    return {
+        "name": identity.name,
+        "display": identity.display,
+        "type": identity.kind,
+        "status": identity.status,
+        "error_type": identity.error_type,
+        "verified_for_sending": identity.verified_for_sending,
+        "explanation": identity.explanation.text,
+        "records": [record.as_dict() for record in change.records],
+        "records_changed": change.records_changed,
+        "previous": None if change.previous is None else change.previous.name,
+        "next_step": change.next_step,
+        "refresh_problem": change.refresh_problem,
+    }
+
+
+def _print_records(records: list[Any], checks: dict[int, Any] | None = None) -> None:
+    for index, record in enumerate(records):
+        value = record.value if record.priority is None else f"{record.priority} {record.value}"
+        optional = "" if record.required else "  (optional)"
+        say(f"  {record.type:<5} {record.name}")
+        say(f"        → {value}{optional}")
+        if checks is not None:
+            check = checks[index]
+            say(f"        DNS: {check.verdict} — {check.message}")
+
+
+def _report_change(args: argparse.Namespace, change: Any, verb: str) -> int:
+    if args.json:
+        emit_json(_change_document(change))
+    else:
+        identity = change.identity
+        shown = change.checked.describe()
+        say(f"{verb} {shown} ({identity.kind}): {identity.status}.")
+        if change.previous is not None and change.previous.name != identity.name:
+            say(f"{change.previous.display} was deleted in SES and kept in the history.")
+        say(change.next_step)
+        if change.records:
+            _print_records(change.records)
+    if change.refresh_problem:
+        note(f"sesdesk: could not refresh the status at once ({change.refresh_problem}); ")
+        note("the poller will catch up, or run: sesdesk poll --team NAME")
+    return 0
+
+
+def _team(ctx: Context, name: str) -> Any:
+    from sesdesk.services.teams import find_team
+
+    return find_team(ctx.store, name)
+
+
+def _add(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.identities import add_identity, validate_identity
+
+    team = _team(ctx, args.team)
+    validate_identity(args.identity)  # bad input is refused before anything else
+    return _report_change(args, add_identity(ctx.store, team.id, args.identity), "Added")
+
+
+def _list(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.identities import list_identities
+
+    team = _team(ctx, args.team)
+    identities = list_identities(ctx.store, team.id, history=args.history)
+    if args.json:
+        emit_json([identity.as_dict() for identity in identities])
+        return 0
+    if not identities:
+        say(f"No sender identities yet. Add one: sesdesk identity add --team {team.name!r} NAME")
+        return 0
+    for identity in identities:
+        removed = f"  [removed {identity.removed_at:%Y-%m-%d %H:%M}]" if identity.removed_at else ""
+        say(f"{identity.display} ({identity.kind}) {identity.status}{removed}")
+        if not identity.removed_at:
+            say(f"    {identity.explanation.text}")
+    return 0
+
+
+def _records(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.dns_records import to_csv, zone_snippet
+    from sesdesk.services.identities import identity_records
+
+    team = _team(ctx, args.team)
+    config = None
+    if args.check:
+        from sesdesk.services.dns_check import ResolverConfig
+
+        config = ResolverConfig(nameserver=args.nameserver, port=args.port)
+    records = identity_records(
+        ctx.store,
+        team.id,
+        args.domain,
+        mail_from=None if args.no_mail_from else args.mail_from,
+    )
+    if not any(record.purpose == "dkim" for record in records):
+        note(
+            "sesdesk: the DKIM tokens of this domain are not known yet; "
+            f"run: sesdesk poll --team {team.name!r}"
+        )
+    checks: dict[int, Any] | None = None
+    if config is not None:
+        from sesdesk.services.dns_check import check_records
+
+        checks = dict(enumerate(check_records(records, config)))
+    if args.json:
+        documents = []
+        for index, record in enumerate(records):
+            document = record.as_dict()
+            if checks is not None:
+                document["dns"] = checks[index].as_dict()
+            documents.append(document)
+        emit_json(documents)
+    elif args.format == "zone":
+        say(zone_snippet(records).rstrip("\n"))
+    elif args.format == "csv":
+        say(to_csv(records).rstrip("\n"))
+    else:
+        say(f"DNS records for {args.domain}:")
+        _print_records(records, checks)
+    return 0
+
+
+def _retry(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.identities import retry_identity
+
+    team = _team(ctx, args.team)
+    return _report_change(args, retry_identity(ctx.store, team.id, args.identity), "Recreated")
+
+
+def _replace(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.identities import replace_identity, validate_identity
+
+    team = _team(ctx, args.team)
+    validate_identity(args.new, field="new")
+    change = replace_identity(ctx.store, team.id, args.old, args.new)
+    return _report_change(args, change, "Replaced with")
