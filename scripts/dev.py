@@ -26,10 +26,26 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 # Shared libraries the Qt xcb/offscreen plugins load, and Xvfb for screenshots.
 DEBIAN_PACKAGES = [
-    "libegl1", "libgl1", "libxkbcommon0", "libxkbcommon-x11-0", "libfontconfig1",
-    "libdbus-1-3", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-image0",
-    "libxcb-render-util0", "libxcb-shape0", "libxcb-xinerama0", "libxcb-randr0",
-    "libxcb-xkb1", "libxcb-xfixes0", "libglib2.0-0", "fonts-dejavu-core", "xvfb", "xauth",
+    "libegl1",
+    "libgl1",
+    "libxkbcommon0",
+    "libxkbcommon-x11-0",
+    "libfontconfig1",
+    "libdbus-1-3",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-keysyms1",
+    "libxcb-image0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xinerama0",
+    "libxcb-randr0",
+    "libxcb-xkb1",
+    "libxcb-xfixes0",
+    "libglib2.0-0",
+    "fonts-dejavu-core",
+    "xvfb",
+    "xauth",
 ]
 
 
@@ -65,7 +81,9 @@ def debian_setup() -> None:
     log("installing system packages for Qt: " + " ".join(missing))
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     run([*prefix, "apt-get", "update", "-qq"], env=env)
-    if run([*prefix, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env):
+    if run(
+        [*prefix, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env
+    ):
         log("apt-get failed; the window may not start. Missing: " + " ".join(missing))
 
 
@@ -85,7 +103,7 @@ def python_setup() -> None:
 
 
 def setup() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (this runs on whatever python3 is)
         sys.exit(f"sesdesk needs Python 3.11 or newer (this is {sys.version.split()[0]})")
     debian_setup()
     python_setup()
@@ -95,17 +113,24 @@ def app(extra: list[str]) -> int:
     """Open the window; demo mode unless some team has an AWS account connected."""
     if not extra:
         probe = subprocess.run(
-            [str(PYTHON), "-c",
-             "from sesdesk.services.runtime import has_connected_mailer; "
-             "print(has_connected_mailer())"],
-            cwd=ROOT, capture_output=True, text=True,
+            [
+                str(PYTHON),
+                "-c",
+                "from sesdesk.services.runtime import has_connected_mailer; "
+                "print(has_connected_mailer())",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         )
         if probe.stdout.strip() != "True":
             log("no AWS account connected yet: opening demo mode (sesdesk --demo)")
             extra = ["--demo"]
     env = dict(os.environ)
-    if sys.platform.startswith("linux") and not env.get("DISPLAY") and not env.get(
-        "WAYLAND_DISPLAY"
+    if (
+        sys.platform.startswith("linux")
+        and not env.get("DISPLAY")
+        and not env.get("WAYLAND_DISPLAY")
     ):
         if shutil.which("xvfb-run"):
             log("no display: running under Xvfb (nothing will be visible)")

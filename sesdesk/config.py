@@ -160,9 +160,7 @@ def setup_logging(p: Paths, *, level: int = logging.INFO) -> Path:
         p.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True
     )
     handler._sesdesk = True  # type: ignore[attr-defined]
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
     root.setLevel(level)

@@ -12,8 +12,8 @@ from typing import Any
 from sesdesk.errors import (
     CredentialsRejected,
     NotAllowed,
-    SesdeskError,
     ServiceUnreachable,
+    SesdeskError,
 )
 
 
@@ -165,9 +165,7 @@ def classify(exc: BaseException, *, action: str = "") -> AwsError:
             "No AWS keys are available for this mailer.", code="NoCredentials", hint=_RECONNECT_HINT
         )
     if isinstance(exc, bx.ReadTimeoutError):
-        return Unreachable(
-            "AWS did not answer in time.", code="ReadTimeout", may_have_arrived=True
-        )
+        return Unreachable("AWS did not answer in time.", code="ReadTimeout", may_have_arrived=True)
     if isinstance(exc, bx.ConnectTimeoutError | bx.EndpointConnectionError):
         return Unreachable(
             "AWS could not be reached. Check the internet connection.",

@@ -103,7 +103,11 @@ class SesFacade:
             raise classify(exc, action=action) from None
 
     def _call(
-        self, service: str, action: str, fn: Callable[[Any], T], kind: CallKind = CallKind.MANAGEMENT
+        self,
+        service: str,
+        action: str,
+        fn: Callable[[Any], T],
+        kind: CallKind = CallKind.MANAGEMENT,
     ) -> T:
         with self._calling(action):
             return fn(self._factory.client(service, kind))
