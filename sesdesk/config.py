@@ -6,13 +6,11 @@ and ``settings.json``. Logs pass through a filter that redacts anything shaped l
 
 from __future__ import annotations
 
-import json
 import logging
-import logging.handlers
 import os
 import re
-import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +65,8 @@ class Paths:
 
     def ensure(self) -> Paths:
         """Create the folders and prove they are writable, or raise HomeNotWritable."""
+        import tempfile
+
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             self.logs.mkdir(exist_ok=True)
@@ -87,6 +87,8 @@ def paths(home: Path | None = None) -> Paths:
 
 def load_settings(p: Paths) -> dict[str, Any]:
     """Settings from settings.json; an unreadable file counts as empty (and is left alone)."""
+    import json
+
     try:
         data = json.loads(p.settings.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -96,6 +98,8 @@ def load_settings(p: Paths) -> dict[str, Any]:
 
 def save_settings(p: Paths, settings: dict[str, Any]) -> None:
     """Write settings.json atomically. Never put a secret in here."""
+    import json
+
     tmp = p.settings.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(settings, indent=2, sort_keys=True), encoding="utf-8")
     os.replace(tmp, p.settings)
@@ -103,25 +107,29 @@ def save_settings(p: Paths, settings: dict[str, Any]) -> None:
 
 # --- logging ------------------------------------------------------------------------------
 
-_REDACTIONS = [
-    # AWS secret access keys: 40 chars of base64-ish alphabet.
-    (re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"), "[REDACTED]"),
-    # Access key ids: keep the last four characters, which the UI shows too.
-    (re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12}([A-Z0-9]{4})\b"), r"…\1"),
-    # key=value pairs that name a secret, a password, a token or a signature.
-    (
-        re.compile(
-            r"(?i)((?:secret|password|token|signature|credential|authorization)[A-Za-z_-]*"
-            r"[\"']?\s*[=:]\s*[\"']?)[^\s\"',}]+"
+
+@cache
+def _redactions() -> list[tuple[re.Pattern[str], str]]:
+    # Compiled on first use: the window's start-up path imports this module.
+    return [
+        # AWS secret access keys: 40 chars of base64-ish alphabet.
+        (re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"), "[REDACTED]"),
+        # Access key ids: keep the last four characters, which the UI shows too.
+        (re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12}([A-Z0-9]{4})\b"), r"…\1"),
+        # key=value pairs that name a secret, a password, a token or a signature.
+        (
+            re.compile(
+                r"(?i)((?:secret|password|token|signature|credential|authorization)[A-Za-z_-]*"
+                r"[\"']?\s*[=:]\s*[\"']?)[^\s\"',}]+"
+            ),
+            r"\1[REDACTED]",
         ),
-        r"\1[REDACTED]",
-    ),
-]
+    ]
 
 
 def redact(text: str) -> str:
     """`text` with anything shaped like a secret replaced."""
-    for pattern, replacement in _REDACTIONS:
+    for pattern, replacement in _redactions():
         text = pattern.sub(replacement, text)
     return text
 
@@ -148,6 +156,8 @@ _configured: Path | None = None
 
 def setup_logging(p: Paths, *, level: int = logging.INFO) -> Path:
     """A rotating log file under the home folder; botocore's debug logging stays off."""
+    import logging.handlers
+
     global _configured
     root = logging.getLogger()
     if _configured == p.log_file:

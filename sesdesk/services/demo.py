@@ -55,6 +55,8 @@ def start_demo(paths: Paths) -> DemoSession:
     keychain.MemoryKeyring.install()
     simulator = SesSimulator(iam=True)
     endpoint = simulator.start()
+    # moto's backends are process-wide: a demo started earlier in this process left its data.
+    simulator.reset()
     previous = os.environ.get("AWS_ENDPOINT_URL")
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     try:

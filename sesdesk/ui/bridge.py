@@ -9,17 +9,21 @@ anything else is a bug: logged with its traceback and shown as "Something went w
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
 from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from sesdesk.errors import SesdeskError
+
+if TYPE_CHECKING:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+# asyncio and concurrent.futures are imported when first used, not here: this module loads
+# before the window's first show, and asyncio alone costs ~30 ms of start-up.
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +55,8 @@ class Bridge(QObject):
     ) -> None:
         super().__init__(parent)
         self.log_file = log_file
-        self._executor = ThreadPoolExecutor(
-            max_workers=max_workers, thread_name_prefix="sesdesk-bg"
-        )
+        self._max_workers = max_workers
+        self._executor: ThreadPoolExecutor | None = None
         # Strong references: asyncio only keeps weak ones to running tasks.
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
@@ -62,8 +65,17 @@ class Bridge(QObject):
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking `fn(*args, **kwargs)` in the bridge's threads and return its result."""
+        import asyncio
+        import functools
+
         if self._closed:
             raise RuntimeError("the bridge is shut down")
+        if self._executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._executor = ThreadPoolExecutor(
+                max_workers=self._max_workers, thread_name_prefix="sesdesk-bg"
+            )
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
@@ -96,6 +108,8 @@ class Bridge(QObject):
         on_failure: FailureCallback | None = None,
     ) -> asyncio.Task[Any]:
         """Run coroutine `coro` as a tracked task with the same reporting as `run`."""
+        import asyncio
+
         if self._closed:
             coro.close()  # never started: close it so Python does not warn "never awaited"
             raise RuntimeError("the bridge is shut down")
@@ -104,6 +118,9 @@ class Bridge(QObject):
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        # A task cancelled before its first step never starts `coro`: close it so Python does
+        # not warn "never awaited" (closing a finished coroutine does nothing).
+        task.add_done_callback(lambda _task: coro.close())
         return task
 
     async def _guarded(
@@ -113,6 +130,8 @@ class Bridge(QObject):
         on_success: SuccessCallback | None,
         on_failure: FailureCallback | None,
     ) -> Any:
+        import asyncio
+
         self.operation_started.emit(label)
         try:
             result = await coro
@@ -160,6 +179,8 @@ class Bridge(QObject):
 
     async def shutdown(self) -> None:
         """Cancel running operations, wait for them, and stop the worker threads."""
+        import asyncio
+
         self._closed = True
         tasks = list(self._tasks)
         for task in tasks:
@@ -167,4 +188,5 @@ class Bridge(QObject):
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         # Threads already inside a blocking call finish it; nothing new starts.
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)

@@ -93,6 +93,7 @@ class SimulatorPanel(QWidget):
         self.team_id: int = demo.team_id
         self.last_issued: str = ""
         self.issued_keys: Any = None
+        self.identity_statuses: dict[str, str] = {}
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -102,7 +103,7 @@ class SimulatorPanel(QWidget):
         column.setContentsMargins(8, 4, 8, 8)
         column.setSpacing(6)
         intro = QLabel(
-            "Change the simulated SES account. sesdesk then reads it back, as it would from AWS."
+            "Change the simulated SES account; sesdesk reads it back as it would from AWS."
         )
         intro.setWordWrap(True)
         intro.setObjectName("muted")
@@ -129,6 +130,12 @@ class SimulatorPanel(QWidget):
     # --- building ---------------------------------------------------------------------
 
     @staticmethod
+    def _compact(layout: QFormLayout | QGridLayout | QHBoxLayout | QVBoxLayout) -> None:
+        # The dock is narrow and every control should fit without scrolling on 720 px.
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+
+    @staticmethod
     def _button(text: str, tooltip: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
         button.setToolTip(tooltip)
@@ -138,6 +145,7 @@ class SimulatorPanel(QWidget):
     def _identity_group(self) -> QGroupBox:
         group = QGroupBox("Sender identity")
         form = QFormLayout(group)
+        self._compact(form)
         self.identity_combo = QComboBox()
         self.identity_combo.setToolTip("The identity (email address or domain) to change")
         self.status_combo = QComboBox()
@@ -157,8 +165,12 @@ class SimulatorPanel(QWidget):
             "Make SES report the chosen status for this identity",
             self.set_identity_status,
         )
+        self.identity_now = QLabel("—")
+        self.identity_now.setObjectName("muted")
+        self.identity_combo.currentIndexChanged.connect(self._show_identity_now)
         form.addRow(self._label("&Identity", self.identity_combo), self.identity_combo)
-        form.addRow(self._label("&Status", self.status_combo), self.status_combo)
+        form.addRow("Now", self.identity_now)
+        form.addRow(self._label("New &status", self.status_combo), self.status_combo)
         form.addRow(self._label("Error t&ype", self.error_combo), self.error_combo)
         form.addRow(self.apply_identity)
         return group
@@ -166,6 +178,7 @@ class SimulatorPanel(QWidget):
     def _access_group(self) -> QGroupBox:
         group = QGroupBox("Production access")
         grid = QGridLayout(group)
+        self._compact(grid)
         self.grant_button = self._button(
             "&Grant",
             "AWS approves the production-access request: the account leaves the sandbox",
@@ -207,6 +220,7 @@ class SimulatorPanel(QWidget):
     def _sending_group(self) -> QGroupBox:
         group = QGroupBox("Sending")
         grid = QGridLayout(group)
+        self._compact(grid)
         self.enforcement_combo = QComboBox()
         self.enforcement_combo.addItems(ENFORCEMENT)
         self.enforcement_combo.setToolTip(
@@ -222,17 +236,15 @@ class SimulatorPanel(QWidget):
         self.resume_button = self._button(
             "Resu&me", "AWS lets the account send again", self.resume_sending
         )
-        reason = QLabel("Reason")
-        reason.setBuddy(self.enforcement_combo)
-        grid.addWidget(reason, 0, 0)
-        grid.addWidget(self.enforcement_combo, 0, 1)
-        grid.addWidget(self.pause_button, 1, 0)
-        grid.addWidget(self.resume_button, 1, 1)
+        grid.addWidget(self.enforcement_combo, 0, 0)
+        grid.addWidget(self.pause_button, 0, 1)
+        grid.addWidget(self.resume_button, 0, 2)
         return group
 
     def _quota_group(self) -> QGroupBox:
         group = QGroupBox("Quota")
         form = QFormLayout(group)
+        self._compact(form)
         self.max_24h_spin = QSpinBox()
         self.max_24h_spin.setRange(0, 10_000_000)
         self.max_24h_spin.setSingleStep(100)
@@ -254,6 +266,7 @@ class SimulatorPanel(QWidget):
     def _network_group(self) -> QGroupBox:
         group = QGroupBox("Network")
         row = QHBoxLayout(group)
+        self._compact(row)
         self.latency_spin = QSpinBox()
         self.latency_spin.setRange(0, 30_000)
         self.latency_spin.setSingleStep(50)
@@ -275,11 +288,12 @@ class SimulatorPanel(QWidget):
 
     def _keys_group(self) -> QGroupBox:
         group = QGroupBox("Access keys")
-        column = QVBoxLayout(group)
+        row = QHBoxLayout(group)
+        self._compact(row)
         self.revoke_button = self._button(
-            "&Revoke current key",
-            "Delete the demo mailer's access key in the simulated IAM: the next AWS call "
-            "fails, as when a key is rotated or quarantined",
+            "&Revoke key",
+            "Delete the access key the demo mailer uses now, in the simulated IAM: the next "
+            "AWS call fails, as when a key is rotated or quarantined",
             self.revoke_key,
         )
         self.issue_button = self._button(
@@ -287,8 +301,8 @@ class SimulatorPanel(QWidget):
             "Create another access key for the demo IAM user (for trying Reconnect)",
             self.issue_key,
         )
-        column.addWidget(self.revoke_button)
-        column.addWidget(self.issue_button)
+        row.addWidget(self.revoke_button)
+        row.addWidget(self.issue_button)
         return group
 
     @staticmethod
@@ -354,9 +368,10 @@ class SimulatorPanel(QWidget):
 
         def show(state: tuple[dict[str, str], tuple[float, float]]) -> None:
             statuses, (max_24h, max_rate) = state
+            self.identity_statuses = statuses
             self.identity_combo.clear()
-            for name, status in statuses.items():
-                self.identity_combo.addItem(f"{name} — {status}", name)
+            for name in statuses:
+                self.identity_combo.addItem(name, name)
             index = self.identity_combo.findData(keep)
             if index >= 0:
                 self.identity_combo.setCurrentIndex(index)
@@ -365,6 +380,10 @@ class SimulatorPanel(QWidget):
             self.max_rate_spin.setValue(max_rate)
 
         self.bridge.run(read, on_success=show)
+
+    def _show_identity_now(self) -> None:
+        status = self.identity_statuses.get(self.current_identity())
+        self.identity_now.setText(f"SES reports {status}" if status else "—")
 
     def current_identity(self) -> str:
         """The identity chosen in the combo ("" when there is none)."""

@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.showMessage("Starting…")
 
-        self.actions = self._build_menus()
+        self.menu_actions = self._build_menus()
         bridge.operation_started.connect(self.status.operation_started)
         bridge.operation_finished.connect(self.status.operation_finished)
         bridge.error_reported.connect(self.show_error)
@@ -214,15 +214,15 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.team_switcher)
         self.toolbar.show()
         self.dashboard = Dashboard(
-            self.bridge, services.store, connect_action=self.actions.connect_aws
+            self.bridge, services.store, connect_action=self.menu_actions.connect_aws
         )
         self.stack.addWidget(self.dashboard)
         self.stack.setCurrentWidget(self.dashboard)
         self.team_switcher.team_selected.connect(self._team_selected)
         self.dashboard.snapshot_loaded.connect(self._snapshot_loaded)
-        self.actions.new_team.setEnabled(True)
-        self.actions.new_team.triggered.connect(self.team_switcher.new_team)
-        self.actions.refresh.setEnabled(True)
+        self.menu_actions.new_team.setEnabled(True)
+        self.menu_actions.new_team.triggered.connect(self.team_switcher.new_team)
+        self.menu_actions.refresh.setEnabled(True)
         if services.demo is not None:
             self._add_simulator_panel(services.demo)
         self.status.showMessage("Ready", 3000)

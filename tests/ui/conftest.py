@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-# Before any QApplication exists (the root conftest does the same; harmless twice).
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,7 +60,7 @@ def open_window(bridge: Any, qtbot: Any, home: Path) -> Iterator[Any]:
     opened: list[Any] = []
     windows: list[MainWindow] = []
 
-    def factory(*, demo: bool = False, wait: bool = True) -> MainWindow:
+    def factory(*, demo: bool = False, wait: bool = True, expect_error: bool = False) -> MainWindow:
         window = MainWindow(bridge=bridge, demo=demo, settings_dir=home, log_folder=home / "logs")
         qtbot.addWidget(window)
         window.show()
@@ -76,6 +71,8 @@ def open_window(bridge: Any, qtbot: Any, home: Path) -> Iterator[Any]:
         opened.append(task)
         if wait:
             qtbot.waitUntil(task.done, timeout=60_000)
+            if task.result() is None and not expect_error:
+                pytest.fail(f"start-up failed: {window.error_page.message.text()}")
         return window
 
     yield factory
@@ -91,15 +88,3 @@ def open_window(bridge: Any, qtbot: Any, home: Path) -> Iterator[Any]:
             services.close()
     starter.shutdown(wait=True)
 
-
-# The offscreen platform cannot resize windows to their size hints and says so; real platforms
-# do not. (The lead may move this to qt_log_ignore in pyproject.toml.)
-OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Ignore the offscreen plugin's propagateSizeHints notice in the window tests."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))

@@ -47,9 +47,9 @@ def test_menus_hold_the_actions_later_features_connect(open_window):
         "View": ["Refresh now"],
         "Help": ["About sesdesk", "Open log folder"],
     }
-    assert window.actions.new_team.isEnabled()
+    assert window.menu_actions.new_team.isEnabled()
     # Not built yet, but visible so the shape of the app is clear.
-    assert not window.actions.connect_aws.isEnabled()
+    assert not window.menu_actions.connect_aws.isEnabled()
 
 
 def test_switcher_lists_teams_and_switching_shows_that_team(open_window, qtbot, home):
@@ -133,7 +133,7 @@ def test_a_corrupt_database_gives_an_error_page_naming_the_file(open_window, hom
     database = home / "sesdesk.db"
     garbage = b"this is not an SQLite database\x00" * 64
     database.write_bytes(garbage)
-    window = open_window()
+    window = open_window(expect_error=True)
     page = window.stack.currentWidget()
     assert isinstance(page, ErrorPage)
     assert str(database) in page.message.text()
@@ -153,7 +153,7 @@ def test_an_unexpected_start_up_failure_points_at_the_log(open_window, monkeypat
         raise ValueError("a bug")
 
     monkeypatch.setattr(runtime, "open_app", broken)
-    window = open_window()
+    window = open_window(expect_error=True)
     page = window.stack.currentWidget()
     assert isinstance(page, ErrorPage)
     assert page.message.text().startswith("Something went wrong; details in ")

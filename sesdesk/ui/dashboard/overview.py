@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sesdesk.ui.widgets.card import Card
+from sesdesk.ui.widgets.card import Card, separator
 from sesdesk.ui.widgets.pill import StatusPill
 
 if TYPE_CHECKING:
@@ -239,7 +239,10 @@ class IdentitiesSection(QWidget):
         self.empty = _value("No sender identities yet")
         layout.addWidget(self.empty)
         self.rows = QWidget()
-        self.grid = _field_grid()
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(24)
+        self.grid.setVerticalSpacing(6)
+        self.grid.setColumnStretch(2, 1)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.rows.setLayout(self.grid)
         layout.addWidget(self.rows)
@@ -259,10 +262,12 @@ class IdentitiesSection(QWidget):
         self.rows.setVisible(bool(identities))
         for row, identity in enumerate(identities):
             name = _value(identity.name)
-            name.setToolTip(f"{identity.kind}: {identity.name}")
+            name.setWordWrap(False)
+            kind = _name("domain" if identity.kind == "domain" else "email address")
             pill = StatusPill(*identity_status_text(identity))
             self.grid.addWidget(name, row, 0)
-            self.grid.addWidget(pill, row, 1, Qt.AlignmentFlag.AlignRight)
+            self.grid.addWidget(kind, row, 1)
+            self.grid.addLayout(_pill_row(pill), row, 2)
             self.entries.append((name, pill))
 
 
@@ -275,15 +280,16 @@ class OverviewCard(Card):
     def __init__(self, connect_action: QAction | None = None, parent: QWidget | None = None):
         super().__init__("Overview", parent)
         columns = QHBoxLayout()
-        columns.setSpacing(28)
+        columns.setSpacing(32)
         self.mailer = MailerSection(connect_action)
         self.account = AccountSection()
         self.identities = IdentitiesSection()
         self.mailer.connect_button.clicked.connect(self.connect_requested)
         columns.addWidget(self.mailer, 1)
         columns.addWidget(self.account, 1)
-        columns.addWidget(self.identities, 1)
         self.body.addLayout(columns)
+        self.body.addWidget(separator())
+        self.body.addWidget(self.identities)
 
     def show_snapshot(self, snapshot: TeamSnapshot) -> None:
         """Show the team's stored state."""

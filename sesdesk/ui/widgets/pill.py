@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from sesdesk.ui.style import set_tone
 
@@ -15,6 +15,8 @@ class StatusPill(QLabel):
     def __init__(self, text: str = "", tone: str = "neutral", parent: QWidget | None = None):
         super().__init__(text, parent)
         self.setObjectName("pill")
+        # As wide as its words: a pill never stretches to fill its cell.
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.set_status(text, tone)
 
     def set_status(self, text: str, tone: str) -> None:
