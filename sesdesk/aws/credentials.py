@@ -199,11 +199,12 @@ class CredentialReport:
         """True when nothing is known to be missing."""
         return not self.missing
 
-    def rejection(self) -> CredentialsRejected:
+    def rejection(self) -> PermissionsLacking:
         """The error that rejects these keys for their missing permissions."""
         rows = {c.action: c for c in self.checks}
         lines = [f"  {a} — {rows[a].why}" for a in self.missing]
-        return CredentialsRejected(
+        return PermissionsLacking(
+            self,
             f"The AWS keys work (account {self.caller.account_id}) but lack "
             f"{len(self.missing)} permission{'s' if len(self.missing) != 1 else ''} "
             "sesdesk needs:\n" + "\n".join(lines),
@@ -211,6 +212,30 @@ class CredentialReport:
             hint="Attach the sesdesk IAM policy to the user (print it with `sesdesk policy`), "
             "then connect again. Nothing was stored.",
         )
+
+
+class PermissionsLacking(CredentialsRejected):
+    """The keys work but lack actions sesdesk needs (exit 4); `report` has the details."""
+
+    def __init__(
+        self,
+        report: CredentialReport,
+        message: str,
+        *,
+        missing_actions: tuple[str, ...],
+        hint: str = "",
+    ) -> None:
+        super().__init__(message, missing_actions=missing_actions, hint=hint)
+        self.report = report
+
+
+class KeysNotAccepted(CredentialsRejected):
+    """AWS refused the keys themselves (exit 4); `field` is the input to fix."""
+
+    def __init__(self, message: str, *, field: str, code: str = "", hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.field = field
+        self.code = code
 
 
 # --- progress ---------------------------------------------------------------------------
@@ -255,17 +280,13 @@ _KEYS_EXPLAINED = {
 }
 
 
-def explain_rejection(error: AuthError) -> CredentialsRejected:
+def explain_rejection(error: AuthError) -> KeysNotAccepted:
     """A plain explanation of why AWS refused the keys themselves (exit 4)."""
     text = _KEYS_EXPLAINED.get(
         error.code, f"AWS refused these keys ({error.code or 'access denied'})."
     )
-    return CredentialsRejected(text, hint="Nothing was stored.")
-
-
-def key_field_of(error: AuthError) -> str:
-    """Which input field a key rejection is about: 'secret_access_key' or 'access_key_id'."""
-    return "secret_access_key" if error.code == "SignatureDoesNotMatch" else "access_key_id"
+    field_name = "secret_access_key" if error.code == "SignatureDoesNotMatch" else "access_key_id"
+    return KeysNotAccepted(text, field=field_name, code=error.code, hint="Nothing was stored.")
 
 
 def caller_identity(facade: SesFacade) -> CallerIdentity:
@@ -331,9 +352,7 @@ def _probe_name() -> str:
     return f"sesdesk-permission-check-{uuid.uuid4().hex[:12]}.invalid"
 
 
-def _probe_calls(
-    factory: ClientFactory, caller: CallerIdentity
-) -> dict[str, Callable[[], Any]]:
+def _probe_calls(factory: ClientFactory, caller: CallerIdentity) -> dict[str, Callable[[], Any]]:
     region = factory.region
     account = caller.account_id
     partition = caller.arn.split(":", 2)[1] if caller.arn.count(":") >= 2 else "aws"
@@ -358,7 +377,8 @@ def _probe_calls(
         "get_identity": lambda: ses().get_email_identity(EmailIdentity=name),
         "delete_identity": lambda: ses().delete_email_identity(EmailIdentity=name),
         "list_suppressed": lambda: ses().list_suppressed_destinations(PageSize=1),
-        "get_suppressed": lambda: ses().get_suppressed_destination(
+        "get_suppressed": lambda: ses().get_suppressed_destination(EmailAddress=f"nobody@{name}"),
+        "delete_suppressed": lambda: ses().delete_suppressed_destination(
             EmailAddress=f"nobody@{name}"
         ),
         "sns_get_topic_attributes": lambda: sns().get_topic_attributes(TopicArn=topic),
@@ -416,9 +436,7 @@ def check_permissions(
 ) -> tuple[str, tuple[ActionCheck, ...]]:
     """(method, one ActionCheck per required action of the table)."""
     rows = checked_permissions()
-    progress(
-        CheckProgress(STEP_PERMISSIONS, "running", f"Checking {len(rows)} permissions…")
-    )
+    progress(CheckProgress(STEP_PERMISSIONS, "running", f"Checking {len(rows)} permissions…"))
     decisions = _simulate(factory, caller, rows)
     checks: list[ActionCheck] = []
     if decisions is not None:
@@ -484,10 +502,12 @@ def check_credentials(
     progress: ProgressCallback | None = None,
     endpoint: str | None = None,
     factory: ClientFactory | None = None,
+    on_identity: Callable[[CallerIdentity], None] | None = None,
 ) -> CredentialReport:
     """Ask AWS who the keys belong to and what they may do. Raises CredentialsRejected when AWS
     refuses the keys themselves and ServiceUnreachable when AWS cannot be reached; missing
-    permissions are *reported* (see `CredentialReport.missing`), not raised."""
+    permissions are *reported* (see `CredentialReport.missing`), not raised. `on_identity` sees
+    the caller first and may raise CredentialsRejected to stop there."""
     report_progress = progress or _no_progress
     region = clean_region(region)
     factory = factory or ClientFactory(region, keys, endpoint=endpoint)
@@ -500,6 +520,14 @@ def check_credentials(
     except ServiceUnreachable as exc:
         report_progress(CheckProgress(STEP_IDENTITY, "failed", exc.message))
         raise
+    if on_identity is not None:
+        # The caller may refuse the principal (e.g. another account on reconnect) before the
+        # permission check spends a dozen calls.
+        try:
+            on_identity(caller)
+        except CredentialsRejected as exc:
+            report_progress(CheckProgress(STEP_IDENTITY, "failed", exc.message))
+            raise
     warnings = (ROOT_WARNING,) if caller.is_root else ()
     report_progress(
         CheckProgress(STEP_IDENTITY, "done", f"Account {caller.account_id} — {caller.arn}")

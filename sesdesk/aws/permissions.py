@@ -122,6 +122,13 @@ PERMISSIONS: tuple[Permission, ...] = (
         FEEDBACK,
     ),
     Permission(
+        "ses:DeleteSuppressedDestination",
+        "sesv2",
+        "take an address off the account-level suppression list",
+        FEEDBACK,
+        probe="delete_suppressed",
+    ),
+    Permission(
         "ses:SetIdentityNotificationTopic",
         "ses",
         "route an identity's bounce and complaint notifications to sesdesk's SNS topic",

@@ -22,6 +22,16 @@ def register(sub: Any) -> None:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_list)
 
+    rename = actions.add_parser("rename", help="rename a team")
+    rename.add_argument("name", metavar="NAME")
+    rename.add_argument("new_name", metavar="NEW_NAME")
+    rename.set_defaults(handler=_rename)
+
+    delete = actions.add_parser("delete", help="delete a team that has no mailer, with its records")
+    delete.add_argument("name", metavar="NAME")
+    delete.add_argument("--yes", action="store_true", help="confirm: its records go too")
+    delete.set_defaults(handler=_delete)
+
 
 def _create(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.teams import create_team
@@ -45,4 +55,27 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
     else:
         for t in teams:
             say(f"{t.name}{'' if t.has_mailer else '  (no mailer)'}")
+    return 0
+
+
+def _rename(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.teams import find_team, rename_team
+
+    team = rename_team(ctx.store, find_team(ctx.store, args.name).id, args.new_name)
+    say(f"Renamed team {args.name!r} to {team.name!r}.")
+    return 0
+
+
+def _delete(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.errors import BadInput
+    from sesdesk.services.teams import delete_team, find_team
+
+    team = find_team(ctx.store, args.name)
+    if not args.yes:
+        raise BadInput(
+            "--yes",
+            f"deleting team {team.name!r} also deletes its history; add --yes to confirm",
+        )
+    delete_team(ctx.store, team.id)
+    say(f"Deleted team {team.name!r}.")
     return 0

@@ -69,3 +69,38 @@ def find_team(store: Store, name: str) -> TeamInfo:
     if row is None:
         raise NotFound("team", f"no team called {cleaned!r} (see `sesdesk team list`)")
     return TeamInfo(id=row[0], name=row[1], has_mailer=row[2] is not None)
+
+
+def rename_team(store: Store, team_id: int, new_name: str) -> TeamInfo:
+    """Rename a team; BadInput when the name is empty, too long or taken by another team."""
+    cleaned = clean_team_name(new_name)
+    with store.session() as session:
+        team = session.get(Team, team_id)
+        if team is None:
+            raise NotFound("team", f"no team with id {team_id}")
+        taken = session.scalar(
+            select(Team.id).where(func.lower(Team.name) == cleaned.lower(), Team.id != team_id)
+        )
+        if taken is not None:
+            raise BadInput("name", f"a team called {cleaned!r} already exists")
+        team.name = cleaned
+        has_mailer = session.scalar(select(Mailer.id).where(Mailer.team_id == team_id))
+        return TeamInfo(id=team.id, name=team.name, has_mailer=has_mailer is not None)
+
+
+def delete_team(store: Store, team_id: int) -> None:
+    """Delete a team and its history. NotAllowed while it has a mailer: deleting the mailer is
+    the risky step (keyring secret, identities in SES) and has its own confirmation."""
+    from sesdesk.errors import NotAllowed
+
+    with store.session() as session:
+        team = session.get(Team, team_id)
+        if team is None:
+            raise NotFound("team", f"no team with id {team_id}")
+        if session.scalar(select(Mailer.id).where(Mailer.team_id == team_id)) is not None:
+            raise NotAllowed(
+                f"Team {team.name!r} still has a mailer: delete the mailer first.",
+                hint="Deleting the mailer explains what goes (its keys, optionally its "
+                "identities in SES) and asks for confirmation.",
+            )
+        session.delete(team)

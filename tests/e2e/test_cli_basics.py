@@ -123,3 +123,14 @@ def test_version_and_help(tmp_path, argv):
     result = run_cli(tmp_path / "home", *argv)
     assert result.returncode == 0
     assert "sesdesk" in result.stdout
+
+
+def test_team_rename_and_delete(tmp_path):
+    home = tmp_path / "home"
+    assert run_cli(home, "team", "create", "Acme").returncode == 0
+    renamed = run_cli(home, "team", "rename", "acme", "Acme Ltd")
+    assert renamed.returncode == 0, renamed.stderr
+    unconfirmed = run_cli(home, "team", "delete", "Acme Ltd")
+    assert unconfirmed.returncode == 2 and "--yes" in unconfirmed.stderr
+    assert run_cli(home, "team", "delete", "Acme Ltd", "--yes").returncode == 0
+    assert json.loads(run_cli(home, "team", "list", "--json").stdout) == []

@@ -1,37 +1,11 @@
-"""The IAM actions sesdesk may call: the default policy of simulator users.
+"""The IAM actions a simulator user gets by default: exactly the ones sesdesk needs.
 
-The connect feature will own the authoritative table; this tuple is only the simulator's
-default and is meant to be replaced by an import from there.
+They come from the one permission table (`sesdesk.aws.permissions`), so the simulator's
+default user and the policy sesdesk asks users to attach never drift apart.
 """
 
 from __future__ import annotations
 
-SESDESK_ACTIONS: tuple[str, ...] = (
-    "sts:GetCallerIdentity",
-    "ses:GetAccount",
-    "ses:PutAccountDetails",
-    "ses:ListEmailIdentities",
-    "ses:GetEmailIdentity",
-    "ses:CreateEmailIdentity",
-    "ses:DeleteEmailIdentity",
-    "ses:SendEmail",
-    "ses:SendRawEmail",
-    "ses:PutSuppressedDestination",
-    "ses:GetSuppressedDestination",
-    "ses:DeleteSuppressedDestination",
-    "ses:ListSuppressedDestinations",
-    "ses:GetSendQuota",
-    "ses:SetIdentityNotificationTopic",
-    "sns:CreateTopic",
-    "sns:Subscribe",
-    "sns:ListTopics",
-    "sns:GetTopicAttributes",
-    "sns:SetTopicAttributes",
-    "sqs:CreateQueue",
-    "sqs:GetQueueUrl",
-    "sqs:GetQueueAttributes",
-    "sqs:SetQueueAttributes",
-    "sqs:ReceiveMessage",
-    "sqs:DeleteMessage",
-    "iam:SimulatePrincipalPolicy",
-)
+from sesdesk.aws.permissions import all_actions
+
+SESDESK_ACTIONS: tuple[str, ...] = all_actions()

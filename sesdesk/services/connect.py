@@ -1,0 +1,410 @@
+"""Connect a team to SES, reconnect it after lost access, delete its mailer.
+
+The wizard and the CLI call these; both get step-by-step progress through a callback (called
+from whatever thread runs the service; the window marshals it to the GUI thread). Nothing is
+stored unless the keys pass the whole check. Secrets go to the OS keyring only.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import Enum
+
+from sqlalchemy import select
+
+from sesdesk.aws import keychain
+from sesdesk.aws.clients import AwsKeys, ClientFactory
+from sesdesk.aws.credentials import (
+    CheckProgress,
+    CredentialReport,
+    PermissionsLacking,
+    ProgressCallback,
+    check_credentials,
+    clean_region,
+    input_problems,
+)
+from sesdesk.aws.errors import AuthError, AwsNotFound
+from sesdesk.aws.ses import CallerIdentity, SesFacade
+from sesdesk.errors import BadInput, CredentialsRejected, NotAllowed, NotFound, SesdeskError
+from sesdesk.models import AccountStatus, SenderIdentity, Store, record_event, utcnow
+from sesdesk.services.mailers import mailer_row, save_mailer
+from sesdesk.services.refresh import mark_lost, refresh_team
+
+log = logging.getLogger(__name__)
+
+STEP_SAVE = "save"
+STEP_REFRESH = "refresh"
+STEP_DELETE = "delete"
+
+
+def _quiet(_: CheckProgress) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ConnectResult:
+    """What a connect or reconnect did."""
+
+    report: CredentialReport
+    region: str
+    key_last4: str
+    refreshed: bool
+    refresh_error: str | None = None
+
+    @property
+    def account_id(self) -> str:
+        """The AWS account the mailer now talks to."""
+        return self.report.caller.account_id
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    """What deleting a mailer removed."""
+
+    account_id: str
+    deleted_identities: tuple[str, ...] = ()
+    already_gone: tuple[str, ...] = ()
+    kept_identities: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _mailer_facts(store: Store, team_id: int) -> tuple[str, str, str, str] | None:
+    """(account_id, region, keyring_ref, access) of the team's mailer, or None."""
+    with store.session() as session:
+        mailer = mailer_row(session, team_id)
+        if mailer is None:
+            return None
+        return mailer.account_id, mailer.region, mailer.keyring_ref, mailer.access
+
+
+def _refresh_once(store: Store, team_id: int, progress: ProgressCallback) -> str | None:
+    """One refresh so status shows the account at once; its failure does not undo anything."""
+    progress(CheckProgress(STEP_REFRESH, "running", "Reading the account's status from SES…"))
+    try:
+        refresh_team(store, team_id)
+    except SesdeskError as exc:
+        log.info("first refresh after connecting failed: %s", exc.message)
+        progress(CheckProgress(STEP_REFRESH, "failed", exc.message))
+        return exc.message
+    progress(CheckProgress(STEP_REFRESH, "done", "Account status read"))
+    return None
+
+
+def validate_connect_input(region: str | None, key_id: str, secret: str) -> AwsKeys:
+    """Trimmed keys, or BadInput naming the first bad field; no network."""
+    problems = input_problems(region, key_id, secret)
+    labels = {
+        "region": "region",
+        "access_key_id": "access key id",
+        "secret_access_key": "secret access key",
+    }
+    for name, problem in problems.items():
+        raise BadInput(labels[name], problem)
+    return AwsKeys(key_id.strip(), secret.strip())
+
+
+def connect(
+    store: Store,
+    team_id: int,
+    region: str,
+    keys: AwsKeys,
+    *,
+    progress: ProgressCallback | None = None,
+    endpoint: str | None = None,
+) -> ConnectResult:
+    """Check the keys and, if they pass, give the team its mailer (then refresh once).
+
+    BadInput for malformed input (before any network call), NotAllowed when the team already
+    has a mailer, CredentialsRejected for refused keys or missing permissions (nothing stored),
+    ServiceUnreachable when AWS cannot be reached.
+    """
+    report_progress = progress or _quiet
+    region = clean_region(region)
+    keys = validate_connect_input(None, keys.access_key_id, keys.secret_access_key)
+    if _mailer_facts(store, team_id) is not None:
+        raise NotAllowed(
+            "This team already has a mailer: one mailer per team.",
+            hint="Use `sesdesk reconnect` for new keys, or create a new team for another account.",
+        )
+    keychain.require_keyring()  # fail before asking AWS, not after the user waited
+    report = check_credentials(keys, region, progress=report_progress, endpoint=endpoint)
+    if not report.ok:
+        raise report.rejection()
+    report_progress(CheckProgress(STEP_SAVE, "running", "Storing the secret in the keyring…"))
+    save_mailer(store, team_id, region=region, keys=keys, caller=report.caller)
+    report_progress(CheckProgress(STEP_SAVE, "done", "Mailer saved"))
+    refresh_error = _refresh_once(store, team_id, report_progress)
+    return ConnectResult(
+        report=report,
+        region=region,
+        key_last4=keys.last_four,
+        refreshed=refresh_error is None,
+        refresh_error=refresh_error,
+    )
+
+
+def account_mismatch(expected: str, found: str) -> CredentialsRejected:
+    """The refusal for keys of another AWS account on reconnect."""
+    return CredentialsRejected(
+        f"These keys belong to AWS account {found}, but this mailer belongs to account "
+        f"{expected}. Its sender identities, quota and history are in account {expected}.",
+        hint=f"Reconnect with keys of account {expected}, or create a new team for account "
+        f"{found}. Nothing was changed.",
+    )
+
+
+def reconnect(
+    store: Store,
+    team_id: int,
+    keys: AwsKeys,
+    *,
+    progress: ProgressCallback | None = None,
+    endpoint: str | None = None,
+) -> ConnectResult:
+    """Give an existing mailer new keys of the same AWS account; every record is kept.
+
+    On success the keyring secret is replaced, the key's last four updated and the lost state
+    cleared (recorded in the history).
+    """
+    report_progress = progress or _quiet
+    keys = validate_connect_input(None, keys.access_key_id, keys.secret_access_key)
+    facts = _mailer_facts(store, team_id)
+    if facts is None:
+        raise NotAllowed(
+            "This team has no mailer to reconnect.",
+            hint="Connect AWS first: sesdesk connect --team NAME --region REGION",
+        )
+    account_id, region, _, _ = facts
+    keychain.require_keyring()
+
+    def same_account(caller: CallerIdentity) -> None:
+        if caller.account_id != account_id:
+            raise account_mismatch(account_id, caller.account_id)
+
+    report = check_credentials(
+        keys, region, progress=report_progress, endpoint=endpoint, on_identity=same_account
+    )
+    if not report.ok:
+        raise report.rejection()
+    report_progress(CheckProgress(STEP_SAVE, "running", "Replacing the secret in the keyring…"))
+    _replace_keys(store, team_id, keys, report)
+    report_progress(CheckProgress(STEP_SAVE, "done", "New keys saved"))
+    refresh_error = _refresh_once(store, team_id, report_progress)
+    return ConnectResult(
+        report=report,
+        region=region,
+        key_last4=keys.last_four,
+        refreshed=refresh_error is None,
+        refresh_error=refresh_error,
+    )
+
+
+def _replace_keys(store: Store, team_id: int, keys: AwsKeys, report: CredentialReport) -> None:
+    # New entry first, row second, old entry last: at every moment the row names a secret
+    # that exists, so a crash never leaves the mailer without keys.
+    new_ref = uuid.uuid4().hex
+    keychain.save_keys(new_ref, keys)
+    now = utcnow()
+    try:
+        with store.session() as session:
+            mailer = mailer_row(session, team_id)
+            if mailer is None:
+                raise NotAllowed("This team's mailer was deleted meanwhile.")
+            old_ref = mailer.keyring_ref
+            record_event(
+                session,
+                team_id,
+                "mailer",
+                "access",
+                mailer.access,
+                "ok",
+                f"Reconnected with new keys (key …{keys.last_four}) for account "
+                f"{mailer.account_id}.",
+                at=now,
+            )
+            mailer.keyring_ref = new_ref
+            mailer.key_last4 = keys.last_four
+            mailer.arn = report.caller.arn
+            mailer.is_root = report.caller.is_root
+            if mailer.access != "ok":
+                mailer.access_changed_at = now
+            mailer.access = "ok"
+            mailer.access_reason = None
+            mailer.offline_since = None
+            mailer.last_checked = now
+    except BaseException:
+        keychain.delete_keys(new_ref)
+        raise
+    keychain.delete_keys(old_ref)
+
+
+def delete_mailer(
+    store: Store,
+    team_id: int,
+    *,
+    delete_identities: bool = False,
+    progress: ProgressCallback | None = None,
+) -> DeleteResult:
+    """Remove the team's mailer row and its keyring secret; the history stays.
+
+    With `delete_identities`, first delete the team's sender identities in SES — only while the
+    keys still work: if they do not, nothing at all is deleted (CredentialsRejected).
+    """
+    report_progress = progress or _quiet
+    facts = _mailer_facts(store, team_id)
+    if facts is None:
+        raise NotFound("team", "this team has no mailer to delete")
+    account_id, region, ref, _ = facts
+    with store.session() as session:
+        names = list(
+            session.scalars(
+                select(SenderIdentity.name).where(
+                    SenderIdentity.team_id == team_id, SenderIdentity.removed_at.is_(None)
+                )
+            )
+        )
+    deleted: list[str] = []
+    gone: list[str] = []
+    if delete_identities and names:
+        keys = keychain.load_keys(ref)
+        if keys is None:
+            raise CredentialsRejected(
+                "The mailer's keys are missing from the keyring, so sesdesk cannot delete its "
+                "identities in SES. Nothing was deleted.",
+                hint="Delete the mailer without deleting identities, or reconnect first.",
+            )
+        facade = SesFacade(ClientFactory(region, keys))
+        report_progress(CheckProgress(STEP_DELETE, "running", "Checking that the keys still work…"))
+        try:
+            facade.caller_identity()
+            facade.list_identities()
+        except AuthError as exc:
+            mark_lost(store, team_id, exc.message)
+            raise CredentialsRejected(
+                "The mailer's keys no longer work, so sesdesk cannot delete its identities in "
+                "SES. Nothing was deleted.",
+                hint="Delete the mailer without deleting identities (remove them in the SES "
+                "console), or reconnect first.",
+            ) from None
+        for name in names:
+            report_progress(CheckProgress(STEP_DELETE, "running", f"Deleting {name} in SES…"))
+            try:
+                facade.delete_identity(name)
+                deleted.append(name)
+            except AwsNotFound:
+                gone.append(name)
+            except AuthError as exc:
+                mark_lost(store, team_id, exc.message)
+                raise
+    now = utcnow()
+    with store.session() as session:
+        mailer = mailer_row(session, team_id)
+        if mailer is None:
+            raise NotFound("team", "this team has no mailer to delete")
+        for row in session.scalars(
+            select(SenderIdentity).where(
+                SenderIdentity.team_id == team_id, SenderIdentity.removed_at.is_(None)
+            )
+        ):
+            row.removed_at = now
+            where = "deleted in SES" if row.name in deleted or row.name in gone else "kept in SES"
+            record_event(
+                session,
+                team_id,
+                f"identity:{row.name}",
+                "status",
+                row.status,
+                "REMOVED",
+                f"Sender identity {row.name} removed with the mailer ({where}).",
+                at=now,
+            )
+        account = session.scalar(select(AccountStatus).where(AccountStatus.team_id == team_id))
+        if account is not None:
+            session.delete(account)
+        record_event(
+            session,
+            team_id,
+            "mailer",
+            "access",
+            mailer.access,
+            None,
+            f"Mailer for AWS account {mailer.account_id} in {mailer.region} deleted "
+            f"(key …{mailer.key_last4}).",
+            at=now,
+        )
+        session.delete(mailer)
+    keychain.delete_keys(ref)
+    report_progress(CheckProgress(STEP_DELETE, "done", "Mailer deleted"))
+    kept = tuple(n for n in names if n not in deleted and n not in gone)
+    return DeleteResult(
+        account_id=account_id,
+        deleted_identities=tuple(deleted),
+        already_gone=tuple(gone),
+        kept_identities=kept,
+    )
+
+
+@contextmanager
+def watching_access(store: Store, team_id: int) -> Iterator[None]:
+    """Around any core AWS call for a team: an authentication failure marks the mailer lost
+    (with time and reason) and is re-raised, so sending stops and the dashboard warns."""
+    try:
+        yield
+    except AuthError as exc:
+        mark_lost(store, team_id, exc.message)
+        raise
+
+
+class WizardStep(Enum):
+    """The connect wizard's pages, decided by `next_step` (no Qt)."""
+
+    KEYS = "keys"
+    CHECK = "check"
+    MISSING = "missing"
+    DONE = "done"
+
+
+@dataclass
+class ConnectFlow:
+    """The wizard's state machine: what was typed, what the check found, where to go next."""
+
+    team_id: int
+    reconnect: bool = False
+    region: str | None = None
+    expected_account: str | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+    result: ConnectResult | None = None
+    failure: SesdeskError | None = None
+
+    def set_input(self, region: str | None, key_id: str, secret: str) -> dict[str, str]:
+        """Record the typed input; return field → problem (empty: Next may be pressed)."""
+        self.problems = input_problems(None if self.reconnect else region, key_id, secret)
+        if not self.reconnect:
+            self.region = region
+        return self.problems
+
+    def finished(self, result: ConnectResult | None, failure: SesdeskError | None) -> None:
+        """Record how the check-and-save step ended."""
+        self.result, self.failure = result, failure
+
+    @property
+    def missing_actions(self) -> tuple[str, ...]:
+        """Actions the keys lack (from the failure), if that is why it failed."""
+        if isinstance(self.failure, PermissionsLacking):
+            return tuple(self.failure.missing_actions)
+        return ()
+
+    def next_step(self, current: WizardStep) -> WizardStep:
+        """The page after `current`."""
+        if current is WizardStep.KEYS:
+            return WizardStep.CHECK
+        if current is WizardStep.CHECK:
+            if self.result is not None:
+                return WizardStep.DONE
+            if self.missing_actions:
+                return WizardStep.MISSING
+            return WizardStep.CHECK
+        return WizardStep.DONE

@@ -1,0 +1,1 @@
+"""Dialogs: small modal windows that confirm or collect one thing."""

@@ -1,0 +1,639 @@
+"""The Connect AWS wizard (and its reconnect mode): keys → check → missing permissions | done.
+
+Pages only collect input and show results. What is valid and where to go next is decided by
+the Qt-free `ConnectFlow` and `sesdesk.aws.credentials`; the check itself is the `connect` /
+`reconnect` service, run through the Bridge (never in a slot or in initializePage), its
+progress arriving through a queued signal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from sesdesk.aws.credentials import (
+    ROOT_WARNING,
+    SES_REGIONS,
+    KeysNotAccepted,
+    PermissionsLacking,
+    Verdict,
+    default_region,
+)
+from sesdesk.aws.permissions import (
+    checked_permissions,
+    least_privilege_policy_json,
+    permission,
+)
+from sesdesk.errors import CredentialsRejected, SesdeskError
+from sesdesk.services.connect import ConnectFlow, ConnectResult, WizardStep
+from sesdesk.ui.bridge import Bridge
+
+PAGE_IDS = {
+    WizardStep.KEYS: 0,
+    WizardStep.CHECK: 1,
+    WizardStep.MISSING: 2,
+    WizardStep.DONE: 3,
+}
+MARKS = {Verdict.ALLOWED: "✓", Verdict.MISSING: "✗", Verdict.UNVERIFIED: "?"}
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("statusError")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _muted(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("muted")
+    label.setWordWrap(True)
+    return label
+
+
+def _run_connect(store: Any, team_id: int, region: str, key_id: str, secret: str, cb: Any) -> Any:
+    from sesdesk.aws.clients import AwsKeys
+    from sesdesk.services.connect import connect
+
+    return connect(store, team_id, region, AwsKeys(key_id.strip(), secret.strip()), progress=cb)
+
+
+def _run_reconnect(store: Any, team_id: int, key_id: str, secret: str, cb: Any) -> Any:
+    from sesdesk.aws.clients import AwsKeys
+    from sesdesk.services.connect import reconnect
+
+    return reconnect(store, team_id, AwsKeys(key_id.strip(), secret.strip()), progress=cb)
+
+
+def _write_text(path: str, text: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")
+
+
+class KeysPage(QWizardPage):
+    """Region, access key id and secret; inline format errors; Next only when all are valid."""
+
+    FIELDS = ("region", "access_key_id", "secret_access_key")
+
+    def __init__(self, flow: ConnectFlow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.flow = flow
+        reconnecting = flow.reconnect
+        self.setTitle("Reconnect AWS" if reconnecting else "Connect AWS")
+        self.setSubTitle(
+            f"Give new keys of AWS account {flow.expected_account}. The mailer, its identities "
+            "and its history stay as they are."
+            if reconnecting
+            else "sesdesk sends through your own Amazon SES account. Use the keys of an IAM "
+            "user (not the root account); the secret is kept in the system keyring only."
+        )
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        self.region_combo = QComboBox()
+        self.region_combo.setAccessibleName("AWS region")
+        for code, name in SES_REGIONS:
+            self.region_combo.addItem(f"{code} — {name}", code)
+        wanted = flow.region or default_region()
+        self.region_combo.setCurrentIndex(max(0, self.region_combo.findData(wanted)))
+        self.region_combo.setEnabled(not reconnecting)
+        region_label = QLabel("&Region:")
+        region_label.setBuddy(self.region_combo)
+        form.addRow(region_label, self.region_combo)
+        self.region_hint = _muted(
+            "The mailer's region cannot change on reconnect."
+            if reconnecting
+            else "Sandbox and production access are per region: pick the one you use in SES."
+        )
+        form.addRow("", self.region_hint)
+
+        self.key_id_edit = QLineEdit()
+        self.key_id_edit.setPlaceholderText("AKIA…")
+        self.key_id_edit.setAccessibleName("Access key id")
+        self.key_id_edit.setMaxLength(128)
+        key_label = QLabel("Access &key id:")
+        key_label.setBuddy(self.key_id_edit)
+        form.addRow(key_label, self.key_id_edit)
+        self.key_id_error = _error_label()
+        form.addRow("", self.key_id_error)
+
+        self.secret_edit = QLineEdit()
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_edit.setAccessibleName("Secret access key")
+        self.secret_edit.setMaxLength(256)
+        secret_label = QLabel("&Secret access key:")
+        secret_label.setBuddy(self.secret_edit)
+        form.addRow(secret_label, self.secret_edit)
+        self.show_secret = QCheckBox("S&how the secret")
+        self.show_secret.toggled.connect(self._toggle_secret)
+        form.addRow("", self.show_secret)
+        self.secret_error = _error_label()
+        form.addRow("", self.secret_error)
+
+        self.errors = {"access_key_id": self.key_id_error, "secret_access_key": self.secret_error}
+        self._server_errors: dict[str, str] = {}
+        self.key_id_edit.textChanged.connect(self._edited)
+        self.secret_edit.textChanged.connect(self._edited)
+        self.region_combo.currentIndexChanged.connect(self._edited)
+        self.setTabOrder(self.region_combo, self.key_id_edit)
+        self.setTabOrder(self.key_id_edit, self.secret_edit)
+        self.setTabOrder(self.secret_edit, self.show_secret)
+
+    @property
+    def region(self) -> str:
+        """The chosen region code."""
+        return str(self.region_combo.currentData())
+
+    @property
+    def key_id(self) -> str:
+        """The typed key id, trimmed."""
+        return self.key_id_edit.text().strip()
+
+    @property
+    def secret(self) -> str:
+        """The typed secret, trimmed (it never leaves this page except to the service)."""
+        return self.secret_edit.text().strip()
+
+    def _toggle_secret(self, shown: bool) -> None:
+        self.secret_edit.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        )
+
+    def _edited(self, *_: Any) -> None:
+        self._server_errors.clear()
+        self._show_problems()
+        self.completeChanged.emit()
+
+    def show_server_error(self, field: str, message: str) -> None:
+        """Show AWS's verdict on the keys under the field concerned."""
+        self._server_errors = {field: message}
+        self._show_problems()
+        (self.secret_edit if field == "secret_access_key" else self.key_id_edit).setFocus()
+
+    def _show_problems(self) -> None:
+        problems = self.flow.set_input(self.region, self.key_id, self.secret)
+        texts = {"access_key_id": self.key_id_edit.text(), "secret_access_key": self.secret}
+        for field, label in self.errors.items():
+            # Say nothing about an empty field: the disabled Next says enough.
+            message = self._server_errors.get(field) or (
+                problems.get(field) if texts[field] else None
+            )
+            label.setText(message or "")
+            label.setVisible(bool(message))
+
+    def initializePage(self) -> None:
+        """Focus the first field that needs typing."""
+        self.key_id_edit.setFocus()
+
+    def isComplete(self) -> bool:
+        """Next is enabled only for well-formed input."""
+        return not self.flow.set_input(self.region, self.key_id, self.secret)
+
+    def nextId(self) -> int:
+        """Always the check."""
+        return PAGE_IDS[self.flow.next_step(WizardStep.KEYS)]
+
+
+class CheckPage(QWizardPage):
+    """The check, step by step: who the keys belong to, then ✓ / ✗ / ? per action."""
+
+    progressed = Signal(object)  # CheckProgress, emitted from the worker thread (queued)
+
+    def __init__(
+        self,
+        flow: ConnectFlow,
+        bridge: Bridge,
+        store: Any,
+        keys_page: KeysPage,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.flow = flow
+        self.bridge = bridge
+        self.store = store
+        self.keys_page = keys_page
+        self._run = 0
+        self._running = False
+        self.setTitle("Checking the keys with AWS")
+        self.setSubTitle("Nothing is stored unless every check passes.")
+        layout = QVBoxLayout(self)
+        self.bar = QProgressBar()
+        self.rows = checked_permissions()
+        self.bar.setRange(0, len(self.rows) + 4)
+        self.bar.setAccessibleName("Check progress")
+        layout.addWidget(self.bar)
+        self.identity_label = QLabel("Who the keys belong to: …")
+        self.identity_label.setWordWrap(True)
+        self.identity_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.identity_label)
+        self.root_label = _error_label()
+        layout.addWidget(self.root_label)
+        self.permissions_label = QLabel("Permissions:")
+        layout.addWidget(self.permissions_label)
+        self.actions_list = QListWidget()
+        self.actions_list.setAccessibleName("Permissions checked")
+        layout.addWidget(self.actions_list, 1)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+        self.error_label = _error_label()
+        layout.addWidget(self.error_label)
+        retry_row = QHBoxLayout()
+        self.retry_button = QPushButton("&Try again")
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(self.start_check)
+        retry_row.addWidget(self.retry_button)
+        retry_row.addStretch(1)
+        layout.addLayout(retry_row)
+        self.progressed.connect(self._on_progress)
+        self._items: dict[str, QListWidgetItem] = {}
+
+    def initializePage(self) -> None:
+        """Start the check in the background (the Bridge runs it off the GUI thread)."""
+        self.start_check()
+
+    def cleanupPage(self) -> None:
+        """Going back: forget the running check's answer when it arrives."""
+        self._run += 1
+        self._running = False
+
+    def start_check(self) -> None:
+        """(Re)run the check and, if it passes, the save."""
+        self._run += 1
+        run = self._run
+        self._running = True
+        self.flow.finished(None, None)
+        self.bar.setValue(0)
+        self.actions_list.clear()
+        self._items = {}
+        for row in self.rows:
+            item = QListWidgetItem(f"…  {row.action} — {row.why}")
+            self.actions_list.addItem(item)
+            self._items[row.action] = item
+        self.identity_label.setText("Who the keys belong to: asking AWS…")
+        self.root_label.hide()
+        self.error_label.hide()
+        self.retry_button.hide()
+        self.status_label.setText("Checking…")
+        self.completeChanged.emit()
+
+        def progress(event: Any) -> None:
+            self.progressed.emit((run, event))
+
+        page = self.keys_page
+        if self.flow.reconnect:
+            self.bridge.run(
+                _run_reconnect,
+                self.store,
+                self.flow.team_id,
+                page.key_id,
+                page.secret,
+                progress,
+                label="Checking AWS keys",
+                on_success=lambda result: self._succeeded(run, result),
+                on_failure=lambda exc: self._failed(run, exc),
+            )
+        else:
+            self.bridge.run(
+                _run_connect,
+                self.store,
+                self.flow.team_id,
+                page.region,
+                page.key_id,
+                page.secret,
+                progress,
+                label="Checking AWS keys",
+                on_success=lambda result: self._succeeded(run, result),
+                on_failure=lambda exc: self._failed(run, exc),
+            )
+
+    def _on_progress(self, payload: Any) -> None:
+        run, event = payload
+        if run != self._run:
+            return
+        self.bar.setValue(min(self.bar.maximum(), self.bar.value() + 1))
+        if event.step == "identity" and event.state == "done":
+            self.identity_label.setText(f"Who the keys belong to: {event.message}")
+        elif event.step == "identity" and event.state == "failed":
+            self.identity_label.setText(f"Who the keys belong to: ✗ {event.message}")
+        elif event.action is not None and event.verdict is not None:
+            item = self._items.get(event.action)
+            if item is not None:
+                row = permission(event.action)
+                suffix = (
+                    "  (not checked: it would change the account)"
+                    if (event.verdict is Verdict.UNVERIFIED)
+                    else ""
+                )
+                item.setText(f"{MARKS[event.verdict]}  {row.action} — {row.why}{suffix}")
+        else:
+            self.status_label.setText(event.message)
+
+    def _succeeded(self, run: int, result: ConnectResult) -> None:
+        if run != self._run:
+            return
+        self._running = False
+        self.flow.finished(result, None)
+        self.bar.setValue(self.bar.maximum())
+        if result.report.caller.is_root:
+            self.root_label.setText(ROOT_WARNING)
+            self.root_label.show()
+        self.status_label.setText("All checks passed; the mailer is saved. Press Next.")
+        self.bridge.store_changed.emit(self.flow.team_id)
+        self.completeChanged.emit()
+
+    def _failed(self, run: int, exc: SesdeskError) -> None:
+        if run != self._run:
+            return
+        self._running = False
+        self.flow.finished(None, exc)
+        self.bar.setValue(self.bar.maximum())
+        if isinstance(exc, PermissionsLacking):
+            count = len(exc.missing_actions)
+            self.status_label.setText(
+                f"The keys lack {count} permission{'s' if count != 1 else ''}. Press Next to "
+                "see the policy that grants them."
+            )
+        else:
+            self.status_label.setText("")
+            self.error_label.setText(exc.message + (f"\n{exc.hint}" if exc.hint else ""))
+            self.error_label.show()
+            if isinstance(exc, KeysNotAccepted):
+                # The message belongs next to the field: take the user there.
+                self.keys_page.show_server_error(exc.field, exc.message)
+                wizard = self.wizard()
+                if wizard is not None and wizard.currentPage() is self:
+                    wizard.back()
+                    self.keys_page.show_server_error(exc.field, exc.message)
+            elif not isinstance(exc, CredentialsRejected):
+                # Network trouble and the like may pass; refused keys need Back and new keys.
+                self.retry_button.show()
+        self.completeChanged.emit()
+
+    @property
+    def running(self) -> bool:
+        """True while the check is under way."""
+        return self._running
+
+    def isComplete(self) -> bool:
+        """Next once the check passed, or failed for missing permissions."""
+        return self.flow.result is not None or bool(self.flow.missing_actions)
+
+    def nextId(self) -> int:
+        """Done, or the missing-permission page."""
+        return PAGE_IDS[self.flow.next_step(WizardStep.CHECK)]
+
+
+class MissingPage(QWizardPage):
+    """The missing actions and the least-privilege policy, with Copy and Save…."""
+
+    def __init__(self, flow: ConnectFlow, bridge: Bridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.flow = flow
+        self.bridge = bridge
+        self.setTitle("These keys lack permissions sesdesk needs")
+        self.setSubTitle(
+            "Nothing was stored. Attach this policy to the IAM user, then check again."
+        )
+        layout = QVBoxLayout(self)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.missing_list = QListWidget()
+        self.missing_list.setAccessibleName("Missing permissions")
+        self.missing_list.setMaximumHeight(110)
+        layout.addWidget(self.missing_list)
+        self.unverified_label = _muted()
+        layout.addWidget(self.unverified_label)
+        policy_label = QLabel("Least-privilege IAM &policy (JSON):")
+        layout.addWidget(policy_label)
+        self.policy_text = QPlainTextEdit()
+        self.policy_text.setReadOnly(True)
+        self.policy_text.setAccessibleName("IAM policy JSON")
+        self.policy_text.setPlainText(least_privilege_policy_json())
+        self.policy_text.setTabChangesFocus(True)
+        policy_label.setBuddy(self.policy_text)
+        layout.addWidget(self.policy_text, 1)
+        buttons = QHBoxLayout()
+        self.copy_button = QPushButton("&Copy policy")
+        self.copy_button.clicked.connect(self.copy_policy)
+        self.save_button = QPushButton("&Save policy…")
+        self.save_button.clicked.connect(self.save_policy)
+        self.again_button = QPushButton("Check &again")
+        self.again_button.setToolTip("After attaching the policy: run the check again")
+        self.again_button.clicked.connect(self.check_again)
+        self.saved_label = _muted()
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.saved_label, 1)
+        buttons.addWidget(self.again_button)
+        layout.addLayout(buttons)
+        self.setFinalPage(True)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Close")
+
+    def initializePage(self) -> None:
+        """Fill in what the check found (no AWS call)."""
+        failure = self.flow.failure
+        missing = self.flow.missing_actions
+        lacking = failure if isinstance(failure, PermissionsLacking) else None
+        account = lacking.report.caller.account_id if lacking else ""
+        self.summary.setText(
+            f"The keys work (AWS account {account}) but AWS refuses {len(missing)} "
+            f"action{'s' if len(missing) != 1 else ''} sesdesk relies on:"
+        )
+        self.missing_list.clear()
+        for action in missing:
+            self.missing_list.addItem(f"✗  {action} — {permission(action).why}")
+        unverified = lacking.report.unverified if lacking else ()
+        self.unverified_label.setText(
+            "Not checked (testing them would change your account): " + ", ".join(unverified)
+            if unverified
+            else ""
+        )
+        self.unverified_label.setVisible(bool(unverified))
+        self.saved_label.clear()
+
+    def copy_policy(self) -> None:
+        """Put the policy JSON on the clipboard."""
+        QGuiApplication.clipboard().setText(self.policy_text.toPlainText())
+        self.saved_label.setText("Copied.")
+
+    def save_policy(self, path: str | None = None) -> None:
+        """Ask where to save the policy and write it there (off the GUI thread)."""
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save IAM policy", "sesdesk-policy.json", "JSON (*.json)"
+            )
+        if not path:
+            return
+        self.bridge.run(
+            _write_text,
+            path,
+            self.policy_text.toPlainText(),
+            label="Saving the policy",
+            on_success=lambda _: self.saved_label.setText(f"Saved to {path}"),
+        )
+
+    def check_again(self) -> None:
+        """Back to the check page, running the check anew."""
+        wizard = self.wizard()
+        if wizard is None:
+            return
+        check = wizard.page(PAGE_IDS[WizardStep.CHECK])
+        wizard.back()
+        if isinstance(check, CheckPage) and wizard.currentPage() is check:
+            check.start_check()
+
+    def nextId(self) -> int:
+        """The end: nothing follows."""
+        return -1
+
+
+class DonePage(QWizardPage):
+    """Connected: the account, the key's last four, and any warning."""
+
+    def __init__(self, flow: ConnectFlow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.flow = flow
+        self.setTitle("Reconnected" if flow.reconnect else "Connected")
+        self.setSubTitle(
+            "The keys passed every check; the secret is in the system keyring."
+            if not flow.reconnect
+            else "The new keys passed every check; every record of the mailer is kept."
+        )
+        layout = QVBoxLayout(self)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.summary)
+        self.warning_label = _error_label()
+        layout.addWidget(self.warning_label)
+        self.notes = _muted()
+        layout.addWidget(self.notes)
+        layout.addStretch(1)
+        self.setFinalPage(True)
+
+    def initializePage(self) -> None:
+        """Show the result of the check (already in the flow)."""
+        result = self.flow.result
+        if result is None:
+            return
+        caller = result.report.caller
+        self.summary.setText(
+            f"sesdesk now sends through AWS account {caller.account_id} in {result.region} "
+            f"with key …{result.key_last4}.\n\nUser: {caller.arn}\n\n"
+            "Next: add a sender identity (an email address or a domain) on the dashboard."
+        )
+        self.warning_label.setText("\n".join(result.report.warnings))
+        self.warning_label.setVisible(bool(result.report.warnings))
+        notes = []
+        if result.report.unverified:
+            notes.append(
+                "Not checked, because testing them would change your account: "
+                + ", ".join(result.report.unverified)
+                + ". sesdesk will tell you if AWS refuses one of them."
+            )
+        if result.refresh_error:
+            notes.append(f"Reading the account status failed for now: {result.refresh_error}")
+        self.notes.setText("\n\n".join(notes))
+        self.notes.setVisible(bool(notes))
+
+    def nextId(self) -> int:
+        """The end."""
+        return -1
+
+
+class ConnectWizard(QWizard):
+    """Connect a team's mailer to SES, or (reconnect mode) give it new keys.
+
+    Open it with ``ConnectWizard(bridge, store, team_id, parent).open()``; for reconnect use
+    ``ConnectWizard.for_reconnect(bridge, store, team_id, account_id, region, parent)``.
+    `connected(team_id)` is emitted once the mailer is saved.
+    """
+
+    connected = Signal(int)
+
+    def __init__(
+        self,
+        bridge: Bridge,
+        store: Any,
+        team_id: int,
+        parent: QWidget | None = None,
+        *,
+        reconnect_account: str | None = None,
+        reconnect_region: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        reconnecting = reconnect_account is not None
+        self.flow = ConnectFlow(
+            team_id=team_id,
+            reconnect=reconnecting,
+            region=reconnect_region,
+            expected_account=reconnect_account,
+        )
+        self.bridge = bridge
+        self.setWindowTitle("Reconnect AWS" if reconnecting else "Connect AWS")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.keys_page = KeysPage(self.flow)
+        self.check_page = CheckPage(self.flow, bridge, store, self.keys_page)
+        self.missing_page = MissingPage(self.flow, bridge)
+        self.done_page = DonePage(self.flow)
+        self.setPage(PAGE_IDS[WizardStep.KEYS], self.keys_page)
+        self.setPage(PAGE_IDS[WizardStep.CHECK], self.check_page)
+        self.setPage(PAGE_IDS[WizardStep.MISSING], self.missing_page)
+        self.setPage(PAGE_IDS[WizardStep.DONE], self.done_page)
+        self.setStartId(PAGE_IDS[WizardStep.KEYS])
+        self.check_page.completeChanged.connect(self._maybe_connected)
+        self.resize(720, 600)
+
+    @classmethod
+    def for_reconnect(
+        cls,
+        bridge: Bridge,
+        store: Any,
+        team_id: int,
+        account_id: str,
+        region: str,
+        parent: QWidget | None = None,
+    ) -> ConnectWizard:
+        """The wizard in reconnect mode for a mailer of `account_id` in `region`."""
+        return cls(
+            bridge,
+            store,
+            team_id,
+            parent,
+            reconnect_account=account_id,
+            reconnect_region=region,
+        )
+
+    def _maybe_connected(self) -> None:
+        if self.flow.result is not None:
+            self.connected.emit(self.flow.team_id)
+
+    def done(self, result: int) -> None:
+        # Forget the secret typed into the dialog as soon as it closes.
+        self.keys_page.secret_edit.clear()
+        super().done(result)

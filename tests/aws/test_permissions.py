@@ -1,0 +1,56 @@
+"""The one table of IAM actions, and the least-privilege policy made from it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from sesdesk.aws.permissions import (
+    PERMISSIONS,
+    all_actions,
+    least_privilege_policy,
+    least_privilege_policy_json,
+    required_actions,
+)
+
+SOURCE = Path(__file__).resolve().parents[2] / "sesdesk"
+# Action names as the code passes them to classify(action=…) / the facades' _call.
+ACTION_LITERAL = re.compile(r"\"((?:ses|sns|sqs|sts|iam):[A-Z][A-Za-z]+)\"")
+
+
+def test_table_covers_every_action_the_code_calls() -> None:
+    called: set[str] = set()
+    for path in list((SOURCE / "aws").glob("*.py")) + list((SOURCE / "services").glob("*.py")):
+        if path.name == "permissions.py":
+            continue
+        called |= set(ACTION_LITERAL.findall(path.read_text(encoding="utf-8")))
+    assert called, "the scan found no action names at all"
+    assert called <= set(all_actions()), sorted(called - set(all_actions()))
+
+
+def test_rows_are_unique_and_explained() -> None:
+    actions = all_actions()
+    assert len(actions) == len(set(actions))
+    for row in PERMISSIONS:
+        assert row.why and row.feature and row.service
+        assert row.action.split(":")[0] == row.prefix
+
+
+def test_policy_grants_every_required_action_and_nothing_else() -> None:
+    policy = least_privilege_policy()
+    assert policy["Version"] == "2012-10-17"
+    granted = [a for s in policy["Statement"] for a in s["Action"]]
+    assert len(granted) == len(set(granted))
+    assert set(granted) == set(required_actions()) | {"iam:SimulatePrincipalPolicy"}
+    assert "sts:GetCallerIdentity" not in granted  # needs no permission
+    simulate = [s for s in policy["Statement"] if "iam:SimulatePrincipalPolicy" in s["Action"]]
+    assert simulate[0]["Resource"] == "arn:aws:iam::*:user/${aws:username}"
+    assert all(s["Effect"] == "Allow" for s in policy["Statement"])
+    assert json.loads(least_privilege_policy_json()) == policy
+
+
+def test_policy_for_a_subset() -> None:
+    policy = least_privilege_policy(("sns:Subscribe", "ses:SendEmail"))
+    granted = sorted(a for s in policy["Statement"] for a in s["Action"])
+    assert granted == ["ses:SendEmail", "sns:Subscribe"]
