@@ -134,21 +134,15 @@ def redact(text: str) -> str:
     return text
 
 
-class RedactingFilter(logging.Filter):
-    """Rewrites every record's final message through `redact`."""
+class RedactingFormatter(logging.Formatter):
+    """Formats a record (message and traceback) and then redacts the text.
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if record.exc_info and record.exc_info[1] is not None:
-            # Format the traceback now, redacted, and drop the live exception object.
-            formatted = logging.Formatter().formatException(record.exc_info)
-            cleaned = f"{cleaned}\n{redact(formatted)}"
-            record.exc_info = None
-            record.exc_text = None
-        record.msg = cleaned
-        record.args = None
-        return True
+    Redacting the formatted text, rather than editing the record in a filter, leaves the record
+    intact for every other handler.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 _configured: Path | None = None
@@ -170,8 +164,7 @@ def setup_logging(p: Paths, *, level: int = logging.INFO) -> Path:
         p.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True
     )
     handler._sesdesk = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter())
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
     # botocore's DEBUG output prints request headers, signatures included: never enable it.

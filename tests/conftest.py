@@ -43,6 +43,21 @@ def isolated_home(tmp_path, monkeypatch):
     MemoryKeyring.install()
     yield home
     keyring.set_keyring(previous)
+    _drop_sesdesk_log_handlers()
+
+
+def _drop_sesdesk_log_handlers() -> None:
+    """Code under test may have pointed the root logger at this test's home: undo it."""
+    import logging
+
+    from sesdesk import config
+
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_sesdesk", False):
+            root.removeHandler(handler)
+            handler.close()
+    config._configured = None
 
 
 # --- the local SES simulator -------------------------------------------------------------

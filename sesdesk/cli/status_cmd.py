@@ -160,11 +160,13 @@ def _status(args: argparse.Namespace, ctx: Context) -> int:
     else:
         _print_human(doc)
     if failure is not None:
-        note(f"sesdesk: {failure.message}")
         if failure.exit_code == 5:
+            note(f"sesdesk: AWS could not be reached: {failure.message}")
             note("The status above is the last one sesdesk knew.")
-        elif failure.hint:
-            note(failure.hint)
+        else:
+            note(f"sesdesk: {failure.message}")
+            if failure.hint:
+                note(failure.hint)
         return int(failure.exit_code)
     return 0
 

@@ -85,7 +85,7 @@ def decide(snapshot: TeamSnapshot) -> Gate:
             warnings,
         )
     if mailer.access == "lost":
-        why = f" ({mailer.access_reason})" if mailer.access_reason else ""
+        why = f" ({mailer.access_reason.rstrip('. ')})" if mailer.access_reason else ""
         message = (
             f"The mailer has lost access to AWS{why}: reconnect it with new keys, "
             "or delete the mailer."

@@ -151,6 +151,33 @@ class _FacadeCache:
     facade: SesFacade | None = None
 
 
+#: Facades built ahead of time by `warm_up`, by (team id, region, keyring ref).
+_WARM: dict[tuple[int, str, str], SesFacade] = {}
+
+
+def warm_up(store: Store) -> int:
+    """Build every team's SES facade and its boto3 clients now (blocking; start-up thread).
+
+    Creating a boto3 client parses botocore's JSON models in single C calls that hold the
+    GIL for ~100 ms: done during start-up it cannot stall the window later. Returns how many
+    facades were built.
+    """
+    built = 0
+    for team_id in teams_with_mailer(store):
+        mailer = _mailer_key(store, team_id)
+        if mailer is None:
+            continue
+        region, ref, _ = mailer
+        keys = keychain.load_keys(ref)
+        if keys is None:
+            continue
+        facade = SesFacade(ClientFactory(region, keys, timeout_scale=POLL_TIMEOUT_SCALE))
+        facade._factory.client("sesv2")  # the client the poll cycle uses
+        _WARM[(team_id, region, ref)] = facade
+        built += 1
+    return built
+
+
 def _mailer_key(store: Store, team_id: int) -> tuple[str, str, str] | None:
     with store.session() as session:
         if session.get(Team, team_id) is None:
@@ -179,6 +206,9 @@ def run_cycle(
         "access_lost", "The mailer lost access to AWS", "Reconnect it with new keys."
     )
     try:
+        warm = _WARM.pop((team_id, region, ref), None)
+        if warm is not None:
+            cache.facade, cache.key = warm, (region, ref)
         if cache.key != (region, ref) or cache.facade is None:
             keys = keychain.load_keys(ref)
             if keys is None:
@@ -309,10 +339,13 @@ class TeamPoller:
             if remaining <= 0:
                 break
             self._wake.clear()
+            # Not asyncio.wait_for: in 3.11 it can swallow a cancel that races a wake-up,
+            # and then stop() would wait for a task that never ends.
+            timer = loop.call_later(remaining, self._wake.set)
             try:
-                await asyncio.wait_for(self._wake.wait(), remaining)
-            except TimeoutError:
-                break
+                await self._wake.wait()
+            finally:
+                timer.cancel()
         self._refresh_requested = False
         self._nudge_at = None
 

@@ -200,12 +200,20 @@ def daily_sends(
 ) -> list[DaySends]:
     """Recipients sent per UTC day over the last `days` days, oldest first.
 
-    The sending engine's records are the source; until they exist every day reads zero.
-    The chart shows them against the daily quota (see AccountView.max_24h / sent_24h).
+    The sending engine's per-day counter is the source (zero for days without sends); the
+    dashboard charts them against the daily quota (AccountView.max_24h / sent_24h).
     """
+    from sesdesk.models.sending import SendDay
+
     last = today or datetime.now(UTC).date()
-    counts: dict[date, int] = {}
-    # Sending writes per-recipient rows later; read them here once they exist.
+    first = last - timedelta(days=days - 1)
+    with store.session() as session:
+        rows = session.execute(
+            select(SendDay.day, SendDay.sent).where(
+                SendDay.team_id == team_id, SendDay.day >= first, SendDay.day <= last
+            )
+        ).all()
+    counts = {day: int(sent) for day, sent in rows}
     return [
         DaySends(day=day, sent=counts.get(day, 0))
         for day in (last - timedelta(days=offset) for offset in range(days - 1, -1, -1))

@@ -120,7 +120,7 @@ def test_sesdesk_user_can_do_the_whole_lifecycle(
     assert ses.get_suppressed_destination(EmailAddress="gone@x.example")
     ses.delete_suppressed_destination(EmailAddress="gone@x.example")
     ses.delete_email_identity(EmailIdentity="acme.com")
-    assert client(iam_simulator, "ses", keys).get_send_quota()["SentLast24Hours"] == 1.0
+    assert ses.get_account()["SendQuota"]["SentLast24Hours"] == 1.0
     assert len(iam_simulator.sent_messages()) == 1
 
 

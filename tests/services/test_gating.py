@@ -164,7 +164,7 @@ def test_pending_identity_names_it_and_says_what_to_do():
     assert "link" in email.test_email.reason  # the inbox hint
     domain = decide(_snap(identities="pending_domain"))
     assert "DNS records" in domain.test_email.reason
-    assert [w.code for w in domain.warnings][0] == "identity_pending"
+    assert domain.warnings[0].code == "identity_pending"
 
 
 def test_failed_identity_offers_retry_or_replace():

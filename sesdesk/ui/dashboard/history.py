@@ -1,0 +1,231 @@
+"""The history card: every observed status change, newest first, filterable, exportable."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from sesdesk.ui.dashboard.common import local_time, value_label
+from sesdesk.ui.widgets.card import Card
+
+if TYPE_CHECKING:
+    from sesdesk.services.state import EventView
+
+COLUMNS = ("When", "Subject", "Change", "What happened")
+CSV_HEADER = ("at_utc", "subject", "field", "old", "new", "message")
+Index: TypeAlias = QModelIndex | QPersistentModelIndex
+
+
+def _subject(subject: str) -> str:
+    kind, _, name = subject.partition(":")
+    return name or kind.title()
+
+
+class EventTableModel(QAbstractTableModel):
+    """Status events as rows."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.events: tuple[EventView, ...] = ()
+
+    def set_events(self, events: tuple[EventView, ...]) -> None:
+        """Replace the rows when they changed."""
+        if events == self.events:
+            return
+        old = self.events
+        if old and events:
+            # Usually a few new events on top (and the oldest falling off the end): insert
+            # and remove those rows instead of resetting the whole table.
+            ids = [event.id for event in events]
+            if old[0].id in ids:
+                new_count = ids.index(old[0].id)
+                kept = len(events) - new_count
+                if events[new_count:] == old[:kept]:
+                    if kept < len(old):
+                        self.beginRemoveRows(QModelIndex(), kept, len(old) - 1)
+                        self.events = old[:kept]
+                        self.endRemoveRows()
+                    if new_count:
+                        self.beginInsertRows(QModelIndex(), 0, new_count - 1)
+                        self.events = events
+                        self.endInsertRows()
+                    self.events = events
+                    return
+        self.beginResetModel()
+        self.events = events
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """One row per event."""
+        return 0 if parent.isValid() else len(self.events)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """When, subject, change, message."""
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Cell text (and the full message as a tooltip)."""
+        if not index.isValid():
+            return None
+        event = self.events[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return local_time(event.at)
+            if column == 1:
+                return _subject(event.subject)
+            if column == 2:
+                return f"{event.field}: {event.old_value or '—'} → {event.new_value or '—'}"
+            return event.message
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{event.at:%Y-%m-%d %H:%M:%S} UTC — {event.message}"
+        if role == Qt.ItemDataRole.UserRole:
+            # What the filter matches: subject and message, as the brief says.
+            return f"{event.subject} {event.message}"
+        return None
+
+
+class HistoryCard(Card):
+    """Status events, filterable by text or subject, exportable to CSV."""
+
+    #: Export finished: (path, rows) — or failed: (message, -1).
+    exported = Signal(str, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("History", parent)
+        self.model = EventTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterRole(Qt.ItemDataRole.UserRole)
+        self.proxy.setFilterKeyColumn(0)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        tools = QHBoxLayout()
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by identity, subject or text…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.clicked.connect(self._ask_export)
+        tools.addWidget(self.filter, 1)
+        tools.addWidget(self.export_button)
+        self.body.addLayout(tools)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, 120)
+        self.table.setColumnWidth(1, 190)
+        self.table.setColumnWidth(2, 230)
+        self.table.setMinimumHeight(180)
+        self.table.setMaximumHeight(280)
+        self.table.setAccessibleName("History of status changes")
+        self.body.addWidget(self.table)
+        self.empty = value_label("Nothing recorded yet.", muted=True)
+        self.body.addWidget(self.empty)
+        self.store: Any = None
+        self.team_id: int | None = None
+        self.bridge: Any = None
+
+    def show_snapshot(self, snapshot: Any) -> None:
+        """History comes with `show_events`; the snapshot adds nothing here."""
+
+    def show_events(self, events: tuple[EventView, ...]) -> None:
+        """Show `events` (newest first)."""
+        self.model.set_events(tuple(events))
+        self.empty.setVisible(not events)
+        self.table.setVisible(bool(events))
+
+    def visible_rows(self) -> int:
+        """Rows left after the filter."""
+        return self.proxy.rowCount()
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export history", "sesdesk-history.csv", "CSV files (*.csv)"
+        )
+        if path:
+            self.export_csv(Path(path))
+
+    def export_csv(self, path: Path) -> None:
+        """Write the whole history (under the current filter) to `path`, off the GUI thread."""
+        if self.bridge is None or self.store is None or self.team_id is None:
+            return
+        text = self.filter.text()
+
+        def done(rows: int) -> None:
+            self.exported.emit(str(path), rows)
+
+        def failed(error: Any) -> None:
+            self.exported.emit(error.message, -1)
+
+        self.bridge.run(
+            write_history_csv,
+            self.store,
+            self.team_id,
+            path,
+            text,
+            label="Exporting history",
+            on_success=done,
+            on_failure=failed,
+        )
+
+
+def write_history_csv(store: Any, team_id: int, path: Path, text: str = "") -> int:
+    """Write the team's history (filtered by `text`) as CSV; returns the row count. Blocking."""
+    from sesdesk.errors import EnvironmentProblem
+    from sesdesk.services.state import recent_events
+
+    events = recent_events(store, team_id, text=text, limit=1_000_000)
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_HEADER)
+            for event in events:
+                writer.writerow(
+                    (
+                        event.at.isoformat(),
+                        event.subject,
+                        event.field,
+                        event.old_value or "",
+                        event.new_value or "",
+                        event.message,
+                    )
+                )
+    except OSError as exc:
+        raise EnvironmentProblem(f"Could not write {path}: {exc.strerror}.") from None
+    return len(events)

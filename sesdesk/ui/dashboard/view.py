@@ -1,0 +1,200 @@
+"""A team's dashboard: the warnings strip on top, the cards below, all from one store read.
+
+The view reads the store off the GUI thread (through the bridge) when it is created, whenever
+`Bridge.store_changed` names its team, and after Refresh now; every card then shows the same
+read. Buttons that fix something emit `fix_requested(fix, detail)`; the main window opens the
+matching wizard. A newer read always wins over an older one still in flight.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
+
+from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.dashboard.account import AccountCard
+from sesdesk.ui.dashboard.can_send import CanSendCard
+from sesdesk.ui.dashboard.common import DashboardData, load_dashboard
+from sesdesk.ui.dashboard.credentials import CredentialsCard
+from sesdesk.ui.dashboard.history import HistoryCard
+from sesdesk.ui.dashboard.identities import IdentitiesCard
+from sesdesk.ui.dashboard.quota import QuotaCard
+from sesdesk.ui.dashboard.warnings import WarningsPanel
+
+if TYPE_CHECKING:
+    from sesdesk.ui.poller_bridge import PollerController
+
+ALL_TEAMS = 0
+
+
+class DashboardView(QWidget):
+    """Every card of one team's dashboard, kept in step with the store."""
+
+    #: A button asked for a fix: (fix, detail). Fix values: connect, reconnect, delete_mailer,
+    #: add_identity, verify, records, retry, replace, apply, reputation (detail: the URL).
+    fix_requested = Signal(str, str)
+    #: The user pressed Refresh now (also handled here when a poller is attached).
+    refresh_requested = Signal(int)
+    #: A read of the store was shown (DashboardData).
+    data_loaded = Signal(object)
+
+    def __init__(
+        self,
+        bridge: Bridge,
+        store: Any,
+        team_id: int,
+        parent: QWidget | None = None,
+        *,
+        poller: PollerController | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.store = store
+        self.team_id = team_id
+        self.poller = poller
+        self.data: DashboardData | None = None
+        self._generation = 0
+        self._loading = False
+        self._stale = False
+        self._refreshing = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.warnings = WarningsPanel()
+        outer.addWidget(self.warnings)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        body.setObjectName("dashboardBody")
+        body.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        grid = QGridLayout(body)
+        grid.setContentsMargins(20, 12, 20, 18)
+        grid.setSpacing(16)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        self.can_send = CanSendCard()
+        self.credentials = CredentialsCard()
+        self.account = AccountCard()
+        self.quota = QuotaCard()
+        self.identities = IdentitiesCard()
+        self.history = HistoryCard()
+        self.history.bridge, self.history.store, self.history.team_id = bridge, store, team_id
+        grid.addWidget(self.can_send, 0, 0, 1, 2)
+        grid.addWidget(self.credentials, 1, 0)
+        grid.addWidget(self.account, 1, 1)
+        grid.addWidget(self.identities, 2, 0, 1, 2)
+        grid.addWidget(self.quota, 3, 0, 1, 2)
+        grid.addWidget(self.history, 4, 0, 1, 2)
+        grid.setRowStretch(5, 1)
+        scroll.setWidget(body)
+        self.scroll = scroll
+        outer.addWidget(scroll, 1)
+        self.cards = [
+            self.can_send,
+            self.credentials,
+            self.account,
+            self.identities,
+            self.quota,
+            self.history,
+        ]
+        for card in (self.can_send, self.credentials, self.account, self.identities):
+            card.fix_requested.connect(self.fix_requested)
+        self.warnings.fix_requested.connect(self.fix_requested)
+        self.warnings.refresh_requested.connect(self.refresh_now)
+        self.fix_requested.connect(self._handle_own_fix)
+        bridge.store_changed.connect(self._store_changed)
+        if poller is not None:
+            poller.cycle_finished.connect(self._cycle_finished)
+        self.setEnabled(True)
+        self.reload()
+
+    # --- reading ------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the team's dashboard data again (off the GUI thread)."""
+        if self._loading:
+            self._stale = True  # one more read when this one lands, not a pile of them
+            return
+        self._loading = True
+        self._generation += 1
+        generation = self._generation
+
+        def shown(data: DashboardData) -> None:
+            self._loading = False
+            if generation == self._generation:
+                self.show_data(data)
+            self._again()
+
+        def failed(error: Any) -> None:
+            self._loading = False
+            self.bridge.report(error)
+            self._again()
+
+        self.bridge.run(
+            load_dashboard, self.store, self.team_id, on_success=shown, on_failure=failed
+        )
+
+    def _again(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.reload()
+
+    def show_data(self, data: DashboardData) -> None:
+        """Show one read of the store in every card."""
+        self.data = data
+        snapshot = data.snapshot
+        self.warnings.show_state(snapshot, data.gate, checking=self._refreshing)
+        self.can_send.show_gate(snapshot, data.gate)
+        self.credentials.show_snapshot(snapshot)
+        self.account.show_snapshot(snapshot)
+        self.identities.show_snapshot(snapshot)
+        self.quota.show_snapshot(snapshot)
+        self.quota.show_sends(data.sends)
+        self.history.show_events(data.events)
+        self.data_loaded.emit(data)
+
+    def _store_changed(self, team_id: int) -> None:
+        if team_id in (ALL_TEAMS, self.team_id):
+            self.reload()
+
+    # --- refresh ------------------------------------------------------------------------
+
+    def refresh_now(self) -> None:
+        """Ask AWS now: through the poller when attached, else one cycle in the background."""
+        self.refresh_requested.emit(self.team_id)
+        self._refreshing = True
+        if self.data is not None:
+            self.warnings.show_state(self.data.snapshot, self.data.gate, checking=True)
+        if self.poller is not None and self.poller.running:
+            self.poller.refresh_now(self.team_id)
+            return
+
+        def cycle_done(_: Any) -> None:
+            self._refreshing = False
+            self.bridge.store_changed.emit(self.team_id)
+
+        self.bridge.run(_one_cycle, self.store, self.team_id, on_success=cycle_done)
+
+    def _cycle_finished(self, outcome: Any) -> None:
+        if outcome.team_id == self.team_id and self._refreshing:
+            self._refreshing = False
+            if self.data is not None:
+                self.warnings.show_state(self.data.snapshot, self.data.gate)
+
+    def _handle_own_fix(self, fix: str, detail: str) -> None:
+        if fix == "refresh":
+            self.refresh_now()
+        elif fix in ("records", "verify") and detail:
+            # Point at the identity concerned; the lead's wizard shows its records.
+            self.identities.select(detail)
+
+
+def _one_cycle(store: Any, team_id: int) -> Any:
+    """One blocking poll cycle (no poller attached): in the bridge's threads."""
+    from sesdesk.services.poller import run_cycle
+
+    return run_cycle(store, team_id)
