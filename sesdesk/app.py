@@ -169,6 +169,7 @@ async def _main(
         await asyncio.wait({opening, waiting_for_close}, return_when=asyncio.FIRST_COMPLETED)
         await waiting_for_close
     finally:
+        await window.detach()  # the poller stops before the store it writes to closes
         await bridge.shutdown()
         # Closed while still starting: let start-up finish so it can be closed cleanly.
         try:

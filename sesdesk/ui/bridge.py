@@ -156,6 +156,12 @@ class Bridge(QObject):
         # A callback that raises is our bug too: it must reach the log and the user.
         try:
             callback(value)
+        except RuntimeError as exc:
+            if "already deleted" in str(exc):
+                # The widget waiting for this result was closed meanwhile: nobody to tell.
+                log.debug("result arrived after its widget was deleted: %s", exc)
+                return
+            self.report(exc)
         except Exception as exc:
             self.report(exc)
 

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 import sesdesk
-from sesdesk.errors import SesdeskError
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.widgets.banner import Banner
 from sesdesk.ui.widgets.pages import ErrorPage, LoadingPage
@@ -29,8 +28,11 @@ from sesdesk.ui.widgets.statusbar import StatusBar
 if TYPE_CHECKING:
     from sesdesk.services.runtime import AppServices
     from sesdesk.services.state import TeamSnapshot
-    from sesdesk.ui.dashboard import Dashboard
+    from sesdesk.ui.dashboard import DashboardArea
+    from sesdesk.ui.dashboard.notifications import Notifier
     from sesdesk.ui.demo_panel import SimulatorPanel
+    from sesdesk.ui.fixes import FixRouter
+    from sesdesk.ui.poller_bridge import PollerController
     from sesdesk.ui.team_switcher import TeamSwitcher
 
 DEFAULT_SIZE = (1100, 720)
@@ -38,7 +40,16 @@ DEMO_TEXT = (
     "<b>Demo mode</b> — a simulated SES account on this computer. Nothing is sent to real people."
 )
 SETTINGS_FILE = "window.ini"
-NOT_YET = "Arrives in a later version of sesdesk"
+#: Menu actions that open a fix (see sesdesk.ui.fixes), and when each makes sense.
+_TEAM_FIXES = {
+    "connect_aws": "connect",
+    "reconnect": "reconnect",
+    "delete_mailer": "delete_mailer",
+    "add_identity": "add_identity",
+    "apply_production": "apply",
+    "rename_team": "rename_team",
+    "delete_team": "delete_team",
+}
 
 
 @dataclass
@@ -46,22 +57,17 @@ class MainActions:
     """The window's menu actions; later features connect and enable the disabled ones."""
 
     new_team: QAction
+    rename_team: QAction
+    delete_team: QAction
     quit: QAction
     connect_aws: QAction
+    reconnect: QAction
+    delete_mailer: QAction
     add_identity: QAction
     apply_production: QAction
     refresh: QAction
     about: QAction
     open_logs: QAction
-
-
-def _refresh_team(store: Any, team_id: int) -> None:
-    # Imported here: services pull in SQLAlchemy and boto3, which load after the first show.
-    from sesdesk.services.refresh import refresh_team
-    from sesdesk.services.state import load_snapshot
-
-    if load_snapshot(store, team_id).mailer is not None:
-        refresh_team(store, team_id)
 
 
 class MainWindow(QMainWindow):
@@ -86,7 +92,10 @@ class MainWindow(QMainWindow):
         self.settings_dir = settings_dir
         self.log_folder = log_folder
         self.team_switcher: TeamSwitcher | None = None
-        self.dashboard: Dashboard | None = None
+        self.dashboard: DashboardArea | None = None
+        self.poller: PollerController | None = None
+        self.fixes: FixRouter | None = None
+        self.notifier: Notifier | None = None
         self.simulator_panel: SimulatorPanel | None = None
         self.simulator_dock: QDockWidget | None = None
 
@@ -158,10 +167,26 @@ class MainWindow(QMainWindow):
                 shortcut=QKeySequence.StandardKey.New,
                 enabled=False,
             ),
+            rename_team=action("&Rename team…", "Give this team another name", enabled=False),
+            delete_team=action("&Delete team…", "Delete this team and its records", enabled=False),
             quit=action("&Quit", "Close sesdesk", shortcut=QKeySequence.StandardKey.Quit),
-            connect_aws=action("&Connect AWS…", NOT_YET, enabled=False),
-            add_identity=action("&Add sender identity…", NOT_YET, enabled=False),
-            apply_production=action("Apply for &production access…", NOT_YET, enabled=False),
+            connect_aws=action(
+                "&Connect AWS…", "Connect this team to your AWS account's SES", enabled=False
+            ),
+            reconnect=action(
+                "Reco&nnect with new keys…",
+                "Give the mailer new AWS keys for the same account",
+                enabled=False,
+            ),
+            delete_mailer=action("Delete &mailer…", "Disconnect this team from AWS", enabled=False),
+            add_identity=action(
+                "&Add sender identity…", "Verify an email address or a domain", enabled=False
+            ),
+            apply_production=action(
+                "Apply for &production access…",
+                "Ask AWS to take the account out of the sandbox",
+                enabled=False,
+            ),
             refresh=action(
                 "&Refresh now",
                 "Ask AWS about this team's mailer now",
@@ -176,12 +201,18 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(actions.new_team)
+        file_menu.addAction(actions.rename_team)
+        file_menu.addAction(actions.delete_team)
         file_menu.addSeparator()
         file_menu.addAction(actions.quit)
         team_menu = bar.addMenu("&Team")
         team_menu.addAction(actions.connect_aws)
+        team_menu.addAction(actions.reconnect)
+        team_menu.addAction(actions.delete_mailer)
+        team_menu.addSeparator()
         team_menu.addAction(actions.add_identity)
         team_menu.addAction(actions.apply_production)
+        self.team_menu = team_menu
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addAction(actions.refresh)
         help_menu = bar.addMenu("&Help")
@@ -192,6 +223,10 @@ class MainWindow(QMainWindow):
         actions.about.triggered.connect(self.show_about)
         actions.open_logs.triggered.connect(self.open_log_folder)
         actions.refresh.triggered.connect(self.refresh_now)
+        for name, fix in _TEAM_FIXES.items():
+            getattr(actions, name).triggered.connect(
+                lambda _checked=False, fix=fix: self.open_fix(fix, "")
+            )
         return actions
 
     # --- start-up outcomes --------------------------------------------------------------
@@ -204,8 +239,11 @@ class MainWindow(QMainWindow):
         self.status.show_error("sesdesk could not start", hint)
 
     def attach(self, services: AppServices) -> None:
-        """Services are up: build the team switcher, the dashboard and the demo panel."""
-        from sesdesk.ui.dashboard import Dashboard
+        """Services are up: team switcher, poller, dashboard, and the demo panel."""
+        from sesdesk.ui.dashboard import DashboardArea
+        from sesdesk.ui.dashboard.notifications import Notifier
+        from sesdesk.ui.fixes import FixRouter
+        from sesdesk.ui.poller_bridge import PollerController
         from sesdesk.ui.team_switcher import TeamSwitcher
 
         self.services = services
@@ -213,20 +251,28 @@ class MainWindow(QMainWindow):
         self.team_switcher = TeamSwitcher(self.bridge, services.store)
         self.toolbar.addWidget(self.team_switcher)
         self.toolbar.show()
-        self.dashboard = Dashboard(
-            self.bridge, services.store, connect_action=self.menu_actions.connect_aws
-        )
+        self.poller = PollerController(self.bridge, services.store, parent=self)
+        self.notifier = Notifier(self)
+        self.poller.notice.connect(self.notifier.notify_for_team)
+        self.fixes = FixRouter(self, self.bridge, services.store, teams_changed=self._teams_changed)
+        self.dashboard = DashboardArea(self.bridge, services.store, poller=self.poller)
+        self.dashboard.fix_requested.connect(self.open_fix)
+        self.dashboard.data_loaded.connect(self._data_loaded)
         self.stack.addWidget(self.dashboard)
         self.stack.setCurrentWidget(self.dashboard)
         self.team_switcher.team_selected.connect(self._team_selected)
-        self.dashboard.snapshot_loaded.connect(self._snapshot_loaded)
         self.menu_actions.new_team.setEnabled(True)
         self.menu_actions.new_team.triggered.connect(self.team_switcher.new_team)
-        self.menu_actions.refresh.setEnabled(True)
         if services.demo is not None:
             self._add_simulator_panel(services.demo)
         self.status.showMessage("Ready", 3000)
         self.team_switcher.reload(select_id=self._initial_team(services))
+        self.poller.start()
+
+    async def detach(self) -> None:
+        """Stop the poller (before the store it writes to closes)."""
+        if self.poller is not None:
+            await self.poller.stop()
 
     def _initial_team(self, services: AppServices) -> int | None:
         if services.demo is not None:
@@ -276,16 +322,47 @@ class MainWindow(QMainWindow):
     def _team_selected(self, team_id: int | None) -> None:
         assert self.dashboard is not None
         self.dashboard.show_team(team_id)
+        self._update_actions(None if team_id is None else self.dashboard.snapshot)
         if team_id is None:
             self.status.clear_last_checked()
         elif self._settings_usable() and self.demo is False:
             self._settings().setValue("last_team_id", team_id)
 
-    def _snapshot_loaded(self, snapshot: TeamSnapshot) -> None:
+    def _data_loaded(self, data: Any) -> None:
+        snapshot = data.snapshot
+        self._update_actions(snapshot)
         if snapshot.mailer is None:
             self.status.clear_last_checked()
         else:
             self.status.set_last_checked(snapshot.mailer.last_checked)
+
+    def _update_actions(self, snapshot: TeamSnapshot | None) -> None:
+        """Enable the team actions that make sense for the team's current state."""
+        has_team = snapshot is not None
+        mailer = snapshot.mailer if snapshot is not None else None
+        verified = snapshot is not None and any(i.status == "SUCCESS" for i in snapshot.identities)
+        production = bool(snapshot and snapshot.account and snapshot.account.production)
+        acts = self.menu_actions
+        acts.rename_team.setEnabled(has_team)
+        acts.delete_team.setEnabled(has_team)
+        acts.connect_aws.setEnabled(has_team and mailer is None)
+        acts.reconnect.setEnabled(mailer is not None)
+        acts.delete_mailer.setEnabled(mailer is not None)
+        acts.add_identity.setEnabled(mailer is not None and mailer.access != "lost")
+        acts.apply_production.setEnabled(
+            mailer is not None and mailer.access != "lost" and verified and not production
+        )
+        acts.refresh.setEnabled(mailer is not None)
+
+    def open_fix(self, fix: str, detail: str = "") -> None:
+        """Open the wizard or dialog that fixes `fix` for the current team."""
+        if self.fixes is None or self.dashboard is None or self.dashboard.team_id is None:
+            return
+        self.fixes.open(fix, detail, self.dashboard.team_id, self.dashboard.snapshot)
+
+    def _teams_changed(self, team_id: int | None) -> None:
+        if self.team_switcher is not None:
+            self.team_switcher.reload(select_id=team_id)
 
     def show_error(self, message: str, hint: str = "") -> None:
         """Show a background failure in the status bar and in the banner above the content."""
@@ -294,27 +371,12 @@ class MainWindow(QMainWindow):
         self.error_banner.show()
 
     def refresh_now(self) -> None:
-        """Read the current team's state from AWS into the store, then re-read the store."""
-        if self.services is None or self.team_switcher is None:
-            return
-        team_id = self.team_switcher.current_team_id
-        if team_id is None:
+        """Ask AWS about the current team now (the poller's "refresh now")."""
+        if self.dashboard is None:
             return
         self.error_banner.hide()
         self.status.clear_error()
-        self.bridge.run(
-            _refresh_team,
-            self.services.store,
-            team_id,
-            label="Checking with AWS",
-            on_success=lambda _result: self.bridge.store_changed.emit(team_id),
-            on_failure=lambda exc: self._refresh_failed(team_id, exc),
-        )
-
-    def _refresh_failed(self, team_id: int, exc: SesdeskError) -> None:
-        # The refresh records lost access or "offline since" before failing: show both.
-        self.bridge.store_changed.emit(team_id)
-        self.bridge.report(exc)
+        self.dashboard.refresh_now()
 
     def show_about(self) -> QMessageBox:
         """A non-blocking About box."""

@@ -78,6 +78,8 @@ def open_window(bridge: Any, qtbot: Any, home: Path) -> Iterator[Any]:
     yield factory
     for window in windows:
         window.close()
+        detaching = asyncio.ensure_future(window.detach())
+        qtbot.waitUntil(detaching.done, timeout=30_000)
     # Stop background reads before the store they read from closes.
     shutdown = asyncio.ensure_future(bridge.shutdown())
     qtbot.waitUntil(shutdown.done, timeout=10_000)

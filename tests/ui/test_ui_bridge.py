@@ -112,3 +112,31 @@ def test_an_operation_cancelled_before_it_starts_leaves_no_warning(bridge, qtbot
 
     gc.collect()
     assert bridge.pending == 0
+
+
+def test_a_result_for_a_deleted_widget_is_dropped_quietly(bridge, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    import threading
+
+    label = QLabel()
+    deleted = threading.Event()
+    reported: list[tuple[str, str]] = []
+    bridge.error_reported.connect(lambda message, hint: reported.append((message, hint)))
+
+    def slow_work() -> str:
+        assert deleted.wait(5)  # the result arrives only after the widget is gone
+        return "late"
+
+    task = bridge.run(slow_work, on_success=label.setText)
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken_valid(label), timeout=5_000)
+    deleted.set()
+    qtbot.waitUntil(task.done, timeout=5_000)
+    assert reported == []
+
+
+def shiboken_valid(obj) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(obj)

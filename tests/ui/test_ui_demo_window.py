@@ -9,11 +9,19 @@ from sesdesk.ui.main_window import DEMO_TEXT
 pytestmark = pytest.mark.timeout(120)
 
 
-def _wait_for_overview(window, qtbot):
+def _wait_for_view(window, qtbot):
+    """The demo team's DashboardView once its first read of the store is shown."""
     qtbot.waitUntil(lambda: window.dashboard is not None, timeout=60_000)
-    overview = window.dashboard.overview
     qtbot.waitUntil(lambda: window.dashboard.snapshot is not None, timeout=30_000)
-    return overview
+    return window.dashboard.view
+
+
+def _identity_statuses(view) -> dict[str, str]:
+    """Identity name → the status text the identities table shows."""
+    model = view.identities.model
+    return {
+        model.index(row, 0).data(): model.index(row, 2).data() for row in range(model.rowCount())
+    }
 
 
 def test_demo_window_smoke(open_window, qtbot, home):
@@ -36,16 +44,16 @@ def test_demo_window_smoke(open_window, qtbot, home):
     switcher = window.team_switcher
     qtbot.waitUntil(lambda: switcher.combo.count() == 1, timeout=10_000)
     assert switcher.combo.currentText() == window.services.demo.team_name
-    overview = _wait_for_overview(window, qtbot)
+    view = _wait_for_view(window, qtbot)
     mailer = window.dashboard.snapshot.mailer
     assert mailer is not None
-    assert overview.mailer.connected.isVisibleTo(window)
-    assert overview.mailer.account_id.text() == mailer.account_id
-    assert overview.mailer.region.text() == window.services.demo.region
-    assert overview.mailer.key.text() == f"…{mailer.key_last4}"
-    assert overview.mailer.access.text() == "Access OK"
-    assert overview.account.mode.text() == "Sandbox"
-    names = [label.text() for label, _pill in overview.identities.entries]
+    assert view.credentials.connected.isVisibleTo(window)
+    assert view.credentials.account_id.text() == mailer.account_id
+    assert view.credentials.region.text() == window.services.demo.region
+    assert view.credentials.key.text() == f"…{mailer.key_last4}"
+    assert view.credentials.access.text() == "Access OK"
+    assert view.account.mode.text() == "Sandbox"
+    names = list(_identity_statuses(view))
     assert sorted(names) == sorted(window.services.demo.simulator.identities())
     # Demo records live in their own folder, never in the user's real database.
     assert window.services.paths.home == home / "demo"
@@ -55,7 +63,7 @@ def test_demo_window_smoke(open_window, qtbot, home):
 
 def test_setting_an_identity_verified_reaches_the_dashboard(open_window, qtbot):
     window = open_window(demo=True)
-    overview = _wait_for_overview(window, qtbot)
+    view = _wait_for_view(window, qtbot)
     panel = window.simulator_panel
     qtbot.waitUntil(lambda: panel.identity_combo.count() > 0, timeout=10_000)
     identity = panel.current_identity()
@@ -67,19 +75,13 @@ def test_setting_an_identity_verified_reaches_the_dashboard(open_window, qtbot):
         panel.apply_identity.click()
     assert window.services.demo.simulator.identities()[identity] == "SUCCESS"
 
-    def shows_verified() -> bool:
-        return any(
-            label.text() == identity and pill.text() == "Verified"
-            for label, pill in overview.identities.entries
-        )
-
-    qtbot.waitUntil(shows_verified, timeout=10_000)
+    qtbot.waitUntil(lambda: _identity_statuses(view)[identity] == "Verified", timeout=10_000)
     assert identity in panel.last_action.text()
 
 
 def test_failed_identity_carries_its_error_type(open_window, qtbot):
     window = open_window(demo=True)
-    overview = _wait_for_overview(window, qtbot)
+    view = _wait_for_view(window, qtbot)
     panel = window.simulator_panel
     qtbot.waitUntil(lambda: panel.identity_combo.count() > 0, timeout=10_000)
     identity = panel.current_identity()
@@ -89,50 +91,53 @@ def test_failed_identity_carries_its_error_type(open_window, qtbot):
     with qtbot.waitSignal(panel.action_done, timeout=30_000):
         panel.apply_identity.click()
 
-    def shows_failed() -> bool:
-        return any(
-            label.text() == identity and pill.text() == "Failed (host not found)"
-            for label, pill in overview.identities.entries
-        )
-
-    qtbot.waitUntil(shows_failed, timeout=10_000)
+    qtbot.waitUntil(lambda: _identity_statuses(view)[identity] == "Failed", timeout=10_000)
+    model = view.identities.model
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == identity)
+    assert "not found" in model.index(row, 3).data()  # what it means: HOST_NOT_FOUND
 
 
 def test_account_controls_reach_the_dashboard(open_window, qtbot):
     window = open_window(demo=True)
-    overview = _wait_for_overview(window, qtbot)
+    view = _wait_for_view(window, qtbot)
     panel = window.simulator_panel
 
     with qtbot.waitSignal(panel.action_done, timeout=30_000):
         panel.pending_button.click()
-    qtbot.waitUntil(lambda: overview.account.review.text() == "Review pending", timeout=10_000)
+    qtbot.waitUntil(lambda: view.account.review.text().startswith("Review pending"), timeout=10_000)
 
     with qtbot.waitSignal(panel.action_done, timeout=30_000):
         panel.grant_button.click()
-    qtbot.waitUntil(lambda: overview.account.mode.text() == "Production", timeout=10_000)
-    assert overview.account.review.text() == "Granted"
+    qtbot.waitUntil(lambda: view.account.mode.text() == "Production", timeout=10_000)
+    assert view.account.review.text() == "Granted"
 
     panel.enforcement_combo.setCurrentText("SHUTDOWN")
     with qtbot.waitSignal(panel.action_done, timeout=30_000):
         panel.pause_button.click()
-    qtbot.waitUntil(lambda: overview.account.sending.text().startswith("Paused"), timeout=10_000)
+    qtbot.waitUntil(lambda: view.account.sending.text().startswith("Paused"), timeout=10_000)
 
     panel.max_24h_spin.setValue(1000)
     panel.max_rate_spin.setValue(5)
     with qtbot.waitSignal(panel.action_done, timeout=30_000):
         panel.apply_quota_button.click()
-    qtbot.waitUntil(lambda: "of 1,000 sent" in overview.account.quota.text(), timeout=10_000)
-    assert "up to 5 a second" in overview.account.quota.text()
+    qtbot.waitUntil(lambda: "1,000" in view.quota.sent.text(), timeout=10_000)
+    assert view.quota.rate.text() == "5 / s"
 
 
 def test_revoking_the_key_shows_lost_access(open_window, qtbot):
     window = open_window(demo=True)
-    overview = _wait_for_overview(window, qtbot)
+    view = _wait_for_view(window, qtbot)
     panel = window.simulator_panel
     with qtbot.waitSignal(panel.action_done, timeout=30_000):
         panel.revoke_button.click()
-    qtbot.waitUntil(lambda: overview.mailer.access.text() == "Lost access", timeout=10_000)
-    assert overview.mailer.access.tone == "bad"
+    qtbot.waitUntil(lambda: view.credentials.access.text() == "Lost access", timeout=10_000)
+    assert view.credentials.access.tone == "bad"
+    assert "lost_access" in view.warnings.codes()
+    # The red banner's Reconnect opens the reconnect wizard for the same account.
+    window.open_fix("reconnect")
+    wizard = window.fixes.last_opened
+    assert wizard is not None and wizard.isVisible()
+    wizard.reject()
     assert "sesdesk now sees" in panel.last_action.text()
 
 
@@ -143,7 +148,7 @@ def test_demo_starts_without_any_os_keyring(open_window, qtbot, monkeypatch):
     # As on a headless Linux box: the only keyring is the one that fails.
     keyring.set_keyring(fail.Keyring())
     window = open_window(demo=True)
-    _wait_for_overview(window, qtbot)
+    _wait_for_view(window, qtbot)
     assert window.dashboard.snapshot.mailer is not None
 
 

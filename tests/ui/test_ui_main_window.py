@@ -22,6 +22,11 @@ def _store_with_teams(home: Path, *names: str) -> None:
         services.close()
 
 
+def _shown_team(window) -> str | None:
+    snapshot = window.dashboard.snapshot if window.dashboard is not None else None
+    return snapshot.team_name if snapshot is not None else None
+
+
 def test_window_shows_loading_first_then_the_dashboard(open_window, qtbot):
     window = open_window(wait=False)
     assert isinstance(window.stack.currentWidget(), LoadingPage)
@@ -41,15 +46,42 @@ def test_menus_hold_the_actions_later_features_connect(open_window):
         ]
         for menu in (a.menu() for a in window.menuBar().actions())
     }
-    assert menus == {
-        "File": ["New team…", "Quit"],
-        "Team": ["Connect AWS…", "Add sender identity…", "Apply for production access…"],
-        "View": ["Refresh now"],
-        "Help": ["About sesdesk", "Open log folder"],
-    }
+    assert menus["File"] == ["New team…", "Rename team…", "Delete team…", "Quit"]
+    assert menus["Team"] == [
+        "Connect AWS…",
+        "Reconnect with new keys…",
+        "Delete mailer…",
+        "Add sender identity…",
+        "Apply for production access…",
+    ]
+    assert menus["View"] == ["Refresh now"]
+    assert menus["Help"] == ["About sesdesk", "Open log folder"]
     assert window.menu_actions.new_team.isEnabled()
-    # Not built yet, but visible so the shape of the app is clear.
+    # No team yet: nothing to connect, reconnect or apply for.
     assert not window.menu_actions.connect_aws.isEnabled()
+    assert not window.menu_actions.apply_production.isEnabled()
+
+
+def test_connect_menu_opens_the_connect_wizard_for_a_team_without_mailer(
+    open_window, qtbot, home
+):
+    from sesdesk.ui.wizards.connect import ConnectWizard
+
+    _store_with_teams(home, "Acme")
+    window = open_window()
+    qtbot.waitUntil(lambda: window.dashboard.snapshot is not None, timeout=10_000)
+    assert window.menu_actions.connect_aws.isEnabled()
+    assert not window.menu_actions.reconnect.isEnabled()
+    assert not window.menu_actions.add_identity.isEnabled()
+    window.menu_actions.connect_aws.trigger()
+    wizard = window.fixes.last_opened
+    assert isinstance(wizard, ConnectWizard) and wizard.isVisible()
+    wizard.reject()
+    # The dashboard's own "Connect AWS…" button leads to the same wizard.
+    window.dashboard.view.credentials.connect_button.click()
+    assert isinstance(window.fixes.last_opened, ConnectWizard)
+    assert window.fixes.last_opened is not wizard
+    window.fixes.last_opened.reject()
 
 
 def test_switcher_lists_teams_and_switching_shows_that_team(open_window, qtbot, home):
@@ -58,16 +90,16 @@ def test_switcher_lists_teams_and_switching_shows_that_team(open_window, qtbot, 
     switcher = window.team_switcher
     qtbot.waitUntil(lambda: switcher.combo.count() == 2, timeout=10_000)
     assert [switcher.combo.itemText(i) for i in range(2)] == ["Acme", "Beta"]
-    overview = window.dashboard.overview
-    qtbot.waitUntil(lambda: overview.title_label.text() == "Acme — overview", timeout=10_000)
-    assert overview.mailer.no_mailer.isVisibleTo(window)
-    assert overview.mailer.no_mailer.text() == "No AWS account connected"
-    assert not overview.mailer.connect_button.isEnabled()  # until the Connect wizard exists
-    assert overview.account.unknown.isVisibleTo(window)
-    assert overview.identities.empty.isVisibleTo(window)
+    qtbot.waitUntil(lambda: _shown_team(window) == "Acme", timeout=10_000)
+    view = window.dashboard.view
+    assert view.credentials.disconnected.isVisibleTo(window)
+    assert view.credentials.access.text() == "Not connected"
+    assert view.credentials.connect_button.isEnabled()
+    assert view.account.unknown.isVisibleTo(window)
+    assert view.identities.model.rowCount() == 0
 
     switcher.combo.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: overview.title_label.text() == "Beta — overview", timeout=10_000)
+    qtbot.waitUntil(lambda: _shown_team(window) == "Beta", timeout=10_000)
 
 
 def test_new_team_dialog_names_the_field_and_creates_the_team(open_window, qtbot, home):
@@ -93,15 +125,13 @@ def test_new_team_dialog_names_the_field_and_creates_the_team(open_window, qtbot
     with qtbot.waitSignal(dialog.created, timeout=10_000):
         dialog.submit()
     qtbot.waitUntil(lambda: switcher.combo.currentText() == "Zeta shop", timeout=10_000)
-    overview = window.dashboard.overview
-    qtbot.waitUntil(lambda: overview.title_label.text() == "Zeta shop — overview", timeout=10_000)
+    qtbot.waitUntil(lambda: _shown_team(window) == "Zeta shop", timeout=10_000)
 
 
 def test_store_changed_makes_the_dashboard_read_again(open_window, qtbot, home):
     _store_with_teams(home, "Acme")
     window = open_window()
-    overview = window.dashboard.overview
-    qtbot.waitUntil(lambda: overview.title_label.text() == "Acme — overview", timeout=10_000)
+    qtbot.waitUntil(lambda: _shown_team(window) == "Acme", timeout=10_000)
     from sesdesk.models import Team
     from sesdesk.services.teams import list_teams
 
@@ -109,7 +139,7 @@ def test_store_changed_makes_the_dashboard_read_again(open_window, qtbot, home):
     with window.services.store.session() as session:
         session.get(Team, team_id).name = "Acme Ltd"
     window.bridge.store_changed.emit(team_id)
-    qtbot.waitUntil(lambda: overview.title_label.text() == "Acme Ltd — overview", timeout=10_000)
+    qtbot.waitUntil(lambda: _shown_team(window) == "Acme Ltd", timeout=10_000)
 
 
 def test_background_errors_show_in_the_banner_and_status_bar(open_window, qtbot):

@@ -1,7 +1,7 @@
-"""The dashboard: a scrolling column of cards, each showing one part of a team's snapshot.
+"""The dashboard area: the current team's `DashboardView`, or a hint when there is no team.
 
-The dashboard reads the store (off the GUI thread, through the bridge) when the team changes
-and whenever `Bridge.store_changed` names this team; every card gets the same snapshot.
+Each card is its own widget (see the modules beside this one); `view.py` composes them for one
+team. This area swaps views when the team changes and forwards their signals to the window.
 """
 
 from __future__ import annotations
@@ -9,118 +9,74 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 from sesdesk.ui.bridge import Bridge
-from sesdesk.ui.widgets.card import Card
 
 if TYPE_CHECKING:
     from sesdesk.services.state import TeamSnapshot
-
-ALL_TEAMS = 0
-
-
-def _load_snapshot(store: Any, team_id: int) -> TeamSnapshot:
-    # Imported here: services pull in SQLAlchemy, which must not load before the first show.
-    from sesdesk.services.state import load_snapshot
-
-    return load_snapshot(store, team_id)
+    from sesdesk.ui.dashboard.view import DashboardView
+    from sesdesk.ui.poller_bridge import PollerController
 
 
-class Dashboard(QScrollArea):
-    """Holds the cards of the current team and keeps them in step with the store."""
+class DashboardArea(QStackedWidget):
+    """Shows one team's dashboard at a time."""
 
-    #: A fresh snapshot was shown (the main window takes 'last checked' from it).
-    snapshot_loaded = Signal(object)
+    #: A card asked for a fix: (fix, detail) — see `sesdesk.ui.fixes`.
+    fix_requested = Signal(str, str)
+    #: The view showed a fresh read of the store (DashboardData).
+    data_loaded = Signal(object)
 
     def __init__(
         self,
         bridge: Bridge,
         store: Any,
         *,
-        connect_action: QAction | None = None,
+        poller: PollerController | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.store = store
-        self.team_id: int | None = None
-        self.snapshot: TeamSnapshot | None = None
-        self._generation = 0  # drops answers to reads that a newer read superseded
-        self.setWidgetResizable(True)
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
-
-        body = QWidget()
-        body.setObjectName("dashboardBody")
-        body.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        outer = QVBoxLayout(body)
-        outer.setContentsMargins(20, 18, 20, 18)
-        outer.setSpacing(16)
-        self.empty_label = QLabel("No team selected. Create one with File → New team…")
+        self.poller = poller
+        self.view: DashboardView | None = None
+        self.empty_label = QLabel("No team yet. Create one with File → New team…")
         self.empty_label.setObjectName("muted")
-        outer.addWidget(self.empty_label)
-        self.grid = QGridLayout()
-        self.grid.setSpacing(16)
-        outer.addLayout(self.grid)
-        outer.addStretch(1)
-        self.setWidget(body)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.addWidget(self.empty_label)
 
-        self.cards: list[Card] = []
-        from sesdesk.ui.dashboard.overview import OverviewCard
+    @property
+    def team_id(self) -> int | None:
+        """The team shown, or None."""
+        return self.view.team_id if self.view is not None else None
 
-        self.overview = OverviewCard(connect_action)
-        self.add_card(self.overview, column_span=2)
-        self._show_cards(False)
-        bridge.store_changed.connect(self._store_changed)
-
-    def add_card(
-        self, card: Card, *, row: int | None = None, column: int = 0, column_span: int = 1
-    ) -> None:
-        """Place `card` in the grid (default: a new row) and feed it every snapshot."""
-        if row is None:
-            row = self.grid.rowCount() if self.cards else 0
-        self.grid.addWidget(card, row, column, 1, column_span)
-        self.cards.append(card)
-        card.setVisible(self.team_id is not None)
-        if self.snapshot is not None:
-            card.show_snapshot(self.snapshot)
-
-    def _show_cards(self, visible: bool) -> None:
-        self.empty_label.setVisible(not visible)
-        for card in self.cards:
-            card.setVisible(visible)
+    @property
+    def snapshot(self) -> TeamSnapshot | None:
+        """The last snapshot the view showed (None until its first read lands)."""
+        if self.view is None or self.view.data is None:
+            return None
+        return self.view.data.snapshot
 
     def show_team(self, team_id: int | None) -> None:
-        """Show team `team_id` (None: no team) and read its snapshot."""
-        self.team_id = team_id
-        self.snapshot = None
+        """Show `team_id`'s dashboard (a fresh view), or the hint when None."""
+        if team_id is not None and team_id == self.team_id:
+            return
+        if self.view is not None:
+            self.removeWidget(self.view)
+            self.view.deleteLater()
+            self.view = None
         if team_id is None:
-            self._generation += 1
-            self._show_cards(False)
+            self.setCurrentWidget(self.empty_label)
             return
-        self.reload()
+        from sesdesk.ui.dashboard.view import DashboardView
 
-    def reload(self) -> None:
-        """Read the current team's snapshot again (off the GUI thread)."""
-        if self.team_id is None:
-            return
-        self._generation += 1
-        generation, team_id = self._generation, self.team_id
+        self.view = DashboardView(self.bridge, self.store, team_id, poller=self.poller)
+        self.view.fix_requested.connect(self.fix_requested)
+        self.view.data_loaded.connect(self.data_loaded)
+        self.addWidget(self.view)
+        self.setCurrentWidget(self.view)
 
-        def shown(snapshot: TeamSnapshot) -> None:
-            if generation == self._generation:
-                self._show_snapshot(snapshot)
-
-        self.bridge.run(_load_snapshot, self.store, team_id, on_success=shown)
-
-    def _show_snapshot(self, snapshot: TeamSnapshot) -> None:
-        self.snapshot = snapshot
-        for card in self.cards:
-            card.show_snapshot(snapshot)
-        self._show_cards(True)
-        self.snapshot_loaded.emit(snapshot)
-
-    def _store_changed(self, team_id: int) -> None:
-        if self.team_id is not None and team_id in (ALL_TEAMS, self.team_id):
-            self.reload()
+    def refresh_now(self) -> None:
+        """Ask AWS about the shown team now."""
+        if self.view is not None:
+            self.view.refresh_now()

@@ -1,0 +1,244 @@
+"""Opens the window that fixes a "no": the one place that maps a fix to a wizard or dialog.
+
+The dashboard's buttons, the warning banners and the menus all end here, so "Reconnect" or
+"Apply for production access" opens the same wizard wherever it was pressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from sesdesk.ui.bridge import Bridge
+
+if TYPE_CHECKING:
+    from sesdesk.services.state import TeamSnapshot
+
+#: Every fix value the router understands (the dashboard's and the menus').
+FIXES = (
+    "connect",
+    "reconnect",
+    "delete_mailer",
+    "add_identity",
+    "verify",
+    "records",
+    "retry",
+    "replace",
+    "apply",
+    "reputation",
+    "rename_team",
+    "delete_team",
+    "wait",
+)
+
+
+class FixRouter:
+    """Opens wizards and dialogs for one window; keeps them parented to it."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        bridge: Bridge,
+        store: Any,
+        *,
+        teams_changed: Callable[[int | None], None] | None = None,
+    ) -> None:
+        self.parent = parent
+        self.bridge = bridge
+        self.store = store
+        #: Called after a team is renamed (its id) or deleted (None): the switcher reloads.
+        self.teams_changed = teams_changed or (lambda _team_id: None)
+        #: The last window opened (tests look at it; Qt owns it through its parent).
+        self.last_opened: QWidget | None = None
+
+    def open(self, fix: str, detail: str, team_id: int, snapshot: TeamSnapshot | None) -> None:
+        """Open what fixes `fix` for `team_id` (`detail`: an identity name or a URL)."""
+        handler = getattr(self, f"_{fix}", None)
+        if handler is None:
+            return
+        handler(detail, team_id, snapshot)
+
+    def _show(self, widget: QWidget) -> QWidget:
+        self.last_opened = widget
+        open_method = getattr(widget, "open", None)
+        if callable(open_method):
+            open_method()
+        else:
+            widget.show()
+        return widget
+
+    # --- mailer --------------------------------------------------------------------------
+
+    def _connect(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
+        from sesdesk.ui.wizards.connect import ConnectWizard
+
+        self._show(ConnectWizard(self.bridge, self.store, team_id, self.parent))
+
+    def _reconnect(self, _detail: str, team_id: int, snapshot: TeamSnapshot | None) -> None:
+        from sesdesk.ui.wizards.connect import ConnectWizard
+
+        if snapshot is None or snapshot.mailer is None:
+            self._connect("", team_id, snapshot)
+            return
+        self._show(
+            ConnectWizard.for_reconnect(
+                self.bridge,
+                self.store,
+                team_id,
+                snapshot.mailer.account_id,
+                snapshot.mailer.region,
+                self.parent,
+            )
+        )
+
+    def _delete_mailer(self, _detail: str, team_id: int, snapshot: TeamSnapshot | None) -> None:
+        from sesdesk.ui.dialogs.delete_mailer import DeleteMailerDialog
+
+        if snapshot is None or snapshot.mailer is None:
+            return
+        self._show(
+            DeleteMailerDialog(
+                self.bridge,
+                self.store,
+                team_id,
+                snapshot.team_name,
+                account_id=snapshot.mailer.account_id,
+                access=snapshot.mailer.access,
+                identities=tuple(i.name for i in snapshot.identities),
+                parent=self.parent,
+            )
+        )
+
+    # --- identities ----------------------------------------------------------------------
+
+    def _add_identity(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
+        from sesdesk.ui.wizards.identity import AddIdentityWizard
+
+        self._show(AddIdentityWizard(self.bridge, self.store, team_id, self.parent))
+
+    def _replace(self, detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
+        from sesdesk.ui.wizards.identity import AddIdentityWizard
+
+        self._show(
+            AddIdentityWizard(
+                self.bridge, self.store, team_id, self.parent, replacing=detail or None
+            )
+        )
+
+    def _records(self, detail: str, team_id: int, snapshot: TeamSnapshot | None) -> None:
+        from sesdesk.ui.dialogs.records import RecordsDialog
+
+        name = detail or _first_unverified_domain(snapshot)
+        if not name:
+            return
+        if "@" in name:
+            self._info(
+                "Verify the address",
+                f"AWS sent a verification link to {name}. Open it within 24 hours; sesdesk "
+                "notices the change on its next check.",
+            )
+            return
+        self._show(RecordsDialog(self.bridge, self.store, team_id, name, self.parent))
+
+    _verify = _records
+
+    def _retry(self, detail: str, team_id: int, snapshot: TeamSnapshot | None) -> None:
+        name = detail or _first_failed(snapshot)
+        if not name:
+            return
+        if "@" not in name:
+            # The records dialog explains the new DNS records a retry brings, and retries.
+            self._records(name, team_id, snapshot)
+            return
+        from sesdesk.ui.dialogs.records import run_retry
+
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Retry verification",
+            f"Delete {name} in SES and create it again? AWS then sends a new verification "
+            "link to the address.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self.parent,
+        )
+        box.accepted.connect(
+            lambda: run_retry(
+                self.bridge,
+                self.store,
+                team_id,
+                name,
+                on_success=lambda _change: self.bridge.store_changed.emit(team_id),
+            )
+        )
+        self._show(box)
+
+    # --- account -------------------------------------------------------------------------
+
+    def _apply(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
+        from sesdesk.ui.wizards.access import AccessWizard
+
+        self._show(AccessWizard(self.bridge, self.store, team_id, self.parent))
+
+    def _reputation(self, detail: str, _team_id: int, snapshot: TeamSnapshot | None) -> None:
+        url = detail
+        if not url and snapshot is not None and snapshot.mailer is not None:
+            from sesdesk.services.gating import reputation_page
+
+            url = reputation_page(snapshot.mailer.region)
+        if url:
+            QDesktopServices.openUrl(QUrl(url))
+
+    def _wait(self, _detail: str, _team_id: int, _snapshot: TeamSnapshot | None) -> None:
+        return
+
+    # --- teams ---------------------------------------------------------------------------
+
+    def _rename_team(self, _detail: str, team_id: int, snapshot: TeamSnapshot | None) -> None:
+        from sesdesk.ui.dialogs.teams import RenameTeamDialog
+
+        if snapshot is None:
+            return
+        dialog = RenameTeamDialog(self.bridge, self.store, team_id, snapshot.team_name, self.parent)
+        dialog.renamed.connect(lambda _team: self.teams_changed(team_id))
+        self._show(dialog)
+
+    def _delete_team(self, _detail: str, team_id: int, snapshot: TeamSnapshot | None) -> None:
+        from sesdesk.ui.dialogs.teams import DeleteTeamDialog
+
+        if snapshot is None:
+            return
+        dialog = DeleteTeamDialog(
+            self.bridge,
+            self.store,
+            team_id,
+            snapshot.team_name,
+            has_mailer=snapshot.mailer is not None,
+            parent=self.parent,
+        )
+        dialog.deleted.connect(lambda _team_id: self.teams_changed(None))
+        self._show(dialog)
+
+    def _info(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self.parent)
+        self._show(box)
+
+
+def _first_unverified_domain(snapshot: TeamSnapshot | None) -> str:
+    if snapshot is None:
+        return ""
+    for identity in snapshot.identities:
+        if identity.kind == "domain" and identity.status != "SUCCESS":
+            return identity.name
+    return ""
+
+
+def _first_failed(snapshot: TeamSnapshot | None) -> str:
+    if snapshot is None:
+        return ""
+    for identity in snapshot.identities:
+        if identity.status == "FAILED":
+            return identity.name
+    return ""
