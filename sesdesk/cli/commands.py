@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from sesdesk.cli import simulator_cmd, status_cmd, team_cmd
+from sesdesk.cli import (
+    access_cmd,
+    connect_cmd,
+    contacts_cmd,
+    identity_cmd,
+    send_cmd,
+    simulator_cmd,
+    status_cmd,
+    team_cmd,
+)
 
 REGISTRARS = [
     team_cmd.register,
+    connect_cmd.register,
     status_cmd.register,
+    identity_cmd.register,
+    access_cmd.register,
+    contacts_cmd.register,
+    send_cmd.register,
     simulator_cmd.register,
 ]

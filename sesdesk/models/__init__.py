@@ -6,6 +6,14 @@ from sesdesk.models.base import Base, UTCDateTime, utcnow
 from sesdesk.models.event import StatusEvent, record_event
 from sesdesk.models.identity import SenderIdentity
 from sesdesk.models.mailer import Mailer
+from sesdesk.models.sending import (
+    Broadcast,
+    Contact,
+    ContactList,
+    Recipient,
+    SendDay,
+    Suppression,
+)
 from sesdesk.models.store import (
     HEAD_REVISION,
     DatabaseCorrupt,
@@ -16,17 +24,23 @@ from sesdesk.models.store import (
 from sesdesk.models.team import Team
 
 __all__ = [
-    "AccessRequest",
     "HEAD_REVISION",
+    "AccessRequest",
     "AccountStatus",
     "Base",
+    "Broadcast",
+    "Contact",
+    "ContactList",
     "DatabaseCorrupt",
     "DatabaseProblem",
     "DatabaseTooNew",
     "Mailer",
+    "Recipient",
+    "SendDay",
     "SenderIdentity",
     "StatusEvent",
     "Store",
+    "Suppression",
     "Team",
     "UTCDateTime",
     "record_event",

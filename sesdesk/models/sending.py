@@ -106,9 +106,7 @@ class Broadcast(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     # SET NULL: deleting a list keeps the broadcast's history (its recipients are copied).
-    list_id: Mapped[int | None] = mapped_column(
-        ForeignKey("contact_list.id", ondelete="SET NULL")
-    )
+    list_id: Mapped[int | None] = mapped_column(ForeignKey("contact_list.id", ondelete="SET NULL"))
     from_address: Mapped[str] = mapped_column(String(400))
     reply_to: Mapped[str | None] = mapped_column(String(400))
     subject: Mapped[str] = mapped_column(Text)
@@ -151,8 +149,7 @@ class Recipient(Base):
 
     def __repr__(self) -> str:
         return (
-            f"Recipient(id={self.id!r}, broadcast_id={self.broadcast_id!r}, "
-            f"state={self.state!r})"
+            f"Recipient(id={self.id!r}, broadcast_id={self.broadcast_id!r}, state={self.state!r})"
         )
 
 

@@ -34,11 +34,13 @@ class RateLimiter:
         if not 0 < headroom <= 1:
             raise ValueError("headroom must be in (0, 1]")
         self._lock = threading.Lock()
+        self._pace = threading.Lock()  # held by the one sender waiting for the next slot
         self._clock = clock
         self._headroom = headroom
         self._next = 0.0
         self._rate = 0.0
         self._backoff = 0.0
+        self._throttled_until = 0.0
         self.set_rate(rate)
 
     @property
@@ -77,19 +79,62 @@ class RateLimiter:
             self._next = slot + recipients / (self._rate * self._headroom)
             return slot
 
+    def acquire(self, halt: threading.Event | None = None, recipients: int = 1) -> float | None:
+        """Wait for the next slot and return when it comes (the send may go now).
+
+        Senders queue on one lock, so the slot is computed when the previous send leaves,
+        not booked ahead: after a stall (GC, a busy CPU) sending resumes evenly spaced from
+        *now* instead of firing the missed slots in a burst. Returns None, without using a
+        slot, when `halt` is set while waiting.
+        """
+        while not self._pace.acquire(timeout=0.05):
+            if halt is not None and halt.is_set():
+                return None
+        try:
+            if halt is not None and halt.is_set():
+                return None
+            with self._lock:
+                slot = max(self._clock(), self._next)
+            while True:
+                delay = slot - self._clock()
+                if delay <= 0:
+                    break
+                if halt is not None:
+                    if halt.wait(delay):
+                        return None
+                else:
+                    time.sleep(delay)
+            now = self._clock()
+            with self._lock:
+                spacing = recipients / (self._rate * self._headroom)
+                # A wake-up a little late keeps the grid (no drift); a long stall re-bases it.
+                late = now - slot > max(0.002, spacing / 2)
+                self._next = max(self._next, (now if late else slot) + spacing)
+            return now
+        finally:
+            self._pace.release()
+
     def wait(self, recipients: int = 1) -> float:
-        """Take a slot and sleep until it comes; returns the slot time."""
-        slot = self.take(recipients)
-        delay = slot - self._clock()
-        if delay > 0:
-            time.sleep(delay)
+        """Wait for the next slot (no way to give up); returns when it came."""
+        slot = self.acquire(None, recipients)
+        assert slot is not None
         return slot
 
     def throttled(self) -> float:
-        """AWS said slow down: push every later slot back (exponential) and return the pause."""
+        """AWS said slow down: push every later slot back (exponential) and return the pause.
+
+        Requests already in flight when the first refusal came back are refused for the same
+        moment: those do not compound the pause (0 is returned for them).
+        """
         with self._lock:
-            self._backoff = min(MAX_BACKOFF, max(0.5, self._backoff * 2))
-            self._next = max(self._clock(), self._next) + self._backoff
+            now = self._clock()
+            if now < self._throttled_until:
+                return 0.0
+            first = max(0.1, 4.0 / self._rate)
+            self._backoff = min(MAX_BACKOFF, max(first, self._backoff * 2))
+            self._next = max(now, self._next) + self._backoff
+            # Refusals arriving within one round trip after this pause belong to this burst.
+            self._throttled_until = self._next + 0.5
             return self._backoff
 
     def calm(self) -> None:

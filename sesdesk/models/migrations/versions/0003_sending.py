@@ -41,9 +41,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(200), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.CheckConstraint(
-            "status IN ('subscribed', 'unsubscribed')", name="ck_contact_status"
-        ),
+        sa.CheckConstraint("status IN ('subscribed', 'unsubscribed')", name="ck_contact_status"),
         sa.ForeignKeyConstraint(
             ["list_id"],
             ["contact_list.id"],
@@ -112,9 +110,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_recipient"),
     )
-    op.create_index(
-        "ix_recipient_broadcast_id_state", "recipient", ["broadcast_id", "state"]
-    )
+    op.create_index("ix_recipient_broadcast_id_state", "recipient", ["broadcast_id", "state"])
     op.create_table(
         "suppression",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -1,0 +1,172 @@
+"""`sesdesk contacts import|export|lists|list|add|remove|unsubscribe`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from sesdesk.cli import Context, emit_json, note, say
+
+
+def register(sub: Any) -> None:
+    """Add the `contacts` commands."""
+    contacts = sub.add_parser("contacts", help="contact lists: import, export, add, remove")
+    actions = contacts.add_subparsers(dest="contacts_command", metavar="ACTION", required=True)
+
+    imp = actions.add_parser("import", help="import a CSV file (header row) into a list")
+    _team_list(imp)
+    imp.add_argument("file", metavar="FILE.csv", type=Path)
+    imp.add_argument("--email-column", help="the column with the addresses (header name or number)")
+    imp.add_argument("--name-column", help="the column with the names (header name or number)")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(handler=_import)
+
+    exp = actions.add_parser("export", help="write a list as CSV (email, name, status)")
+    _team_list(exp)
+    exp.add_argument("file", metavar="FILE.csv", type=Path)
+    exp.add_argument("--excel", action="store_true", help="UTF-8 with BOM, formulas defused")
+    exp.add_argument("--json", action="store_true")
+    exp.set_defaults(handler=_export)
+
+    lists = actions.add_parser("lists", help="the team's contact lists")
+    lists.add_argument("--team", required=True, metavar="NAME")
+    lists.add_argument("--json", action="store_true")
+    lists.set_defaults(handler=_lists)
+
+    show = actions.add_parser("list", help="the contacts of a list")
+    _team_list(show)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_show)
+
+    add = actions.add_parser("add", help="add one address to a list")
+    _team_list(add)
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("--name")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(handler=_add)
+
+    remove = actions.add_parser("remove", help="remove an address from a list")
+    _team_list(remove)
+    remove.add_argument("email", metavar="EMAIL")
+    remove.set_defaults(handler=_remove)
+
+    unsub = actions.add_parser("unsubscribe", help="unsubscribe an address (kept, never sent to)")
+    _team_list(unsub)
+    unsub.add_argument("email", metavar="EMAIL")
+    unsub.add_argument("--undo", action="store_true", help="subscribe it again")
+    unsub.set_defaults(handler=_unsubscribe)
+
+
+def _team_list(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--team", required=True, metavar="NAME")
+    parser.add_argument("--list", required=True, metavar="LIST", dest="list_name")
+
+
+def _team_id(ctx: Context, name: str) -> int:
+    from sesdesk.services.teams import find_team
+
+    return find_team(ctx.store, name).id
+
+
+def _import(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.contacts import import_csv
+
+    result = import_csv(
+        ctx.store,
+        _team_id(ctx, args.team),
+        args.list_name,
+        args.file,
+        email_column=args.email_column,
+        name_column=args.name_column,
+    )
+    if args.json:
+        emit_json(result.as_json())
+        return 0
+    say(
+        f"Imported {result.imported} contact(s) into {result.list_name!r}; "
+        f"{result.duplicates} duplicate(s) skipped; {len(result.rejected)} row(s) refused."
+    )
+    for row in result.rejected[:50]:
+        note(f"  row {row.row}: {row.value!r}: {row.reason}")
+    if len(result.rejected) > 50:
+        note(f"  … and {len(result.rejected) - 50} more (use --json for all)")
+    return 0
+
+
+def _export(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.contacts import export_csv
+
+    written = export_csv(
+        ctx.store, _team_id(ctx, args.team), args.list_name, args.file, excel=args.excel
+    )
+    if args.json:
+        emit_json({"exported": written, "file": str(args.file)})
+    else:
+        say(f"Wrote {written} contact(s) to {args.file}.")
+    return 0
+
+
+def _lists(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.contacts import list_lists
+
+    lists = list_lists(ctx.store, _team_id(ctx, args.team))
+    if args.json:
+        emit_json(
+            [
+                {
+                    "id": item.id,
+                    "name": item.name,
+                    "subscribed": item.subscribed,
+                    "unsubscribed": item.unsubscribed,
+                }
+                for item in lists
+            ]
+        )
+    elif not lists:
+        say("No contact lists yet. Import one with: sesdesk contacts import --team T --list L F")
+    else:
+        for item in lists:
+            say(f"{item.name}: {item.subscribed} subscribed, {item.unsubscribed} unsubscribed")
+    return 0
+
+
+def _show(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.contacts import list_contacts
+
+    rows = list_contacts(ctx.store, _team_id(ctx, args.team), args.list_name)
+    if args.json:
+        emit_json([{"email": r.email, "name": r.name, "status": r.status} for r in rows])
+    else:
+        for r in rows:
+            say(f"{r.email}\t{r.name or ''}\t{r.status}")
+    return 0
+
+
+def _add(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.contacts import add_contact
+
+    row = add_contact(ctx.store, _team_id(ctx, args.team), args.list_name, args.email, args.name)
+    if args.json:
+        emit_json({"email": row.email, "name": row.name, "status": row.status})
+    else:
+        say(f"Added {row.email}.")
+    return 0
+
+
+def _remove(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.contacts import remove_contact
+
+    remove_contact(ctx.store, _team_id(ctx, args.team), args.list_name, args.email)
+    say(f"Removed {args.email.strip()}.")
+    return 0
+
+
+def _unsubscribe(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.contacts import set_subscribed
+
+    row = set_subscribed(
+        ctx.store, _team_id(ctx, args.team), args.list_name, args.email, subscribed=args.undo
+    )
+    say(f"{row.email} is now {row.status}.")
+    return 0

@@ -1,0 +1,337 @@
+"""`sesdesk send-test`, `sesdesk broadcast create|send|status|list|cancel`,
+`sesdesk suppression list|add|remove`.
+
+`broadcast send` runs to completion or to a stop and always prints the broadcast's status
+(with `--json`, the `broadcast status --json` document). Its exit code says how it ended:
+0 done (or paused/cancelled on purpose); 3 stopped by the daily quota (state
+`waiting_quota`: run it again later, or pass `--wait-quota` to wait in the process) or by
+AWS pausing sending; 4 the mailer lost access (state `paused`); 5 AWS unreachable or
+throttling persistently (state `paused`); 130 interrupted with Ctrl+C (state `paused`).
+Recipients left `uncertain` by a crash are re-sent only with `--resend-uncertain`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from sesdesk.cli import Context, emit_json, note, say
+from sesdesk.errors import BadInput
+
+
+def register(sub: Any) -> None:
+    """Add `send-test`, `broadcast` and `suppression`."""
+    test = sub.add_parser("send-test", help="send one test email")
+    test.add_argument("--team", required=True, metavar="NAME")
+    test.add_argument("--from", required=True, dest="from_address", metavar="ADDR")
+    test.add_argument("--to", required=True, metavar="ADDR")
+    test.add_argument("--name", help="the recipient's name, for {{name}}")
+    _message_options(test)
+    test.add_argument("--json", action="store_true")
+    test.set_defaults(handler=_send_test)
+
+    broadcast = sub.add_parser("broadcast", help="create, send and follow broadcasts")
+    actions = broadcast.add_subparsers(dest="broadcast_command", metavar="ACTION", required=True)
+
+    create = actions.add_parser("create", help="a draft broadcast to a contact list")
+    create.add_argument("--team", required=True, metavar="NAME")
+    create.add_argument("--list", required=True, dest="list_name", metavar="LIST")
+    create.add_argument("--from", required=True, dest="from_address", metavar="ADDR")
+    _message_options(create)
+    create.add_argument(
+        "--test-campaign",
+        action="store_true",
+        help="a test campaign: allowed in the sandbox when every recipient is verified "
+        "and the list fits in today's quota",
+    )
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(handler=_create)
+
+    send = actions.add_parser("send", help="send (or resume) a broadcast until done or a stop")
+    _team_broadcast(send)
+    send.add_argument(
+        "--resend-uncertain",
+        action="store_true",
+        help="also send to recipients whose earlier send is uncertain (may duplicate)",
+    )
+    send.add_argument(
+        "--wait-quota",
+        action="store_true",
+        help="when the daily quota runs out, wait for the 24-hour window instead of stopping",
+    )
+    send.add_argument("--json", action="store_true")
+    send.set_defaults(handler=_send)
+
+    status = actions.add_parser("status", help="where a broadcast stands")
+    _team_broadcast(status)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_status)
+
+    listing = actions.add_parser("list", help="the team's broadcasts and test sends")
+    listing.add_argument("--team", required=True, metavar="NAME")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list)
+
+    cancel = actions.add_parser("cancel", help="stop a broadcast for good")
+    _team_broadcast(cancel)
+    cancel.add_argument("--json", action="store_true")
+    cancel.set_defaults(handler=_cancel)
+
+    suppression = sub.add_parser("suppression", help="the team's local suppression list")
+    sup = suppression.add_subparsers(dest="suppression_command", metavar="ACTION", required=True)
+    sup_list = sup.add_parser("list", help="addresses never sent to")
+    sup_list.add_argument("--team", required=True, metavar="NAME")
+    sup_list.add_argument("--json", action="store_true")
+    sup_list.set_defaults(handler=_suppression_list)
+    sup_add = sup.add_parser("add", help="never send to an address again")
+    sup_add.add_argument("--team", required=True, metavar="NAME")
+    sup_add.add_argument("email", metavar="EMAIL")
+    sup_add.add_argument(
+        "--reason", default="manual", choices=("manual", "bounce", "complaint", "unsubscribe")
+    )
+    sup_add.set_defaults(handler=_suppression_add)
+    sup_remove = sup.add_parser("remove", help="allow sending to an address again")
+    sup_remove.add_argument("--team", required=True, metavar="NAME")
+    sup_remove.add_argument("email", metavar="EMAIL")
+    sup_remove.set_defaults(handler=_suppression_remove)
+
+
+def _message_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--subject", required=True, metavar="S")
+    parser.add_argument("--text", metavar="T", help="the text body ({{name}}, {{email}})")
+    parser.add_argument("--text-file", type=Path, metavar="FILE", help="the text body from a file")
+    parser.add_argument("--html", type=Path, metavar="FILE", help="the HTML body from a file")
+    parser.add_argument("--reply-to", metavar="ADDR")
+    parser.add_argument(
+        "--unsubscribe",
+        metavar="MAILTO",
+        help="address (or mailto: URL) for the List-Unsubscribe header; default: the sender",
+    )
+
+
+def _team_broadcast(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--team", required=True, metavar="NAME")
+    parser.add_argument("broadcast_id", type=int, metavar="BROADCAST_ID")
+
+
+def _read(path: Path, option: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise BadInput(option, f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise BadInput(option, f"{path} is not UTF-8 text") from None
+
+
+def _composition(args: argparse.Namespace) -> Any:
+    from sesdesk.services.sending import Composition
+
+    text = args.text
+    if args.text_file is not None:
+        if text is not None:
+            raise BadInput("--text-file", "give --text or --text-file, not both")
+        text = _read(args.text_file, "--text-file")
+    html = _read(args.html, "--html") if args.html is not None else None
+    if text is None and html is None:
+        raise BadInput("--text", "give the message body with --text T or --html FILE (or both)")
+    return Composition(
+        from_address=args.from_address,
+        subject=args.subject,
+        text_body=text,
+        html_body=html,
+        reply_to=args.reply_to,
+        unsubscribe_mailto=args.unsubscribe,
+    )
+
+
+def _team_id(ctx: Context, name: str) -> int:
+    from sesdesk.services.teams import find_team
+
+    return find_team(ctx.store, name).id
+
+
+def _send_test(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.errors import NotAllowed, ServiceUnreachable
+    from sesdesk.models.sending import FAILED, UNCERTAIN
+    from sesdesk.services.sending import recipients, send_test_email
+
+    team_id = _team_id(ctx, args.team)
+    result = send_test_email(
+        ctx.store, team_id, to=args.to, composition=_composition(args), name=args.name
+    )
+    row = recipients(ctx.store, team_id, result.status.id, limit=1)[0]
+    if args.json:
+        emit_json(
+            {
+                "id": result.status.id,
+                "to": row.email,
+                "state": row.state,
+                "message_id": row.message_id,
+                "error": row.error,
+                "stop_reason": result.status.stop_reason,
+            }
+        )
+    if row.state == FAILED:
+        raise NotAllowed(f"AWS refused the test email to {row.email}: {row.error}")
+    if row.state == UNCERTAIN:
+        raise ServiceUnreachable(
+            f"The test email to {row.email} may or may not have been sent: {row.error}"
+        )
+    if result.stop_error is not None:
+        raise result.stop_error
+    if not args.json:
+        say(f"Sent a test email to {row.email} (message id {row.message_id}).")
+    return 0
+
+
+def _create(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.models.sending import KIND_BROADCAST, KIND_TEST_CAMPAIGN
+    from sesdesk.services.gating import decide
+    from sesdesk.services.sending import create_broadcast
+    from sesdesk.services.state import load_snapshot
+
+    team_id = _team_id(ctx, args.team)
+    kind = KIND_TEST_CAMPAIGN if args.test_campaign else KIND_BROADCAST
+    status = create_broadcast(
+        ctx.store, team_id, list_name=args.list_name, composition=_composition(args), kind=kind
+    )
+    decision = decide(load_snapshot(ctx.store, team_id)).for_kind(kind)
+    if args.json:
+        doc = status.as_json()
+        doc["can_send"] = {"allowed": decision.allowed, "reason": decision.reason}
+        emit_json(doc)
+    else:
+        what = "test campaign" if args.test_campaign else "broadcast"
+        say(f"Created {what} {status.id} to {status.total} recipient(s) (draft).")
+    if not decision.allowed:
+        note(f"Note: it cannot be sent yet: {decision.reason}")
+    return 0
+
+
+def _print_status(status: Any) -> None:
+    say(
+        f"Broadcast {status.id} ({status.kind}): {status.state}. "
+        f"{status.sent} sent, {status.failed} failed, {status.suppressed} suppressed, "
+        f"{status.pending} pending, {status.uncertain} uncertain of {status.total}."
+    )
+    if status.stop_reason:
+        say(f"Stopped because: {status.stop_reason}")
+    if status.uncertain:
+        say(
+            f"{status.uncertain} recipient(s) are uncertain (in flight when sending stopped); "
+            "send them again only with `broadcast send --resend-uncertain`."
+        )
+
+
+def _send(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.sending import BroadcastRunner, Progress
+
+    team_id = _team_id(ctx, args.team)
+    last = [0.0]
+
+    def progress(p: Progress) -> None:
+        now = time.monotonic()
+        if now - last[0] < 2.0:
+            return
+        last[0] = now
+        left = f", about {p.seconds_left:.0f} s left" if p.seconds_left is not None else ""
+        note(
+            f"{p.status.sent} sent, {p.status.failed} failed, {p.status.pending} pending "
+            f"of {p.status.total} — {p.rate:.1f}/s (limit {p.allowed_rate:g}/s){left}"
+        )
+
+    runner = BroadcastRunner(
+        ctx.store,
+        team_id,
+        args.broadcast_id,
+        wait_for_quota=args.wait_quota,
+        resend_uncertain=args.resend_uncertain,
+        on_progress=progress,
+    )
+    result = runner.run()
+    if args.json:
+        doc = result.status.as_json()
+        doc["throttled"] = result.throttled
+        emit_json(doc)
+    else:
+        _print_status(result.status)
+    if result.stop_error is not None:
+        note(f"sesdesk: {result.stop_error.message}")
+        if result.stop_error.hint:
+            note(result.stop_error.hint)
+    return result.exit_code
+
+
+def _status(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.sending import broadcast_status
+
+    status = broadcast_status(ctx.store, _team_id(ctx, args.team), args.broadcast_id)
+    if args.json:
+        emit_json(status.as_json())
+    else:
+        _print_status(status)
+    return 0
+
+
+def _list(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.sending import list_broadcasts
+
+    rows = list_broadcasts(ctx.store, _team_id(ctx, args.team))
+    if args.json:
+        emit_json([row.as_json() for row in rows])
+    elif not rows:
+        say("No broadcasts yet.")
+    else:
+        for row in rows:
+            say(f"{row.id}\t{row.kind}\t{row.state}\t{row.sent}/{row.total} sent\t{row.subject}")
+    return 0
+
+
+def _cancel(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.sending import cancel_broadcast
+
+    status = cancel_broadcast(ctx.store, _team_id(ctx, args.team), args.broadcast_id)
+    if args.json:
+        emit_json(status.as_json())
+    else:
+        _print_status(status)
+    return 0
+
+
+def _suppression_list(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.contacts import list_suppressions
+
+    rows = list_suppressions(ctx.store, _team_id(ctx, args.team))
+    if args.json:
+        emit_json(
+            [
+                {"email": r.email, "reason": r.reason, "created_at": r.created_at.isoformat()}
+                for r in rows
+            ]
+        )
+    elif not rows:
+        say("The suppression list is empty.")
+    else:
+        for r in rows:
+            say(f"{r.email}\t{r.reason}\t{r.created_at:%Y-%m-%d %H:%M}")
+    return 0
+
+
+def _suppression_add(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.contacts import suppress
+
+    added = suppress(ctx.store, _team_id(ctx, args.team), args.email, args.reason)
+    say(f"{args.email.strip()} {'added to' if added else 'was already on'} the suppression list.")
+    return 0
+
+
+def _suppression_remove(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.errors import NotFound
+    from sesdesk.services.contacts import unsuppress
+
+    if not unsuppress(ctx.store, _team_id(ctx, args.team), args.email):
+        raise NotFound("email", f"{args.email.strip()} is not on the suppression list")
+    say(f"{args.email.strip()} removed from the suppression list.")
+    return 0

@@ -1,0 +1,613 @@
+"""Contact lists: CSV import and export, add / remove / unsubscribe by hand, and the team's
+local suppression list.
+
+Import reads UTF-8 (with or without the BOM Excel writes) with Excel's quoting rules, takes
+the email and name from columns the user picks, de-duplicates ignoring case (within the file
+and against the list) and reports each refused row with its spreadsheet row number (the
+header is row 1). It streams the file and writes in one transaction: all of it or none.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, cast
+
+from sqlalchemy import Table, delete, func, insert, select
+
+from sesdesk.errors import BadInput, NotFound
+from sesdesk.models import Store, Team, utcnow
+from sesdesk.models.sending import (
+    SUBSCRIBED,
+    SUPPRESSION_REASONS,
+    UNSUBSCRIBED,
+    Contact,
+    ContactList,
+    Suppression,
+)
+
+MAX_LIST_NAME = 200
+MAX_NAME = 200
+MAX_EMAIL = 254
+_INSERT_CHUNK = 5000
+
+EMAIL_HEADERS = ("email", "e-mail", "email address", "e-mail address", "mail", "emailaddress")
+NAME_HEADERS = ("name", "full name", "fullname", "first name", "firstname", "given name")
+
+# The common ASCII shape, checked fast; anything else goes to email-validator (slower, but
+# it knows internationalised addresses and the odd corners of RFC 5322).
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_FAST_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}")
+
+
+def email_problem(value: str) -> str | None:
+    """Why `value` is not a usable email address, or None when it is."""
+    if not value:
+        return "no email address"
+    if len(value) > MAX_EMAIL:
+        return f"longer than {MAX_EMAIL} characters"
+    if _FAST_EMAIL.fullmatch(value):
+        local = value.rpartition("@")[0]
+        return None if len(local) <= 64 else "the part before @ is longer than 64 characters"
+    if "@" not in value:
+        return "not an email address (no @)"
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as exc:
+        return f"not a valid email address ({exc})"
+    return None
+
+
+def clean_email(value: str, *, field_name: str = "email") -> str:
+    """The address trimmed, or BadInput naming `field_name` and the problem."""
+    cleaned = value.strip()
+    problem = email_problem(cleaned)
+    if problem:
+        raise BadInput(field_name, f"{cleaned!r} is {problem}" if cleaned else problem)
+    return cleaned
+
+
+# --------------------------------------------------------------------------- lists
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    """A contact list and how many contacts it holds."""
+
+    id: int
+    name: str
+    subscribed: int
+    unsubscribed: int
+
+    @property
+    def total(self) -> int:
+        """Every contact in the list."""
+        return self.subscribed + self.unsubscribed
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    """One contact as the window and the CLI show it."""
+
+    id: int
+    email: str
+    name: str | None
+    status: str
+    created_at: datetime
+
+
+def _clean_list_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise BadInput("list", "a list needs a name")
+    if len(cleaned) > MAX_LIST_NAME:
+        raise BadInput("list", f"at most {MAX_LIST_NAME} characters (got {len(cleaned)})")
+    return cleaned
+
+
+def _require_team(session: Any, team_id: int) -> None:
+    if session.get(Team, team_id) is None:
+        raise NotFound("team", f"no team with id {team_id}")
+
+
+def _list_row(session: Any, team_id: int, name: str) -> ContactList | None:
+    return session.scalar(
+        select(ContactList).where(
+            ContactList.team_id == team_id, func.lower(ContactList.name) == name.lower()
+        )
+    )
+
+
+def _require_list(session: Any, team_id: int, name: str) -> ContactList:
+    row = _list_row(session, team_id, _clean_list_name(name))
+    if row is None:
+        raise NotFound("list", f"no contact list called {name!r} in this team")
+    return row
+
+
+def _list_info(session: Any, row: ContactList) -> ListInfo:
+    counts = dict(
+        session.execute(
+            select(Contact.status, func.count())
+            .where(Contact.list_id == row.id)
+            .group_by(Contact.status)
+        ).all()
+    )
+    return ListInfo(
+        row.id, row.name, int(counts.get(SUBSCRIBED, 0)), int(counts.get(UNSUBSCRIBED, 0))
+    )
+
+
+def list_lists(store: Store, team_id: int) -> list[ListInfo]:
+    """The team's contact lists, by name, with their counts."""
+    with store.session() as session:
+        rows = session.scalars(
+            select(ContactList)
+            .where(ContactList.team_id == team_id)
+            .order_by(func.lower(ContactList.name))
+        ).all()
+        return [_list_info(session, row) for row in rows]
+
+
+def get_list(store: Store, team_id: int, name: str) -> ListInfo:
+    """One list by name (case-insensitive), or NotFound."""
+    with store.session() as session:
+        return _list_info(session, _require_list(session, team_id, name))
+
+
+def create_list(store: Store, team_id: int, name: str) -> ListInfo:
+    """A new empty list; BadInput when the name is taken."""
+    cleaned = _clean_list_name(name)
+    with store.session() as session:
+        _require_team(session, team_id)
+        if _list_row(session, team_id, cleaned) is not None:
+            raise BadInput("list", f"a list called {cleaned!r} already exists")
+        row = ContactList(team_id=team_id, name=cleaned)
+        session.add(row)
+        session.flush()
+        return ListInfo(row.id, row.name, 0, 0)
+
+
+def delete_list(store: Store, team_id: int, name: str) -> None:
+    """Delete a list and its contacts (broadcasts keep their own copy of recipients)."""
+    with store.session() as session:
+        row = _require_list(session, team_id, name)
+        session.execute(delete(Contact).where(Contact.list_id == row.id))
+        session.delete(row)
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+def add_contact(
+    store: Store, team_id: int, list_name: str, email: str, name: str | None = None
+) -> ContactInfo:
+    """Add one address by hand; BadInput when invalid or already in the list."""
+    address = clean_email(email)
+    display = _clean_name(name)
+    with store.session() as session:
+        lst = _require_list(session, team_id, list_name)
+        existing = session.scalar(
+            select(Contact).where(Contact.list_id == lst.id, Contact.email_lower == address.lower())
+        )
+        if existing is not None:
+            raise BadInput("email", f"{address} is already in the list {lst.name!r}")
+        row = Contact(list_id=lst.id, email=address, email_lower=address.lower(), name=display)
+        session.add(row)
+        session.flush()
+        return ContactInfo(row.id, row.email, row.name, row.status, row.created_at)
+
+
+def _clean_name(name: str | None) -> str | None:
+    if name is None:
+        return None
+    cleaned = " ".join(name.split())
+    if len(cleaned) > MAX_NAME:
+        raise BadInput("name", f"at most {MAX_NAME} characters (got {len(cleaned)})")
+    return cleaned or None
+
+
+def _require_contact(session: Any, team_id: int, list_name: str, email: str) -> Contact:
+    lst = _require_list(session, team_id, list_name)
+    row = session.scalar(
+        select(Contact).where(
+            Contact.list_id == lst.id, Contact.email_lower == email.strip().lower()
+        )
+    )
+    if row is None:
+        raise NotFound("email", f"{email.strip()} is not in the list {lst.name!r}")
+    return row
+
+
+def remove_contact(store: Store, team_id: int, list_name: str, email: str) -> None:
+    """Remove an address from a list."""
+    with store.session() as session:
+        session.delete(_require_contact(session, team_id, list_name, email))
+
+
+def set_subscribed(
+    store: Store, team_id: int, list_name: str, email: str, subscribed: bool
+) -> ContactInfo:
+    """Unsubscribe (or re-subscribe) an address: unsubscribed contacts get no broadcasts."""
+    with store.session() as session:
+        row = _require_contact(session, team_id, list_name, email)
+        row.status = SUBSCRIBED if subscribed else UNSUBSCRIBED
+        return ContactInfo(row.id, row.email, row.name, row.status, row.created_at)
+
+
+def list_contacts(
+    store: Store,
+    team_id: int,
+    list_name: str,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    search: str = "",
+) -> list[ContactInfo]:
+    """Contacts of a list in the order they were added; a page of them when `limit` is set."""
+    with store.session() as session:
+        lst = _require_list(session, team_id, list_name)
+        query = select(Contact).where(Contact.list_id == lst.id).order_by(Contact.id)
+        if search:
+            pattern = f"%{search.strip().lower()}%"
+            query = query.where(
+                Contact.email_lower.like(pattern) | func.lower(Contact.name).like(pattern)
+            )
+        query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return [
+            ContactInfo(r.id, r.email, r.name, r.status, r.created_at)
+            for r in session.scalars(query)
+        ]
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A CSV row that was not imported: its row number (header = 1), the value, why."""
+
+    row: int
+    value: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    """What an import did, in the shape `contacts import --json` prints."""
+
+    list_id: int
+    list_name: str
+    imported: int = 0
+    duplicates: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The cli.md JSON document."""
+        return {
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "rejected": [
+                {"row": r.row, "value": r.value, "reason": r.reason} for r in self.rejected
+            ],
+            "list": self.list_name,
+        }
+
+
+@dataclass(frozen=True)
+class CsvPreview:
+    """The header, a few rows and the guessed columns, for the import dialog."""
+
+    columns: list[str]
+    email_column: int | None
+    name_column: int | None
+    sample: list[list[str]]
+    delimiter: str
+
+
+def _open_text(path: Path) -> IO[str]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise BadInput("file", f"cannot read {path}: {exc.strerror}") from None
+    # utf-8-sig: Excel's "CSV UTF-8" starts with a BOM; plain UTF-8 files do not.
+    return io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    # Excel writes ';' where the decimal separator is a comma; tabs come from "Text" exports.
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _rows(path: Path) -> Generator[tuple[int, list[str], str], None, None]:
+    """(row number, cells, delimiter) for every record, header first; BadInput on bad bytes."""
+    handle = _open_text(path)
+    row_number = 0
+    try:
+        with handle:
+            try:
+                first = handle.readline()
+            except UnicodeDecodeError:
+                raise _not_utf8(path, 1) from None
+            delimiter = _sniff_delimiter(first)
+            # seek(0) resets the decoder, which skips the BOM again.
+            handle.seek(0)
+            reader = csv.reader(handle, dialect="excel", delimiter=delimiter)
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except UnicodeDecodeError:
+                    raise _not_utf8(path, row_number + 1) from None
+                except csv.Error as exc:
+                    raise BadInput(
+                        "file", f"{path.name} row {row_number + 1} cannot be read as CSV: {exc}"
+                    ) from None
+                row_number += 1
+                yield row_number, cells, delimiter
+    except OSError as exc:
+        raise BadInput("file", f"cannot read {path}: {exc.strerror}") from None
+
+
+def _not_utf8(path: Path, row: int) -> BadInput:
+    return BadInput(
+        "file",
+        f"{path.name} is not UTF-8 text (first bad byte near row {row})",
+        hint="Save it from your spreadsheet as 'CSV UTF-8 (comma delimited)'.",
+    )
+
+
+def _guess(columns: list[str], wanted: tuple[str, ...], contains: str | None) -> int | None:
+    lowered = [c.strip().lower() for c in columns]
+    for name in wanted:
+        if name in lowered:
+            return lowered.index(name)
+    if contains:
+        for index, value in enumerate(lowered):
+            if contains in value:
+                return index
+    return None
+
+
+def _resolve_column(columns: list[str], choice: str | int | None, what: str) -> int | None:
+    if choice is None:
+        return None
+    if isinstance(choice, int) or (isinstance(choice, str) and choice.strip().isdigit()):
+        index = int(choice) - 1  # people count columns from 1
+        if not 0 <= index < len(columns):
+            raise BadInput(f"--{what}-column", f"column {index + 1} does not exist")
+        return index
+    lowered = [c.strip().lower() for c in columns]
+    if choice.strip().lower() not in lowered:
+        raise BadInput(
+            f"--{what}-column",
+            f"no column called {choice!r} (the columns are: {', '.join(columns)})",
+        )
+    return lowered.index(choice.strip().lower())
+
+
+def preview_csv(path: Path, *, sample: int = 5) -> CsvPreview:
+    """The header and the first rows of a CSV file, with the email and name columns guessed."""
+    rows = _rows(Path(path))
+    try:
+        first = next(rows, None)
+        if first is None:
+            raise BadInput("file", f"{Path(path).name} is empty")
+        _, columns, delimiter = first
+        data: list[list[str]] = []
+        for _, cells, _ in rows:
+            if any(c.strip() for c in cells):
+                data.append(cells)
+            if len(data) >= sample:
+                break
+    finally:
+        rows.close()
+    return CsvPreview(
+        columns=columns,
+        email_column=_guess(columns, EMAIL_HEADERS, "mail"),
+        name_column=_guess(columns, NAME_HEADERS, None),
+        sample=data,
+        delimiter=delimiter,
+    )
+
+
+def import_csv(
+    store: Store,
+    team_id: int,
+    list_name: str,
+    path: Path,
+    *,
+    email_column: str | int | None = None,
+    name_column: str | int | None = None,
+    create: bool = True,
+) -> ImportResult:
+    """Import a CSV file into a list (created when missing and `create` is true).
+
+    Columns are header names or 1-based numbers; without a choice the email column is the
+    one headed "email" (or containing "mail") and the name column the one headed "name".
+    """
+    path = Path(path)
+    rows = _rows(path)
+    try:
+        first = next(rows, None)
+        if first is None:
+            raise BadInput("file", f"{path.name} is empty: it needs a header row")
+        _, columns, _ = first
+        email_index = _resolve_column(columns, email_column, "email")
+        if email_index is None:
+            email_index = _guess(columns, EMAIL_HEADERS, "mail")
+        if email_index is None:
+            raise BadInput(
+                "--email-column",
+                f"no column looks like email addresses (the columns are: {', '.join(columns)})",
+                hint="Choose the column with --email-column NAME.",
+            )
+        name_index = _resolve_column(columns, name_column, "name")
+        if name_index is None and name_column is None:
+            name_index = _guess(columns, NAME_HEADERS, None)
+
+        with store.session() as session:
+            _require_team(session, team_id)
+            cleaned_list = _clean_list_name(list_name)
+            lst = _list_row(session, team_id, cleaned_list)
+            if lst is None:
+                if not create:
+                    raise NotFound("list", f"no contact list called {cleaned_list!r}")
+                lst = ContactList(team_id=team_id, name=cleaned_list)
+                session.add(lst)
+                session.flush()
+            result = ImportResult(list_id=lst.id, list_name=lst.name)
+            seen: set[str] = set(
+                session.scalars(select(Contact.email_lower).where(Contact.list_id == lst.id))
+            )
+            now = utcnow()
+            batch: list[dict[str, Any]] = []
+            table = cast(Table, Contact.__table__)
+            for row_number, cells, _ in rows:
+                if not any(c.strip() for c in cells):
+                    continue  # blank lines are not rows anyone meant
+                raw = cells[email_index] if email_index < len(cells) else ""
+                address = raw.strip()
+                problem = email_problem(address)
+                if problem:
+                    result.rejected.append(RejectedRow(row_number, raw[:200], problem))
+                    continue
+                name: str | None = None
+                if name_index is not None and name_index < len(cells):
+                    name = " ".join(cells[name_index].split()) or None
+                    if name is not None and len(name) > MAX_NAME:
+                        result.rejected.append(
+                            RejectedRow(
+                                row_number, raw[:200], f"name longer than {MAX_NAME} characters"
+                            )
+                        )
+                        continue
+                lowered = address.lower()
+                if lowered in seen:
+                    result.duplicates += 1
+                    continue
+                seen.add(lowered)
+                batch.append(
+                    {
+                        "list_id": lst.id,
+                        "email": address,
+                        "email_lower": lowered,
+                        "name": name,
+                        "status": SUBSCRIBED,
+                        "created_at": now,
+                    }
+                )
+                if len(batch) >= _INSERT_CHUNK:
+                    session.execute(insert(table), batch)
+                    result.imported += len(batch)
+                    batch = []
+            if batch:
+                session.execute(insert(table), batch)
+                result.imported += len(batch)
+            return result
+    finally:
+        rows.close()
+
+
+def _excel_safe(value: str) -> str:
+    # A cell starting with = + - @ is a formula to a spreadsheet: defuse it for Excel users.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def export_csv(
+    store: Store, team_id: int, list_name: str, path: Path, *, excel: bool = False
+) -> int:
+    """Write the list as CSV (email, name, status); returns the number of contacts written.
+
+    `excel` adds the BOM Excel needs to read UTF-8 and defuses formula-like cells.
+    """
+    written = 0
+    with store.session() as session:
+        lst = _require_list(session, team_id, list_name)
+        query = (
+            select(Contact.email, Contact.name, Contact.status)
+            .where(Contact.list_id == lst.id)
+            .order_by(Contact.id)
+            .execution_options(yield_per=5000)
+        )
+        try:
+            handle = Path(path).open(  # noqa: SIM115 - closed by the with below
+                "w", encoding="utf-8-sig" if excel else "utf-8", newline=""
+            )
+        except OSError as exc:
+            raise BadInput("file", f"cannot write {path}: {exc.strerror}") from None
+        with handle:
+            writer = csv.writer(handle, dialect="excel")
+            writer.writerow(["email", "name", "status"])
+            for email, name, status in session.execute(query):
+                cells = [email, name or "", status]
+                writer.writerow([_excel_safe(c) for c in cells] if excel else cells)
+                written += 1
+    return written
+
+
+# --------------------------------------------------------------------------- suppression
+
+
+@dataclass(frozen=True)
+class SuppressionInfo:
+    """One address on the team's local suppression list."""
+
+    email: str
+    reason: str
+    created_at: datetime
+
+
+def suppress(store: Store, team_id: int, email: str, reason: str = "manual") -> bool:
+    """Put an address on the team's suppression list; False when it was already there."""
+    if reason not in SUPPRESSION_REASONS:
+        raise BadInput("reason", f"must be one of {', '.join(SUPPRESSION_REASONS)}")
+    address = clean_email(email)
+    with store.session() as session:
+        _require_team(session, team_id)
+        existing = session.scalar(
+            select(Suppression).where(
+                Suppression.team_id == team_id, Suppression.email_lower == address.lower()
+            )
+        )
+        if existing is not None:
+            return False
+        session.add(Suppression(team_id=team_id, email_lower=address.lower(), reason=reason))
+        return True
+
+
+def unsuppress(store: Store, team_id: int, email: str) -> bool:
+    """Take an address off the team's suppression list; False when it was not there."""
+    with store.session() as session:
+        gone = session.execute(
+            delete(Suppression).where(
+                Suppression.team_id == team_id,
+                Suppression.email_lower == email.strip().lower(),
+            )
+        )
+        return bool(getattr(gone, "rowcount", 0))
+
+
+def list_suppressions(store: Store, team_id: int) -> list[SuppressionInfo]:
+    """The team's suppression list, oldest first."""
+    with store.session() as session:
+        _require_team(session, team_id)
+        rows = session.scalars(
+            select(Suppression)
+            .where(Suppression.team_id == team_id)
+            .order_by(Suppression.created_at, Suppression.id)
+        ).all()
+        return [SuppressionInfo(r.email_lower, r.reason, r.created_at) for r in rows]

@@ -1,0 +1,341 @@
+"""Compose a test email, a test campaign or a broadcast: from a verified identity, reply-to,
+subject, text and/or HTML, List-Unsubscribe, a personalised preview — and what gating says.
+
+The window only collects input and shows results: the checks and the sending are the
+services' (`services.sending`), run through the Bridge.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sesdesk.errors import SesdeskError
+from sesdesk.models import Store
+from sesdesk.services import contacts, sending
+from sesdesk.services.gating import Gate, decide
+from sesdesk.services.state import load_snapshot
+from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.sending.progress import SendProgressWindow
+from sesdesk.ui.widgets.banner import Banner
+
+KINDS = (
+    ("test_email", "Test email (one address)"),
+    ("test_campaign", "Test campaign (a list of verified addresses)"),
+    ("broadcast", "Broadcast (a contact list)"),
+)
+SAMPLE = ("ada@example.com", "Ada Lovelace")
+
+
+@dataclass(frozen=True)
+class ComposeData:
+    """What the window needs from the store."""
+
+    senders: list[str]
+    domains: list[str]
+    lists: list[contacts.ListInfo]
+    gate: Gate
+
+
+def load_compose_data(store: Store, team_id: int) -> ComposeData:
+    """Verified identities, lists and the gating answer (blocking: call through the Bridge)."""
+    snapshot = load_snapshot(store, team_id)
+    verified = [i for i in snapshot.identities if i.status == "SUCCESS"]
+    return ComposeData(
+        senders=[i.name for i in verified if i.kind == "email"],
+        domains=[i.name for i in verified if i.kind == "domain"],
+        lists=contacts.list_lists(store, team_id),
+        gate=decide(snapshot),
+    )
+
+
+def first_contact(store: Store, team_id: int, list_name: str) -> tuple[str, str | None] | None:
+    """The first subscribed contact of a list, for the preview."""
+    for contact in contacts.list_contacts(store, team_id, list_name, limit=20):
+        if contact.status == "subscribed":
+            return contact.email, contact.name
+    return None
+
+
+class ComposeWindow(QDialog):
+    """Write and send a test email, a test campaign or a broadcast."""
+
+    sent = Signal(object)  # RunResult of a test email, or the BroadcastStatus of a new draft
+
+    def __init__(
+        self, bridge: Bridge, store: Store, team_id: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.bridge, self.store, self.team_id = bridge, store, team_id
+        self.setWindowTitle("Compose")
+        self.resize(860, 680)
+        self._data: ComposeData | None = None
+        self._sample: tuple[str, str | None] = SAMPLE
+        self.progress_window: SendProgressWindow | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        self.gate_banner = Banner(tone="info")
+        layout.addWidget(self.gate_banner)
+
+        form = QFormLayout()
+        self.kind_combo = QComboBox()
+        for key, label in KINDS:
+            self.kind_combo.addItem(label, key)
+        form.addRow("Send", self.kind_combo)
+        self.from_combo = QComboBox()
+        self.from_combo.setEditable(True)
+        self.from_combo.setToolTip("A verified email identity, or any address at a verified domain")
+        form.addRow("From", self.from_combo)
+        self.to_edit = QLineEdit()
+        self.to_edit.setPlaceholderText("success@simulator.amazonses.com")
+        self.to_label = QLabel("To")
+        form.addRow(self.to_label, self.to_edit)
+        self.list_combo = QComboBox()
+        self.list_label = QLabel("List")
+        form.addRow(self.list_label, self.list_combo)
+        self.reply_to_edit = QLineEdit()
+        self.reply_to_edit.setPlaceholderText("optional")
+        form.addRow("Reply-to", self.reply_to_edit)
+        self.unsubscribe_edit = QLineEdit()
+        self.unsubscribe_edit.setPlaceholderText("unsubscribe address (default: the sender)")
+        form.addRow("Unsubscribe", self.unsubscribe_edit)
+        self.subject_edit = QLineEdit()
+        self.subject_edit.setPlaceholderText("Hello {{name|there}}")
+        form.addRow("Subject", self.subject_edit)
+        layout.addLayout(form)
+
+        self.tabs = QTabWidget()
+        self.text_edit = QPlainTextEdit()
+        self.text_edit.setPlaceholderText(
+            "Hi {{name}},\n\n… ({{email}} is the recipient's address)"
+        )
+        self.html_edit = QPlainTextEdit()
+        self.html_edit.setPlaceholderText("<p>Hi {{name}},</p>")
+        self.preview = QTextBrowser()
+        self.preview.setOpenLinks(False)
+        self.tabs.addTab(self.text_edit, "Text")
+        self.tabs.addTab(self.html_edit, "HTML")
+        self.tabs.addTab(self.preview, "Preview")
+        layout.addWidget(self.tabs, 1)
+
+        bottom = QHBoxLayout()
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        bottom.addWidget(self.status_label, 1)
+        self.send_button = QPushButton()
+        self.send_button.setDefault(True)
+        bottom.addWidget(self.send_button)
+        layout.addLayout(bottom)
+
+        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self.list_combo.currentIndexChanged.connect(self._list_changed)
+        for edit in (self.subject_edit, self.to_edit, self.unsubscribe_edit):
+            edit.textChanged.connect(self.update_preview)
+        for text in (self.text_edit, self.html_edit):
+            text.textChanged.connect(self.update_preview)
+        self.from_combo.currentTextChanged.connect(self.update_preview)
+        self.send_button.clicked.connect(self.send)
+        self._kind_changed()
+        self.reload()
+
+    # --- data -------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        """'test_email', 'test_campaign' or 'broadcast'."""
+        return str(self.kind_combo.currentData())
+
+    def reload(self) -> None:
+        """Re-read identities, lists and gating (off the GUI thread)."""
+        self.bridge.run(
+            load_compose_data,
+            self.store,
+            self.team_id,
+            label="Reading senders and lists",
+            on_success=self._show_data,
+            on_failure=self._show_error,
+        )
+
+    def _show_data(self, data: ComposeData) -> None:
+        self._data = data
+        current = self.from_combo.currentText()
+        self.from_combo.clear()
+        for sender in data.senders:
+            self.from_combo.addItem(sender)
+        for domain in data.domains:
+            self.from_combo.addItem(f"news@{domain}")
+        if current:
+            self.from_combo.setEditText(current)
+        chosen = self.list_combo.currentData()
+        self.list_combo.blockSignals(True)
+        self.list_combo.clear()
+        for info in data.lists:
+            self.list_combo.addItem(f"{info.name} ({info.subscribed})", info.name)
+        self.list_combo.blockSignals(False)
+        if chosen is not None:
+            index = self.list_combo.findData(chosen)
+            if index >= 0:
+                self.list_combo.setCurrentIndex(index)
+        self._list_changed()
+        self._show_gate()
+
+    def _show_gate(self) -> None:
+        if self._data is None:
+            return
+        decision = self._data.gate.for_kind(self.kind)
+        self.gate_banner.set_message(decision.reason, bold=not decision.allowed)
+        self.gate_banner.setProperty("tone", "info" if decision.allowed else "error")
+        from sesdesk.ui.style import set_tone
+
+        set_tone(self.gate_banner, "info" if decision.allowed else "error")
+        self.send_button.setEnabled(decision.allowed)
+
+    def _kind_changed(self) -> None:
+        single = self.kind == "test_email"
+        for widget in (self.to_label, self.to_edit):
+            widget.setVisible(single)
+        for widget in (self.list_label, self.list_combo):
+            widget.setVisible(not single)
+        self.send_button.setText("Send test email" if single else "Create and send…")
+        self._show_gate()
+        self._list_changed()
+
+    def _list_changed(self) -> None:
+        name = self.list_combo.currentData()
+        if self.kind == "test_email" or name is None:
+            self._sample = SAMPLE
+            self.update_preview()
+            return
+        self.bridge.run(
+            first_contact,
+            self.store,
+            self.team_id,
+            name,
+            label="Reading a contact for the preview",
+            on_success=self._set_sample,
+        )
+
+    def _set_sample(self, sample: tuple[str, str | None] | None) -> None:
+        self._sample = sample or SAMPLE
+        self.update_preview()
+
+    # --- preview and sending ----------------------------------------------------------
+
+    def composition(self) -> sending.Composition:
+        """What the form says."""
+        return sending.Composition(
+            from_address=self.from_combo.currentText().strip(),
+            subject=self.subject_edit.text(),
+            text_body=self.text_edit.toPlainText() or None,
+            html_body=self.html_edit.toPlainText() or None,
+            reply_to=self.reply_to_edit.text() or None,
+            unsubscribe_mailto=self.unsubscribe_edit.text() or None,
+        )
+
+    def update_preview(self) -> None:
+        """Render the message as the sample recipient will get it (pure, no I/O)."""
+        email, name = self._sample
+        if self.kind == "test_email" and self.to_edit.text().strip():
+            email, name = self.to_edit.text().strip(), None
+        try:
+            composition = sending.validate_composition(self.composition())
+        except SesdeskError as problem:
+            self.preview.setHtml(
+                f"<p style='color:#9b1c1c'>{html.escape(problem.message)}</p>"
+                "<p>The preview appears once the message is complete.</p>"
+            )
+            return
+        message = sending.build_email(composition, email, name)
+        headers = (
+            f"<b>From:</b> {html.escape(message.from_address)}<br>"
+            f"<b>To:</b> {html.escape(message.to_address)}<br>"
+            f"<b>Subject:</b> {html.escape(message.subject)}<br>"
+            + "".join(f"<b>{html.escape(n)}:</b> {html.escape(v)}<br>" for n, v in message.headers)
+        )
+        if message.html_body:
+            body = message.html_body
+        else:
+            body = f"<pre style='white-space:pre-wrap'>{html.escape(message.text_body or '')}</pre>"
+        self.preview.setHtml(f"<div style='color:#52606d'>{headers}</div><hr>{body}")
+
+    def _show_error(self, error: SesdeskError) -> None:
+        self.status_label.setObjectName("statusError")
+        self.status_label.setStyleSheet("color: #9b1c1c;")
+        self.status_label.setText(error.message + (f"\n{error.hint}" if error.hint else ""))
+        self.send_button.setEnabled(True)
+
+    def _say(self, text: str) -> None:
+        self.status_label.setStyleSheet("color: #03543f;")
+        self.status_label.setText(text)
+
+    def send(self) -> None:
+        """Send the test email, or create the draft and open its progress window."""
+        self.send_button.setEnabled(False)
+        self.status_label.setText("Working…")
+        self.status_label.setStyleSheet("")
+        composition = self.composition()
+        if self.kind == "test_email":
+            to = self.to_edit.text()
+            self.bridge.run(
+                lambda: sending.send_test_email(
+                    self.store, self.team_id, to=to, composition=composition
+                ),
+                label="Sending a test email",
+                on_success=self._test_sent,
+                on_failure=self._show_error,
+            )
+            return
+        list_name = self.list_combo.currentData()
+        if list_name is None:
+            self._show_error(SesdeskError("Choose a contact list first (or import one)."))
+            return
+        kind = self.kind
+        self.bridge.run(
+            lambda: sending.create_broadcast(
+                self.store, self.team_id, list_name=list_name, composition=composition, kind=kind
+            ),
+            label="Creating the broadcast",
+            on_success=self._draft_created,
+            on_failure=self._show_error,
+        )
+
+    def _test_sent(self, result: sending.RunResult) -> None:
+        self.send_button.setEnabled(True)
+        self.bridge.store_changed.emit(self.team_id)
+        status = result.status
+        if status.sent:
+            self._say(f"Sent the test email (message id {result.message_ids[0]}).")
+        elif result.stop_error is not None:
+            self._show_error(result.stop_error)
+        else:
+            (row,) = sending.recipients(self.store, self.team_id, status.id, limit=1)
+            self._show_error(SesdeskError(f"The test email was not sent: {row.error or row.state}"))
+        self.sent.emit(result)
+
+    def _draft_created(self, status: sending.BroadcastStatus) -> None:
+        self.send_button.setEnabled(True)
+        self._say(f"Created broadcast {status.id} to {status.total} recipient(s).")
+        self.bridge.store_changed.emit(self.team_id)
+        self.progress_window = SendProgressWindow(
+            self.bridge, self.store, self.team_id, status.id, parent=self
+        )
+        self.progress_window.show()
+        self.progress_window.start()
+        self.sent.emit(status)

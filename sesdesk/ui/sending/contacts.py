@@ -1,0 +1,446 @@
+"""Contact lists: the lists, their contacts, CSV import (choosing the columns, with per-row
+errors), export, and add / remove / unsubscribe by hand. Every store access runs through
+the Bridge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sesdesk.errors import SesdeskError
+from sesdesk.models import Store
+from sesdesk.services import contacts
+from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.widgets.banner import Banner
+
+PAGE = 1000
+NO_NAME_COLUMN = "(no name column)"
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+class ImportDialog(QDialog):
+    """Import a CSV file into a list: shows the first rows, lets the user pick the email and
+    name columns, then the outcome with every refused row and its row number."""
+
+    imported = Signal(object)  # contacts.ImportResult
+
+    def __init__(
+        self,
+        bridge: Bridge,
+        store: Store,
+        team_id: int,
+        path: Path,
+        list_name: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.bridge, self.store, self.team_id, self.path = bridge, store, team_id, Path(path)
+        self.setWindowTitle(f"Import {self.path.name}")
+        self.resize(720, 560)
+        layout = QVBoxLayout(self)
+        self.banner = Banner(tone="error")
+        self.banner.hide()
+        layout.addWidget(self.banner)
+        form = QFormLayout()
+        self.list_edit = QLineEdit(list_name)
+        self.list_edit.setPlaceholderText("e.g. Customers")
+        form.addRow("Into list", self.list_edit)
+        self.email_combo = QComboBox()
+        self.name_combo = QComboBox()
+        form.addRow("Email column", self.email_combo)
+        form.addRow("Name column", self.name_combo)
+        layout.addLayout(form)
+        self.preview_label = QLabel("First rows of the file:")
+        self.preview_label.setObjectName("muted")
+        layout.addWidget(self.preview_label)
+        self.preview = _table([])
+        layout.addWidget(self.preview, 1)
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.result_label.hide()
+        layout.addWidget(self.result_label)
+        self.rejected = _table(["Row", "Value", "Why it was refused"])
+        header = self.rejected.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self.rejected.setColumnWidth(1, 200)
+        self.rejected.setWordWrap(True)
+        self.rejected.hide()
+        layout.addWidget(self.rejected, 1)
+        self.buttons = QDialogButtonBox()
+        self.import_button = self.buttons.addButton(
+            "Import", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.import_button.setEnabled(False)
+        self.import_button.clicked.connect(self.start_import)
+        self.close_button.clicked.connect(self.reject)
+        layout.addWidget(self.buttons)
+        bridge.run(
+            contacts.preview_csv,
+            self.path,
+            label="Reading the file",
+            on_success=self._show_preview,
+            on_failure=self._show_error,
+        )
+
+    def _show_preview(self, preview: contacts.CsvPreview) -> None:
+        self.email_combo.clear()
+        self.name_combo.clear()
+        self.name_combo.addItem(NO_NAME_COLUMN, None)
+        for index, header in enumerate(preview.columns):
+            label = header or f"Column {index + 1}"
+            self.email_combo.addItem(label, index + 1)
+            self.name_combo.addItem(label, index + 1)
+        if preview.email_column is not None:
+            self.email_combo.setCurrentIndex(preview.email_column)
+        if preview.name_column is not None:
+            self.name_combo.setCurrentIndex(preview.name_column + 1)
+        self.preview.setColumnCount(len(preview.columns))
+        self.preview.setHorizontalHeaderLabels(preview.columns)
+        self.preview.setRowCount(len(preview.sample))
+        for row, cells in enumerate(preview.sample):
+            for column, value in enumerate(cells[: len(preview.columns)]):
+                self.preview.setItem(row, column, QTableWidgetItem(value))
+        self.import_button.setEnabled(bool(preview.columns))
+
+    def _show_error(self, error: SesdeskError) -> None:
+        self.banner.set_message(error.message, error.hint)
+        self.banner.show()
+
+    def start_import(self) -> None:
+        """Import with the chosen columns (off the GUI thread)."""
+        self.banner.hide()
+        self.import_button.setEnabled(False)
+        self.bridge.run(
+            lambda: contacts.import_csv(
+                self.store,
+                self.team_id,
+                self.list_edit.text(),
+                self.path,
+                email_column=self.email_combo.currentData(),
+                name_column=self.name_combo.currentData(),
+            ),
+            label="Importing contacts",
+            on_success=self._show_result,
+            on_failure=self._import_failed,
+        )
+
+    def _import_failed(self, error: SesdeskError) -> None:
+        self.import_button.setEnabled(True)
+        self._show_error(error)
+
+    def _show_result(self, result: contacts.ImportResult) -> None:
+        self.result_label.setText(
+            f"Imported {result.imported} contact(s) into “{result.list_name}”. "
+            f"{result.duplicates} duplicate(s) skipped, {len(result.rejected)} row(s) refused."
+        )
+        self.result_label.show()
+        self.preview.hide()
+        self.preview_label.hide()
+        self.rejected.setVisible(bool(result.rejected))
+        self.rejected.setRowCount(len(result.rejected))
+        for row, item in enumerate(result.rejected):
+            for column, value in enumerate((str(item.row), item.value, item.reason)):
+                cell = QTableWidgetItem(value)
+                cell.setToolTip(value)
+                self.rejected.setItem(row, column, cell)
+        self.rejected.resizeRowsToContents()
+        self.bridge.store_changed.emit(self.team_id)
+        self.imported.emit(result)
+
+
+class ContactsWindow(QDialog):
+    """The team's contact lists and their contacts."""
+
+    def __init__(
+        self, bridge: Bridge, store: Store, team_id: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.bridge, self.store, self.team_id = bridge, store, team_id
+        self.setWindowTitle("Contacts")
+        self.resize(900, 560)
+        outer = QVBoxLayout(self)
+        self.banner = Banner(tone="error", closable=True)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        outer.addWidget(splitter, 1)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        lists_title = QLabel("Lists")
+        lists_title.setObjectName("sectionTitle")
+        left_layout.addWidget(lists_title)
+        self.lists = QListWidget()
+        left_layout.addWidget(self.lists, 1)
+        row = QHBoxLayout()
+        self.new_list_button = QPushButton("New list…")
+        self.import_button = QPushButton("Import CSV…")
+        row.addWidget(self.new_list_button)
+        row.addWidget(self.import_button)
+        left_layout.addLayout(row)
+        splitter.addWidget(left)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.list_title = QLabel("No list selected")
+        self.list_title.setObjectName("sectionTitle")
+        right_layout.addWidget(self.list_title)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search by address or name")
+        right_layout.addWidget(self.search)
+        self.table = _table(["Email", "Name", "Status"])
+        right_layout.addWidget(self.table, 1)
+        self.more_label = QLabel()
+        self.more_label.setObjectName("muted")
+        right_layout.addWidget(self.more_label)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add…")
+        self.remove_button = QPushButton("Remove")
+        self.unsubscribe_button = QPushButton("Unsubscribe")
+        self.export_button = QPushButton("Export CSV…")
+        for button in (
+            self.add_button,
+            self.remove_button,
+            self.unsubscribe_button,
+            self.export_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        right_layout.addLayout(buttons)
+        splitter.addWidget(right)
+        splitter.setSizes([260, 640])
+
+        self.lists.currentItemChanged.connect(lambda *_: self.load_contacts())
+        self.search.textChanged.connect(lambda *_: self.load_contacts())
+        self.new_list_button.clicked.connect(self._new_list)
+        self.import_button.clicked.connect(self._choose_import)
+        self.add_button.clicked.connect(self._add)
+        self.remove_button.clicked.connect(self._remove)
+        self.unsubscribe_button.clicked.connect(self._unsubscribe)
+        self.export_button.clicked.connect(self._export)
+        self._update_buttons()
+        self.load_lists()
+
+    # --- reading ----------------------------------------------------------------------
+
+    @property
+    def current_list(self) -> str | None:
+        """The selected list's name."""
+        item = self.lists.currentItem()
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    def load_lists(self, select: str | None = None) -> None:
+        """Re-read the lists (off the GUI thread)."""
+        wanted = select or self.current_list
+        self.bridge.run(
+            contacts.list_lists,
+            self.store,
+            self.team_id,
+            label="Reading contact lists",
+            on_success=lambda lists: self._show_lists(lists, wanted),
+            on_failure=self._show_error,
+        )
+
+    def _show_lists(self, lists: list[contacts.ListInfo], wanted: str | None) -> None:
+        self.lists.blockSignals(True)
+        self.lists.clear()
+        chosen = 0
+        for index, info in enumerate(lists):
+            item = QListWidgetItem(f"{info.name}\n{info.subscribed} subscribed")
+            item.setData(Qt.ItemDataRole.UserRole, info.name)
+            self.lists.addItem(item)
+            if wanted and info.name.lower() == wanted.lower():
+                chosen = index
+        self.lists.blockSignals(False)
+        if lists:
+            self.lists.setCurrentRow(chosen)
+        self.load_contacts()
+
+    def load_contacts(self) -> None:
+        """Re-read the selected list's contacts (first page)."""
+        name = self.current_list
+        self._update_buttons()
+        if name is None:
+            self.list_title.setText("No list yet: create one or import a CSV file")
+            self.table.setRowCount(0)
+            return
+        search = self.search.text()
+        self.bridge.run(
+            lambda: (
+                contacts.get_list(self.store, self.team_id, name),
+                contacts.list_contacts(
+                    self.store, self.team_id, name, limit=PAGE + 1, search=search
+                ),
+            ),
+            label="Reading contacts",
+            on_success=self._show_contacts,
+            on_failure=self._show_error,
+        )
+
+    def _show_contacts(self, loaded: tuple[contacts.ListInfo, list[contacts.ContactInfo]]) -> None:
+        info, rows = loaded
+        self.list_title.setText(
+            f"{info.name}: {info.subscribed} subscribed, {info.unsubscribed} unsubscribed"
+        )
+        shown = rows[:PAGE]
+        self.table.setRowCount(len(shown))
+        for row, contact in enumerate(shown):
+            for column, value in enumerate((contact.email, contact.name or "", contact.status)):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        self.more_label.setText(
+            f"Showing the first {PAGE}; search to find others." if len(rows) > PAGE else ""
+        )
+        self._update_buttons()
+
+    def _selected_email(self) -> str | None:
+        row = self.table.currentRow()
+        item = self.table.item(row, 0) if row >= 0 else None
+        return None if item is None else item.text()
+
+    def _update_buttons(self) -> None:
+        has_list = self.current_list is not None
+        for button in (
+            self.add_button,
+            self.remove_button,
+            self.unsubscribe_button,
+            self.export_button,
+        ):
+            button.setEnabled(has_list)
+
+    def _show_error(self, error: SesdeskError) -> None:
+        self.banner.set_message(error.message, error.hint)
+        self.banner.show()
+
+    def _changed(self, _: object = None) -> None:
+        self.banner.hide()
+        self.bridge.store_changed.emit(self.team_id)
+        self.load_lists()
+
+    # --- actions ----------------------------------------------------------------------
+
+    def _new_list(self) -> None:
+        name, ok = QInputDialog.getText(self, "New list", "Name of the new list:")
+        if ok and name.strip():
+            self.bridge.run(
+                contacts.create_list,
+                self.store,
+                self.team_id,
+                name,
+                label="Creating the list",
+                on_success=lambda info: self.load_lists(select=info.name),
+                on_failure=self._show_error,
+            )
+
+    def _choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import contacts", "", "CSV files (*.csv *.txt);;All files (*)"
+        )
+        if path:
+            self.open_import(Path(path))
+
+    def open_import(self, path: Path) -> ImportDialog:
+        """Open the import dialog for `path` (into the selected list by default)."""
+        dialog = ImportDialog(
+            self.bridge, self.store, self.team_id, path, self.current_list or "", parent=self
+        )
+        dialog.imported.connect(lambda result: self.load_lists(select=result.list_name))
+        dialog.show()
+        return dialog
+
+    def _add(self) -> None:
+        name = self.current_list
+        if name is None:
+            return
+        email, ok = QInputDialog.getText(self, "Add a contact", "Email address:")
+        if ok and email.strip():
+            self.bridge.run(
+                contacts.add_contact,
+                self.store,
+                self.team_id,
+                name,
+                email,
+                label="Adding a contact",
+                on_success=self._changed,
+                on_failure=self._show_error,
+            )
+
+    def _remove(self) -> None:
+        name, email = self.current_list, self._selected_email()
+        if name is None or email is None:
+            return
+        answer = QMessageBox.question(self, "Remove contact", f"Remove {email} from {name}?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.bridge.run(
+                contacts.remove_contact,
+                self.store,
+                self.team_id,
+                name,
+                email,
+                label="Removing a contact",
+                on_success=self._changed,
+                on_failure=self._show_error,
+            )
+
+    def _unsubscribe(self) -> None:
+        name, email = self.current_list, self._selected_email()
+        if name is None or email is None:
+            return
+        self.bridge.run(
+            contacts.set_subscribed,
+            self.store,
+            self.team_id,
+            name,
+            email,
+            False,
+            label="Unsubscribing a contact",
+            on_success=self._changed,
+            on_failure=self._show_error,
+        )
+
+    def _export(self) -> None:
+        name = self.current_list
+        if name is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export contacts", f"{name}.csv", "CSV (*.csv)")
+        if path:
+            self.bridge.run(
+                lambda: contacts.export_csv(self.store, self.team_id, name, Path(path), excel=True),
+                label="Exporting contacts",
+                on_failure=self._show_error,
+            )
