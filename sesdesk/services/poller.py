@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -471,8 +472,26 @@ class Poller:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         if self._executor is not None:
-            # A thread inside a boto3 call finishes it (short poll timeouts); nothing new starts.
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            # A thread inside a boto3 call finishes it (short poll timeouts); nothing new
+            # starts. Wait for the threads without blocking the loop: the store they write
+            # to closes after this returns.
+            await _join_executor(self._executor)
+
+
+async def _join_executor(executor: ThreadPoolExecutor, timeout: float = 30.0) -> None:
+    executor.shutdown(wait=False, cancel_futures=True)
+    loop = asyncio.get_running_loop()
+    joined = asyncio.Event()
+
+    def join() -> None:
+        executor.shutdown(wait=True)
+        loop.call_soon_threadsafe(joined.set)
+
+    threading.Thread(target=join, name="sesdesk-poll-join", daemon=True).start()
+    try:
+        await asyncio.wait_for(joined.wait(), timeout)
+    except TimeoutError:
+        log.warning("poller threads still busy after %.0f s at shutdown", timeout)
 
 
 def teams_with_mailer(store: Store) -> list[int]:
