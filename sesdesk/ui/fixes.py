@@ -32,6 +32,8 @@ FIXES = (
     "reputation",
     "rename_team",
     "delete_team",
+    "compose",
+    "contacts",
     "wait",
 )
 
@@ -193,6 +195,18 @@ class FixRouter:
 
     def _wait(self, _detail: str, _team_id: int, _snapshot: TeamSnapshot | None) -> None:
         return
+
+    # --- sending -------------------------------------------------------------------------
+
+    def _compose(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
+        from sesdesk.ui.sending.compose import ComposeWindow
+
+        self._show(ComposeWindow(self.bridge, self.store, team_id, self.parent))
+
+    def _contacts(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
+        from sesdesk.ui.sending.contacts import ContactsWindow
+
+        self._show(ContactsWindow(self.bridge, self.store, team_id, self.parent))
 
     # --- teams ---------------------------------------------------------------------------
 

@@ -49,6 +49,8 @@ _TEAM_FIXES = {
     "apply_production": "apply",
     "rename_team": "rename_team",
     "delete_team": "delete_team",
+    "compose": "compose",
+    "contacts": "contacts",
 }
 
 
@@ -65,6 +67,8 @@ class MainActions:
     delete_mailer: QAction
     add_identity: QAction
     apply_production: QAction
+    compose: QAction
+    contacts: QAction
     refresh: QAction
     about: QAction
     open_logs: QAction
@@ -187,6 +191,15 @@ class MainWindow(QMainWindow):
                 "Ask AWS to take the account out of the sandbox",
                 enabled=False,
             ),
+            compose=action(
+                "&New message…",
+                "Write a test email, a test campaign or a broadcast",
+                shortcut="Ctrl+M",
+                enabled=False,
+            ),
+            contacts=action(
+                "&Contacts…", "Contact lists: import CSV, add, unsubscribe", enabled=False
+            ),
             refresh=action(
                 "&Refresh now",
                 "Ask AWS about this team's mailer now",
@@ -213,6 +226,9 @@ class MainWindow(QMainWindow):
         team_menu.addAction(actions.add_identity)
         team_menu.addAction(actions.apply_production)
         self.team_menu = team_menu
+        send_menu = bar.addMenu("&Send")
+        send_menu.addAction(actions.compose)
+        send_menu.addAction(actions.contacts)
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addAction(actions.refresh)
         help_menu = bar.addMenu("&Help")
@@ -353,6 +369,9 @@ class MainWindow(QMainWindow):
             mailer is not None and mailer.access != "lost" and verified and not production
         )
         acts.refresh.setEnabled(mailer is not None)
+        # Compose explains what may be sent and why not; it needs only a team to open.
+        acts.compose.setEnabled(has_team)
+        acts.contacts.setEnabled(has_team)
 
     def open_fix(self, fix: str, detail: str = "") -> None:
         """Open the wizard or dialog that fixes `fix` for the current team."""

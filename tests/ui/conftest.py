@@ -89,4 +89,3 @@ def open_window(bridge: Any, qtbot: Any, home: Path) -> Iterator[Any]:
         if services is not None:
             services.close()
     starter.shutdown(wait=True)
-

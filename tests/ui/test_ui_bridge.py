@@ -115,9 +115,9 @@ def test_an_operation_cancelled_before_it_starts_leaves_no_warning(bridge, qtbot
 
 
 def test_a_result_for_a_deleted_widget_is_dropped_quietly(bridge, qtbot):
-    from PySide6.QtWidgets import QLabel
-
     import threading
+
+    from PySide6.QtWidgets import QLabel
 
     label = QLabel()
     deleted = threading.Event()

@@ -54,6 +54,7 @@ def test_menus_hold_the_actions_later_features_connect(open_window):
         "Add sender identity…",
         "Apply for production access…",
     ]
+    assert menus["Send"] == ["New message…", "Contacts…"]
     assert menus["View"] == ["Refresh now"]
     assert menus["Help"] == ["About sesdesk", "Open log folder"]
     assert window.menu_actions.new_team.isEnabled()
@@ -62,9 +63,7 @@ def test_menus_hold_the_actions_later_features_connect(open_window):
     assert not window.menu_actions.apply_production.isEnabled()
 
 
-def test_connect_menu_opens_the_connect_wizard_for_a_team_without_mailer(
-    open_window, qtbot, home
-):
+def test_connect_menu_opens_the_connect_wizard_for_a_team_without_mailer(open_window, qtbot, home):
     from sesdesk.ui.wizards.connect import ConnectWizard
 
     _store_with_teams(home, "Acme")
@@ -82,6 +81,23 @@ def test_connect_menu_opens_the_connect_wizard_for_a_team_without_mailer(
     assert isinstance(window.fixes.last_opened, ConnectWizard)
     assert window.fixes.last_opened is not wizard
     window.fixes.last_opened.reject()
+
+
+def test_send_menu_opens_compose_and_contacts(open_window, qtbot, home):
+    from sesdesk.ui.sending.compose import ComposeWindow
+    from sesdesk.ui.sending.contacts import ContactsWindow
+
+    _store_with_teams(home, "Acme")
+    window = open_window()
+    qtbot.waitUntil(lambda: window.dashboard.snapshot is not None, timeout=10_000)
+    window.menu_actions.compose.trigger()
+    compose = window.fixes.last_opened
+    assert isinstance(compose, ComposeWindow) and compose.isVisible()
+    compose.close()
+    window.menu_actions.contacts.trigger()
+    contacts = window.fixes.last_opened
+    assert isinstance(contacts, ContactsWindow) and contacts.isVisible()
+    contacts.close()
 
 
 def test_switcher_lists_teams_and_switching_shows_that_team(open_window, qtbot, home):
