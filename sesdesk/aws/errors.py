@@ -132,14 +132,18 @@ _REJECTED = {
 _NOT_FOUND = {"NotFoundException", "NoSuchEntity", "ResourceNotFoundException"}
 
 _ACTION_RE = re.compile(r"perform:?\s+([a-z0-9-]+:[A-Za-z0-9]+)")
+_HTML_RE = re.compile(r"(?i)<(!doctype|html|head|body|title)\b")
 _SECRET_RE = re.compile(r"(?i)(secret[^=:\s]*\s*[=:]\s*)\S+")
 
 _RECONNECT_HINT = "Reconnect the mailer with new AWS keys (Reconnect on the dashboard)."
 
 
 def _scrub(text: str) -> str:
-    """Drop anything that looks like a secret from AWS's message before we keep it."""
-    return _SECRET_RE.sub(r"\1***", text)
+    """AWS's message fit to show: no secrets, no HTML error pages, not a wall of text."""
+    if _HTML_RE.search(text):
+        return ""  # an endpoint's HTML error page says nothing a person can act on
+    text = _SECRET_RE.sub(r"\1***", " ".join(text.split()))
+    return text if len(text) <= 500 else text[:497] + "…"
 
 
 def _action_from(message: str, fallback: str) -> str:
@@ -217,7 +221,8 @@ def _classify_client_error(response: dict[str, Any], action: str) -> AwsError:
             hint="Open the account's reputation page in the SES console to see why.",
         )
     if code in _NOT_FOUND or status == 404:
-        return AwsNotFound(message or "Not found in AWS.", code=code or "NotFound")
+        fallback = f"AWS answered 'not found' to {action}." if action else "Not found in AWS."
+        return AwsNotFound(message or fallback, code=code or "NotFound")
     if code in _REJECTED:
         return Rejected(message or f"AWS rejected the request ({code}).", code=code)
     if status == 403:

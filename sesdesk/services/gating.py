@@ -132,7 +132,7 @@ def decide(snapshot: TeamSnapshot) -> Gate:
             hints = "; ".join(_verify_hint(i.name, i.kind) for i in pending)
             decision = Decision(
                 False,
-                f"No verified sender yet: waiting for AWS to verify {names} ({hints}).",
+                f"No verified sender yet: waiting for AWS to verify {names}. To finish: {hints}.",
                 Fix.VERIFY,
             )
         elif failed:
@@ -218,8 +218,8 @@ def decide(snapshot: TeamSnapshot) -> Gate:
 
 def _verify_hint(name: str, kind: str) -> str:
     if kind == "email":
-        return f"open the link AWS sent to {name} (it expires after 24 hours)"
-    return f"publish the DNS records for {name} (AWS checks them for 72 hours)"
+        return f"open the link AWS sent to {name}, which expires after 24 hours"
+    return f"publish the DNS records for {name}, which AWS checks for 72 hours"
 
 
 def reputation_page(region: str) -> str:

@@ -86,3 +86,11 @@ def test_secrets_in_aws_messages_are_scrubbed():
 def test_already_classified_errors_pass_through():
     original = e.Throttled("slow down")
     assert e.classify(original) is original
+
+
+def test_html_error_pages_never_reach_the_user():
+    page = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>"
+    classified = e.classify(client_error("404", page, 404), action="ses:GetAccount")
+    assert isinstance(classified, e.AwsNotFound)
+    assert "<" not in classified.message
+    assert "ses:GetAccount" in classified.message
