@@ -10,7 +10,7 @@ from sesdesk.cli import Context, emit_json, say
 
 def register(sub: Any) -> None:
     """Add the `team` commands."""
-    team = sub.add_parser("team", help="create and list teams")
+    team = sub.add_parser("team", help="create, list, rename and delete teams")
     actions = team.add_subparsers(dest="team_command", metavar="ACTION", required=True)
 
     create = actions.add_parser("create", help="create a team")
