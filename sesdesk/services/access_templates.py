@@ -2,8 +2,8 @@
 
 The "one-time passcodes and account mail" template is seed 000's SmartCart case, word for
 word where the seed gives words; the user replaces SmartCart with their own business. The
-bounce and complaint answer is what sesdesk really does (product.md capability 8), so it is
-true for every sesdesk user and every template shares it.
+bounce and complaint answer says only what sesdesk really does or what the user commits to
+doing with it, so every template shares it.
 """
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-# What sesdesk does with bounces and complaints: the handling the request promises is real.
+# How bounces and complaints are handled with sesdesk today. Only what the code really does, or
+# what the user commits to doing with it: the reviewer will hold the user to every line.
+# (Automatic intake of SES's SNS notifications is not built yet; do not promise it here.)
 SESDESK_BOUNCE_HANDLING = (
-    "We send with sesdesk, which handles bounces and complaints automatically:\n"
-    "- Amazon SES bounce and complaint notifications go through Amazon SNS to an Amazon SQS "
-    "queue that we drain continuously.\n"
-    "- Every hard bounce and every complaint is added at once to our own suppression list, and "
-    "the SES account-level suppression list is on for bounces and complaints, so we never "
-    "send to those addresses again (invalid addresses are removed).\n"
-    "- We monitor our bounce and complaint rates against the AWS thresholds (bounces under "
-    "5 %, complaints under 0.1 %) and pause sending before they are reached.\n"
-    "- Every broadcast carries a List-Unsubscribe header and an unsubscribe link; unsubscribe "
-    "requests are honoured immediately.\n"
+    "We send with sesdesk and handle bounces and complaints like this:\n"
+    "- Every message carries a List-Unsubscribe header; unsubscribe requests are honoured "
+    "immediately: the address is marked unsubscribed and never mailed again.\n"
+    "- Addresses that hard-bounce or complain go on our suppression list, which every later "
+    "send skips; we also keep the SES account-level suppression list on for bounces and "
+    "complaints.\n"
+    "- We watch our bounce and complaint rates against the AWS thresholds (bounces under "
+    "5 %, complaints under 0.1 %) and stop sending to a list before they are reached.\n"
+    "- Sending is paced within our SES sending rate and daily quota.\n"
     "- We only write to people who gave us their address themselves; we never buy or rent lists."
 )
 

@@ -220,8 +220,6 @@ def test_the_otp_template_is_the_smartcart_case():
 def test_composer_prefills_what_sesdesk_really_does_with_bounces():
     text = compose(ComposerAnswers(business="Acme sells tea."), "TRANSACTIONAL")
     for promise in (
-        "Amazon SNS",
-        "Amazon SQS",
         "suppression list",
         "account-level suppression list",
         "thresholds",
@@ -229,6 +227,8 @@ def test_composer_prefills_what_sesdesk_really_does_with_bounces():
         "honoured immediately",
     ):
         assert promise in text
+    # Automatic SNS/SQS intake is not built: the request must not promise it.
+    assert "SQS" not in text and "SNS" not in text
     assert text.startswith("Acme sells tea.")
     assert "Mail type: transactional" in text
 

@@ -87,7 +87,7 @@ def test_walk_through_and_submit(qtbot, bridge, store, simulator):
     compose = wizard.compose
     assert compose.mail_type() == "TRANSACTIONAL"
     assert "SmartCart" in compose.fields["business"].toPlainText()
-    assert "SQS" in compose.fields["bounce_handling"].toPlainText()
+    assert "suppression list" in compose.fields["bounce_handling"].toPlainText()
     compose.fields["business"].setPlainText("SmartCart is a grocery list app for families in Lyon.")
     compose.fields["daily_volume"].setText("about 300 emails per day")
     next_page(qtbot, wizard, PAGE_DETAILS)
