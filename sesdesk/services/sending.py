@@ -264,6 +264,31 @@ class VerifiedSet:
         )
 
 
+def checked_snapshot(store: Store, team_id: int, from_address: str) -> TeamSnapshot:
+    """The team's snapshot once `from_address` passes `check_from_identity`.
+
+    A stored "not verified" may be stale (AWS verified the identity after the last poll), so
+    before refusing, the state is read from AWS once. If that read fails, the stored answer
+    stands.
+    """
+    snapshot = load_snapshot(store, team_id)
+    try:
+        check_from_identity(snapshot, from_address)
+        return snapshot
+    except NotAllowed:
+        if snapshot.mailer is None or snapshot.mailer.access == "lost":
+            raise
+        from sesdesk.services.refresh import refresh_team
+
+        try:
+            refresh_team(store, team_id)
+        except SesdeskError as exc:
+            log.info("could not re-check the sender with AWS: %s", exc.message)
+        snapshot = load_snapshot(store, team_id)
+    check_from_identity(snapshot, from_address)
+    return snapshot
+
+
 def check_from_identity(snapshot: TeamSnapshot, from_address: str) -> None:
     """BadInput when the address is no identity of the team; NotAllowed when not verified."""
     address = (parseaddr(from_address)[1] or from_address).strip().lower()
@@ -453,7 +478,7 @@ def create_broadcast(
     if kind not in (KIND_BROADCAST, KIND_TEST_CAMPAIGN):
         raise BadInput("kind", "a list is sent as a broadcast or a test campaign")
     cleaned = validate_composition(composition)
-    check_from_identity(load_snapshot(store, team_id), cleaned.from_address)
+    checked_snapshot(store, team_id, cleaned.from_address)
     with store.session() as session:
         lst = session.scalar(
             select(ContactList).where(
@@ -514,8 +539,7 @@ def create_test_email(
     """A draft test email to one address, checked against gating *before* any AWS call."""
     cleaned = validate_composition(composition)
     address = contacts_service.clean_email(to, field_name="to")
-    snapshot = load_snapshot(store, team_id)
-    check_from_identity(snapshot, cleaned.from_address)
+    snapshot = checked_snapshot(store, team_id, cleaned.from_address)
     decision = decide(snapshot).test_email
     # The store says sandbox and the recipient is unverified: refuse without calling AWS.
     # Everything else is decided on live state just before sending.

@@ -237,3 +237,24 @@ def test_lost_access_stops_sending_with_exit_4(tmp_path, iam_simulator):
     assert status["pending"] == 2
     team_status = json.loads(team.run("status", "--team", team.name, "--json").stdout)
     assert team_status["mailer"]["access"] == "lost"
+
+
+def test_a_sender_verified_since_the_last_poll_is_checked_live(tmp_path, iam_simulator):
+    """The store still says PENDING, AWS already says SUCCESS: send-test asks AWS, then sends."""
+    team = connected_team(tmp_path, iam_simulator, identities=("shop.example",), verify=False)
+    iam_simulator.set_identity_status("shop.example", "SUCCESS")  # no poll since
+    sent = team.run(
+        "send-test",
+        "--team",
+        team.name,
+        "--from",
+        "news@shop.example",
+        "--to",
+        "success@simulator.amazonses.com",
+        "--subject",
+        "Hi",
+        "--text",
+        "Hello",
+    )
+    assert sent.returncode == 0, sent.stderr
+    assert _recipients(iam_simulator) == ["success@simulator.amazonses.com"]
