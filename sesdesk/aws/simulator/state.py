@@ -51,7 +51,7 @@ _RATE_WINDOW = 1.0
 class SentMessage:
     """The simulator's own record of one accepted send."""
 
-    at: float
+    at: float  # time.time() of the request's arrival (the instant its rate was judged at)
     account_id: str
     region: str
     source: str
@@ -140,8 +140,40 @@ class AccountState:
         for at, count in reversed(self.usage):
             if at <= now - _RATE_WINDOW:
                 break
-            total += count
+            if at <= now:
+                total += count
         return total
+
+    def busiest_second_with(self, at: float) -> int:
+        """The most recipients any one-second window holding `at` already has.
+
+        Requests are judged in the order they finish parsing, not the order they arrived, so
+        one arriving at `at` may be judged after later arrivals were accepted: every window
+        (end - 1, end] with `at` <= end < `at` + 1 must be checked, not only the one ending at
+        `at`. When judging is in arrival order this is exactly the window ending at `at`.
+        """
+        nearby: list[tuple[float, int]] = []
+        for t, c in reversed(self.usage):  # sorted by time: walk back only one second
+            if t <= at - _RATE_WINDOW:
+                break
+            if t < at + _RATE_WINDOW:
+                nearby.append((t, c))
+        nearby.reverse()
+        ends = [at] + [t for t, _ in nearby if t > at]
+        busiest = 0
+        start = 0
+        total = 0
+        # Two pointers over the sorted entries: add those up to `end`, drop those <= end - 1.
+        added = 0
+        for end in ends:
+            while added < len(nearby) and nearby[added][0] <= end:
+                total += nearby[added][1]
+                added += 1
+            while start < added and nearby[start][0] <= end - _RATE_WINDOW:
+                total -= nearby[start][1]
+                start += 1
+            busiest = max(busiest, total)
+        return busiest
 
 
 def _address(value: str) -> str:
@@ -441,7 +473,7 @@ class SimulatorState:
         count = len(recipients)
         if account.usage_total + count > account.max_24h:
             raise SendRefused("quota", "Daily message quota exceeded.")
-        if account.sent_last_second(now) + count > account.max_rate:
+        if account.busiest_second_with(now) + count > account.max_rate:
             raise SendRefused("rate", "Maximum sending rate exceeded.")
 
     def record_send(
@@ -457,12 +489,15 @@ class SimulatorState:
     ) -> SentMessage:
         """Count an accepted send against quota and rate and keep it in the log."""
         recipients = tuple(recipients)
+        now = time.monotonic()
+        at = now if at is None else at
         with self.lock:
             account = self.account(account_id, region)
-            account.add_usage(time.monotonic() if at is None else at, len(recipients))
+            account.add_usage(at, len(recipients))
             suppressed = tuple(r for r in recipients if _address(r).lower() in account.suppressed)
             message = SentMessage(
-                at=time.time(),
+                # Wall-clock time of arrival, so the log shows what the rate was judged on.
+                at=time.time() - (now - at),
                 account_id=account_id,
                 region=region,
                 source=source,
