@@ -1,5 +1,13 @@
 """The main window: a thin frame that places the team switcher, dashboard, banners, status bar,
-menus and (in demo mode) the simulator controls. Each part is its own widget."""
+menus and (in demo mode) the simulator controls. Each part is its own widget.
+
+Start-up shows a minimal but real frame first (title, size, "Loading…", the demo banner, the
+status bar) and builds the rest (menus, toolbar, error banner, error page) in
+`finish_building()`, which `sesdesk.app` calls right after the first show. PySide6 creates a
+class's Python enums the first time the class is used (~0.2–1 ms each), so the classes only the
+rest needs (QAction, QKeySequence, QToolBar, QDockWidget, QMessageBox, …) are imported there.
+Every attribute that belongs to the rest builds it on first use, so callers never see it missing.
+"""
 
 from __future__ import annotations
 
@@ -7,35 +15,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QMainWindow,
-    QMessageBox,
-    QStackedWidget,
-    QToolBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-import sesdesk
-from sesdesk.ui.bridge import Bridge
-from sesdesk.ui.widgets.banner import Banner
-from sesdesk.ui.widgets.pages import ErrorPage, LoadingPage
+from sesdesk.ui.widgets.pages import LoadingPage
 from sesdesk.ui.widgets.statusbar import StatusBar
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QAction, QCloseEvent
+    from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox, QPushButton, QToolBar
+
     from sesdesk.services.runtime import AppServices
     from sesdesk.services.state import TeamSnapshot
+    from sesdesk.ui.bridge import Bridge
     from sesdesk.ui.dashboard import DashboardArea
     from sesdesk.ui.dashboard.notifications import Notifier
     from sesdesk.ui.demo_panel import SimulatorPanel
     from sesdesk.ui.fixes import FixRouter
     from sesdesk.ui.poller_bridge import PollerController
     from sesdesk.ui.team_switcher import TeamSwitcher
+    from sesdesk.ui.widgets.banner import Banner
+    from sesdesk.ui.widgets.pages import ErrorPage
 
-DEFAULT_SIZE = (1100, 720)
+# Wide enough for the dashboard beside the demo dock; 720 high fits a 1366×768 laptop screen.
+DEFAULT_SIZE = (1240, 720)
 DEMO_TEXT = (
     "<b>Demo mode</b> — a simulated SES account on this computer. Nothing is sent to real people."
 )
@@ -74,6 +78,18 @@ class MainActions:
     open_logs: QAction
 
 
+@dataclass
+class _Rest:
+    """What `finish_building` adds to the first frame."""
+
+    menu_actions: MainActions
+    team_menu: QMenu
+    view_menu: QMenu
+    toolbar: QToolBar
+    error_banner: Banner
+    error_page: ErrorPage
+
+
 class MainWindow(QMainWindow):
     """sesdesk's window. Shows "Loading…" until `attach(services)` or `show_startup_error`."""
 
@@ -102,6 +118,7 @@ class MainWindow(QMainWindow):
         self.notifier: Notifier | None = None
         self.simulator_panel: SimulatorPanel | None = None
         self.simulator_dock: QDockWidget | None = None
+        self._rest: _Rest | None = None
 
         self.setWindowTitle("sesdesk — demo" if demo else "sesdesk")
         self.setObjectName("mainWindow")
@@ -109,52 +126,113 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(720, 480)
 
         central = QWidget()
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
+        self._column = QVBoxLayout(central)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self._column.setSpacing(0)
         self.demo_banner: Banner | None = None
         if demo:
+            from sesdesk.ui.widgets.banner import Banner
+
             self.demo_banner = Banner(tone="demo")
             self.demo_banner.set_message(DEMO_TEXT, bold=False)
             self.demo_banner.text_label.setTextFormat(Qt.TextFormat.RichText)
-            self.simulator_button = self.demo_banner.add_button(
+            self.simulator_button: QPushButton = self.demo_banner.add_button(
                 "Hide simulator controls",
                 "Show or hide the panel that changes the simulated SES account",
             )
             self.simulator_button.setEnabled(False)  # until the simulator is running
-            column.addWidget(self.demo_banner)
-        self.error_banner = Banner(tone="error", closable=True)
-        self.error_banner.hide()
-        column.addWidget(self.error_banner)
+            self._column.addWidget(self.demo_banner)
         self.stack = QStackedWidget()
         self.loading_page = LoadingPage("Starting the demo simulator…" if demo else "Loading…")
-        self.error_page = ErrorPage()
         self.stack.addWidget(self.loading_page)
-        self.stack.addWidget(self.error_page)
-        column.addWidget(self.stack, 1)
+        self._column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.toolbar = QToolBar("Team")
-        self.toolbar.setObjectName("teamToolbar")
-        self.toolbar.setMovable(False)
-        self.toolbar.setFloatable(False)
-        self.toolbar.toggleViewAction().setEnabled(False)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
-        self.toolbar.hide()
+        # The menu bar and its (still empty) menus are in the first frame, so nothing moves when
+        # finish_building() fills them a moment later.
+        bar = self.menuBar()
+        self._menus = tuple(
+            bar.addMenu(title) for title in ("&File", "&Team", "&Send", "&View", "&Help")
+        )
 
         self.status = StatusBar()
         self.setStatusBar(self.status)
         self.status.showMessage("Starting…")
-
-        self.menu_actions = self._build_menus()
         bridge.operation_started.connect(self.status.operation_started)
         bridge.operation_finished.connect(self.status.operation_finished)
         bridge.error_reported.connect(self.show_error)
         self._restore_geometry()
 
+    # --- the rest of the frame ----------------------------------------------------------
+
+    def finish_building(self) -> None:
+        """Add the menus, toolbar, error banner and error page (once; later calls do nothing)."""
+        if self._rest is not None:
+            return
+        from PySide6.QtWidgets import QToolBar
+
+        from sesdesk.ui.widgets.banner import Banner
+        from sesdesk.ui.widgets.pages import ErrorPage
+
+        error_banner = Banner(tone="error", closable=True)
+        error_banner.hide()
+        # Under the demo banner, above the pages: where it was before the split.
+        self._column.insertWidget(self._column.indexOf(self.stack), error_banner)
+        error_page = ErrorPage()
+        self.stack.addWidget(error_page)
+
+        toolbar = QToolBar("Team")
+        toolbar.setObjectName("teamToolbar")
+        toolbar.setMovable(False)
+        toolbar.setFloatable(False)
+        toolbar.toggleViewAction().setEnabled(False)
+        toolbar.hide()  # hidden before it is added: no flash of an empty toolbar
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+        actions, team_menu, view_menu = self._build_menus()
+        self._rest = _Rest(actions, team_menu, view_menu, toolbar, error_banner, error_page)
+
+    def _built(self) -> _Rest:
+        self.finish_building()
+        assert self._rest is not None
+        return self._rest
+
+    @property
+    def menu_actions(self) -> MainActions:
+        """The menu actions (builds the menus if they are not built yet)."""
+        return self._built().menu_actions
+
+    @property
+    def team_menu(self) -> QMenu:
+        """The Team menu."""
+        return self._built().team_menu
+
+    @property
+    def view_menu(self) -> QMenu:
+        """The View menu (the simulator toggle goes here in demo mode)."""
+        return self._built().view_menu
+
+    @property
+    def toolbar(self) -> QToolBar:
+        """The toolbar holding the team switcher (hidden until services attach)."""
+        return self._built().toolbar
+
+    @property
+    def error_banner(self) -> Banner:
+        """The dismissable banner for background errors."""
+        return self._built().error_banner
+
+    @property
+    def error_page(self) -> ErrorPage:
+        """The page that says why sesdesk could not start."""
+        return self._built().error_page
+
     # --- menus --------------------------------------------------------------------------
 
-    def _build_menus(self) -> MainActions:
+    def _build_menus(self) -> tuple[MainActions, QMenu, QMenu]:
+        """Fill the menus made in __init__ with their actions."""
+        from PySide6.QtGui import QAction, QKeySequence
+
         def action(text: str, tip: str, *, shortcut: Any = None, enabled: bool = True) -> QAction:
             act = QAction(text, self)
             act.setStatusTip(tip)
@@ -211,27 +289,21 @@ class MainWindow(QMainWindow):
         )
         actions.quit.setMenuRole(QAction.MenuRole.QuitRole)
         actions.about.setMenuRole(QAction.MenuRole.AboutRole)
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu, team_menu, send_menu, view_menu, help_menu = self._menus
         file_menu.addAction(actions.new_team)
         file_menu.addAction(actions.rename_team)
         file_menu.addAction(actions.delete_team)
         file_menu.addSeparator()
         file_menu.addAction(actions.quit)
-        team_menu = bar.addMenu("&Team")
         team_menu.addAction(actions.connect_aws)
         team_menu.addAction(actions.reconnect)
         team_menu.addAction(actions.delete_mailer)
         team_menu.addSeparator()
         team_menu.addAction(actions.add_identity)
         team_menu.addAction(actions.apply_production)
-        self.team_menu = team_menu
-        send_menu = bar.addMenu("&Send")
         send_menu.addAction(actions.compose)
         send_menu.addAction(actions.contacts)
-        self.view_menu = bar.addMenu("&View")
-        self.view_menu.addAction(actions.refresh)
-        help_menu = bar.addMenu("&Help")
+        view_menu.addAction(actions.refresh)
         help_menu.addAction(actions.about)
         help_menu.addAction(actions.open_logs)
 
@@ -243,12 +315,13 @@ class MainWindow(QMainWindow):
             getattr(actions, name).triggered.connect(
                 lambda _checked=False, fix=fix: self.open_fix(fix, "")
             )
-        return actions
+        return actions, team_menu, view_menu
 
     # --- start-up outcomes --------------------------------------------------------------
 
     def show_startup_error(self, message: str, hint: str = "") -> None:
         """Replace "Loading…" with why sesdesk cannot start (no traceback, nothing changed)."""
+        self.finish_building()  # the Help and File menus are still useful on the error page
         self.error_page.show_problem(message, hint)
         self.stack.setCurrentWidget(self.error_page)
         self.status.clearMessage()
@@ -262,6 +335,7 @@ class MainWindow(QMainWindow):
         from sesdesk.ui.poller_bridge import PollerController
         from sesdesk.ui.team_switcher import TeamSwitcher
 
+        self.finish_building()  # app.py has done it already; a window made elsewhere may not
         self.services = services
         self.log_folder = services.paths.logs
         self.team_switcher = TeamSwitcher(self.bridge, services.store)
@@ -300,6 +374,8 @@ class MainWindow(QMainWindow):
             return None
 
     def _add_simulator_panel(self, demo: Any) -> None:
+        from PySide6.QtWidgets import QDockWidget
+
         from sesdesk.ui.demo_panel import SimulatorPanel
 
         self.simulator_panel = SimulatorPanel(self.bridge, demo)
@@ -399,6 +475,10 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> QMessageBox:
         """A non-blocking About box."""
+        from PySide6.QtWidgets import QMessageBox
+
+        import sesdesk
+
         box = QMessageBox(self)
         box.setWindowTitle("About sesdesk")
         box.setIcon(QMessageBox.Icon.Information)
@@ -416,6 +496,9 @@ class MainWindow(QMainWindow):
         """Open the folder with sesdesk's logs in the file manager."""
         if self.log_folder is None:
             return
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         self.log_folder.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_folder)))
 
@@ -426,12 +509,17 @@ class MainWindow(QMainWindow):
 
     def _settings(self) -> QSettings:
         # An ini file in sesdesk's home, never the user's global Qt settings.
+        from PySide6.QtCore import QSettings
+
         assert self.settings_dir is not None
         return QSettings(str(self.settings_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
 
     def _restore_geometry(self) -> None:
-        if not self._settings_usable():
+        # No file yet (first run): nothing to restore, and no QSettings to load before the show.
+        if self.settings_dir is None or not (self.settings_dir / SETTINGS_FILE).is_file():
             return
+        from PySide6.QtCore import QByteArray
+
         geometry = self._settings().value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)

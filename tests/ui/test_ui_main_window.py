@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from sesdesk.ui.main_window import DEFAULT_SIZE, SETTINGS_FILE
+from sesdesk.ui.main_window import DEFAULT_SIZE, SETTINGS_FILE, MainWindow
 from sesdesk.ui.widgets.pages import ErrorPage, LoadingPage
 
 
@@ -36,6 +36,38 @@ def test_window_shows_loading_first_then_the_dashboard(open_window, qtbot):
     assert window.stack.currentWidget() is window.dashboard
     assert window.demo_banner is None
     assert window.simulator_dock is None
+
+
+def _menu_titles(window) -> list[str]:
+    return [a.text().replace("&", "") for a in window.menuBar().actions()]
+
+
+def test_first_frame_is_minimal_and_the_rest_is_built_once(bridge, qtbot, home):
+    window = MainWindow(bridge=bridge, settings_dir=home, log_folder=home / "logs")
+    qtbot.addWidget(window)
+    window.show()
+    assert window.stack.currentWidget() is window.loading_page
+    assert window.status.currentMessage() == "Starting…"
+    # The menu bar is in the first frame (nothing moves later); its actions come right after.
+    assert _menu_titles(window) == ["File", "Team", "Send", "View", "Help"]
+    assert all(a.menu().isEmpty() for a in window.menuBar().actions())
+    window.finish_building()
+    window.finish_building()  # a second call adds nothing
+    assert _menu_titles(window) == ["File", "Team", "Send", "View", "Help"]
+    assert [len(a.menu().actions()) for a in window.menuBar().actions()] == [5, 6, 2, 1, 2]
+    assert window.stack.count() == 2  # "Loading…" and the error page
+    assert window.toolbar.isHidden()  # until the team switcher arrives
+    assert window.error_banner.isHidden()
+
+
+def test_a_start_up_error_before_the_rest_is_built_still_gets_page_and_menus(bridge, qtbot, home):
+    window = MainWindow(bridge=bridge, settings_dir=home, log_folder=home / "logs")
+    qtbot.addWidget(window)
+    window.show()
+    window.show_startup_error("The database is locked.", "Close the other sesdesk.")
+    assert window.stack.currentWidget() is window.error_page
+    assert window.error_page.message.text() == "The database is locked."
+    assert _menu_titles(window) == ["File", "Team", "Send", "View", "Help"]
 
 
 def test_menus_hold_the_actions_later_features_connect(open_window):
@@ -169,10 +201,14 @@ def test_background_errors_show_in_the_banner_and_status_bar(open_window, qtbot)
 
 def test_geometry_is_kept_in_the_home_folder_not_global_settings(open_window, home):
     window = open_window()
-    window.resize(900, 600)
+    window.resize(760, 500)  # fits the offscreen screen (800×600): restore keeps it on screen
     window.close()
     settings = QSettings(str(home / SETTINGS_FILE), QSettings.Format.IniFormat)
     assert settings.contains("geometry")
+    # The next window opens at the saved size.
+    again = MainWindow(bridge=window.bridge, settings_dir=home)
+    assert (again.width(), again.height()) == (760, 500)
+    again.deleteLater()
 
 
 def test_a_corrupt_database_gives_an_error_page_naming_the_file(open_window, home):

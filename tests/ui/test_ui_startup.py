@@ -30,10 +30,14 @@ def test_window_shows_before_boto3_and_sqlalchemy_load(tmp_path, args):
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    line = done.stdout.strip().splitlines()[-1]
+    lines = done.stdout.strip().splitlines()
+    line, complete = lines[-2], lines[-1]
     fields = dict(part.split("=", 1) for part in line.split()[2:])
     assert line.startswith("shown ")
     assert float(line.split()[1]) > 0
+    # The rest of the frame (menus, toolbar) is built right after the first show.
+    assert complete.startswith("complete ")
+    assert float(complete.split()[1]) >= float(line.split()[1])
     assert fields["boto3_loaded"] == "False"
     # None of boto3, botocore, SQLAlchemy, moto, keyring, alembic was imported before the show.
     assert fields["heavy_loaded"] == "-"

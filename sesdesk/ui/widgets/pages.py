@@ -19,12 +19,13 @@ class _CentredPage(QWidget):
         outer.addStretch(2)
         outer.setContentsMargins(80, 40, 80, 40)
 
-    def _label(self, name: str, text: str = "") -> QLabel:
+    def _label(self, name: str, text: str = "", *, selectable: bool = True) -> QLabel:
         label = QLabel(text)
         label.setObjectName(name)
         label.setWordWrap(True)
         label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if selectable:  # text a person may want to copy (an error, a path)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.column.addWidget(label)
         return label
 
@@ -34,7 +35,9 @@ class LoadingPage(_CentredPage):
 
     def __init__(self, text: str = "Loading…", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = self._label("pageTitle", text)
+        # Not selectable: nothing to copy in "Loading…", and the first selectable label costs
+        # ~5 ms (Qt sets up its text-control machinery) on the way to the first show.
+        self.title = self._label("pageTitle", text, selectable=False)
         bar = QProgressBar()
         bar.setRange(0, 0)  # busy indicator: we cannot know how long start-up takes
         bar.setTextVisible(False)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 ERROR_TIMEOUT_MS = 0  # errors stay until the next one or until cleared
 
 
 def describe_last_checked(when: datetime | None, now: datetime | None = None) -> str:
     """A short 'last checked' text for the status bar."""
+    from datetime import UTC, datetime  # here, not at the top: this module loads before the show
+
     if when is None:
         return "Not checked with AWS yet"
     if when.tzinfo is None:
