@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,6 +37,10 @@ def default_home() -> Path:
     configured = os.environ.get("SESDESK_HOME")
     if configured:
         return Path(configured).expanduser()
+    if sys.platform.startswith("linux"):
+        # What platformdirs answers on Linux, without importing it before the first show.
+        xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+        return (Path(xdg) if xdg else Path.home() / ".local" / "share") / APP_NAME
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,15 @@ def test_settings_round_trip_and_bad_file_is_empty(tmp_path):
     p.settings.write_text("{not json")
     assert config.load_settings(p) == {}
     assert p.settings.read_text() == "{not json"
+
+
+def test_default_home_matches_platformdirs(monkeypatch, tmp_path):
+    from platformdirs import user_data_dir
+
+    monkeypatch.delenv("SESDESK_HOME")
+    for xdg in (None, str(tmp_path / "xdg")):
+        if xdg is None:
+            monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_DATA_HOME", xdg)
+        assert config.default_home() == Path(user_data_dir("sesdesk", appauthor=False))
