@@ -40,7 +40,7 @@ def test_demo_window_smoke(open_window, qtbot, home):
     window.simulator_button.click()
     assert window.simulator_dock.isVisible()
 
-    # The switcher lists the demo team; the overview shows the demo mailer.
+    # The switcher lists the demo team; the dashboard shows the demo mailer.
     switcher = window.team_switcher
     qtbot.waitUntil(lambda: switcher.combo.count() == 1, timeout=10_000)
     assert switcher.combo.currentText() == window.services.demo.team_name
