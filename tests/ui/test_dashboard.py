@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QTimer
 
 from sesdesk.models import Store
 from sesdesk.ui.dashboard.view import DashboardView
@@ -196,6 +197,43 @@ def test_store_changed_reloads_the_view(qtbot, bridge, store):
         bridge.store_changed.emit(view.team_id)
     assert can(view)["test_email"][0] == "Yes (verified recipients)"
     assert "identity_pending" not in view.warnings.codes()
+
+
+def test_a_read_lands_in_stages_and_data_is_set_last(qtbot, bridge, store):
+    from sesdesk.models import SenderIdentity
+
+    view = open_view(qtbot, bridge, store, "pending")
+    seen: list[tuple[int, int, str]] = []
+
+    def landed(data: Any) -> None:
+        # Every card already shows the read when `data` is set and data_loaded fires.
+        assert view.data is data
+        seen.append(
+            (
+                view.identities.model.rowCount(),
+                len(data.snapshot.identities),
+                view.identities.model.index(0, 2).data(),
+            )
+        )
+
+    view.data_loaded.connect(landed)
+    with store.session() as session:
+        for row in session.query(SenderIdentity).all():
+            row.status = "SUCCESS"
+    ticks: list[tuple[str, int]] = []
+    timer = QTimer()
+    timer.timeout.connect(
+        lambda: ticks.append((view.identities.model.index(0, 2).data(), len(seen)))
+    )
+    timer.start(0)
+    with qtbot.waitSignal(view.data_loaded, timeout=10_000):
+        view.reload()
+    timer.stop()
+    assert seen == [(2, 2, "Verified")]
+    assert view.quota.sent.text() != ""
+    # The event loop ran between the stages (Qt paints there): after the identities showed
+    # the read and before the last card did, so no single long block.
+    assert ("Verified", 0) in ticks
 
 
 def test_notifier_falls_back_to_a_toast(qtbot):

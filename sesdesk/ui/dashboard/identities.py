@@ -40,6 +40,7 @@ class IdentityTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.identities: tuple[IdentityView, ...] = ()
+        self._rows: list[tuple[str, str, str, str, str]] = []
         self._brushes = {
             tone: (QBrush(QColor(bg)), QBrush(QColor(fg)))
             for tone, (bg, fg) in TONE_COLOURS.items()
@@ -49,14 +50,17 @@ class IdentityTableModel(QAbstractTableModel):
         """Replace the rows (only when they changed: a reset loses the selection)."""
         if identities == self.identities:
             return
+        # Texts worked out once per change, not per paint: the delegate asks `data` for ~8
+        # roles of every visible cell each time the table paints.
+        rows = [_row(identity) for identity in identities]
         if identities and [i.name for i in identities] == [i.name for i in self.identities]:
             # Same rows, new statuses: repaint them instead of resetting the view's layout.
-            self.identities = identities
+            self.identities, self._rows = identities, rows
             last = self.index(len(identities) - 1, len(COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
             return
         self.beginResetModel()
-        self.identities = identities
+        self.identities, self._rows = identities, rows
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -79,26 +83,31 @@ class IdentityTableModel(QAbstractTableModel):
         """Text, chip colours and tooltips."""
         if not index.isValid():
             return None
-        identity = self.identities[index.row()]
         column = index.column()
-        text, tone = IDENTITY_STATUS.get(identity.status, (identity.status.title(), "neutral"))
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if column == 0:
-                return identity.name
-            if column == 1:
-                return "Email address" if identity.kind == "email" else "Domain"
-            if column == 2:
-                return text
-            return identity_explanation(identity.status, identity.kind, identity.error_type)
-        if column == 2 and role == Qt.ItemDataRole.BackgroundRole:
-            return self._brushes[tone][0]
-        if column == 2 and role == Qt.ItemDataRole.ForegroundRole:
-            return self._brushes[tone][1]
-        if column == 2 and role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignCenter
+            return self._rows[index.row()][column]
+        if column == 2:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return self._brushes[self._rows[index.row()][4]][0]
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return self._brushes[self._rows[index.row()][4]][1]
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return Qt.AlignmentFlag.AlignCenter
         if role == Qt.ItemDataRole.UserRole:
-            return identity
+            return self.identities[index.row()]
         return None
+
+
+def _row(identity: IdentityView) -> tuple[str, str, str, str, str]:
+    """(name, type, status, what it means, tone): one table row's texts."""
+    text, tone = IDENTITY_STATUS.get(identity.status, (identity.status.title(), "neutral"))
+    return (
+        identity.name,
+        "Email address" if identity.kind == "email" else "Domain",
+        text,
+        identity_explanation(identity.status, identity.kind, identity.error_type),
+        tone,
+    )
 
 
 class IdentitiesCard(Card):

@@ -101,6 +101,18 @@ class QuotaCard(Card):
 
     def show_snapshot(self, snapshot: TeamSnapshot) -> None:
         """Show the quota figures of the stored account."""
+        self._show_account(snapshot)
+        self._draw()
+
+    def show_quota(
+        self, snapshot: TeamSnapshot, sends: tuple[DaySends, ...] | list[DaySends]
+    ) -> None:
+        """`show_snapshot` and `show_sends` with one chart update instead of two."""
+        self._show_account(snapshot)
+        self._sends = tuple(sends)
+        self._draw()
+
+    def _show_account(self, snapshot: TeamSnapshot) -> None:
         account = snapshot.account
         self.unknown.setVisible(account is None)
         self.bar.setVisible(account is not None)
@@ -111,7 +123,6 @@ class QuotaCard(Card):
             self._max_24h = 0.0
         else:
             self._show_figures(account)
-        self._draw()
 
     def _show_figures(self, account: AccountView) -> None:
         self.sent.setText(f"{count(account.sent_24h)} of {count(account.max_24h)}")

@@ -4,13 +4,19 @@ The view reads the store off the GUI thread (through the bridge) when it is crea
 `Bridge.store_changed` names its team, and after Refresh now; every card then shows the same
 read. Buttons that fix something emit `fix_requested(fix, detail)`; the main window opens the
 matching wizard. A newer read always wins over an older one still in flight.
+
+A read that lands is shown in a few stages, one event-loop turn apart, so Qt paints between
+them: the first sync of an empty store changes every card at once (200 identities, banners, the
+chart's first layout), and doing it all in one go stalled the window for ~70 ms
+(bench/ui_responsiveness.py --cold). `show_data` still shows everything at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
 
 from sesdesk.ui.bridge import Bridge
@@ -27,6 +33,9 @@ if TYPE_CHECKING:
     from sesdesk.ui.poller_bridge import PollerController
 
 ALL_TEAMS = 0
+#: Pause between the stages of showing a read: a real timer (not a zero one, which Qt runs
+#: before the posted paint) so the window paints what the last stage changed first.
+STAGE_GAP_MS = 1
 
 
 class DashboardView(QWidget):
@@ -124,10 +133,12 @@ class DashboardView(QWidget):
         generation = self._generation
 
         def shown(data: DashboardData) -> None:
-            self._loading = False
-            if generation == self._generation:
-                self.show_data(data)
-            self._again()
+            if generation != self._generation:
+                self._loading = False
+                self._again()
+                return
+            # Still "loading" until the last stage: a newer read waits instead of interleaving.
+            self._show_staged(data, self._stages(data))
 
         def failed(error: Any) -> None:
             self._loading = False
@@ -145,16 +156,48 @@ class DashboardView(QWidget):
 
     def show_data(self, data: DashboardData) -> None:
         """Show one read of the store in every card."""
-        self.data = data
+        for stage in self._stages(data):
+            stage()
+        self._shown(data)
+
+    def _stages(self, data: DashboardData) -> list[Callable[[], None]]:
+        """Showing `data`, cut where Qt may paint in between (each stage ~10 ms at most)."""
         snapshot = data.snapshot
-        self.warnings.show_state(snapshot, data.gate, checking=self._refreshing)
-        self.can_send.show_gate(snapshot, data.gate)
-        self.credentials.show_snapshot(snapshot)
-        self.account.show_snapshot(snapshot)
-        self.identities.show_snapshot(snapshot)
-        self.quota.show_snapshot(snapshot)
-        self.quota.show_sends(data.sends)
-        self.history.show_events(data.events)
+
+        def top() -> None:
+            self.can_send.show_gate(snapshot, data.gate)
+            self.credentials.show_snapshot(snapshot)
+            self.account.show_snapshot(snapshot)
+
+        return [
+            # Alone: new banners shift every card down, so the paint after this is the
+            # whole window.
+            lambda: self.warnings.show_state(snapshot, data.gate, checking=self._refreshing),
+            top,
+            lambda: self.identities.show_snapshot(snapshot),
+            lambda: self.quota.show_quota(snapshot, data.sends),
+            lambda: self.history.show_events(data.events),
+        ]
+
+    def _show_staged(self, data: DashboardData, stages: list[Callable[[], None]]) -> None:
+        generation = self._generation
+        try:
+            stages.pop(0)()
+        except Exception:
+            self._loading = False
+            raise
+        if stages and generation == self._generation:
+            # Parented to self: no stage runs on a view that has been deleted meanwhile.
+            QTimer.singleShot(STAGE_GAP_MS, self, lambda: self._show_staged(data, stages))
+            return
+        self._loading = False
+        if not stages:
+            self._shown(data)
+        self._again()
+
+    def _shown(self, data: DashboardData) -> None:
+        # Set last: `data` is the read every card shows (tests and the window wait on it).
+        self.data = data
         self.data_loaded.emit(data)
 
     def _store_changed(self, team_id: int) -> None:
