@@ -46,6 +46,24 @@ def isolated_home(tmp_path, monkeypatch):
     _drop_sesdesk_log_handlers()
 
 
+@pytest.fixture(autouse=True)
+def _no_running_loop_outside_the_ui_tests(request):
+    """The UI tests share one qasync loop marked as running for the whole session (see
+    tests/ui/conftest.py); tests that run after them and start their own loop with
+    `asyncio.run` must not see it."""
+    import asyncio
+
+    running = asyncio.events._get_running_loop()
+    if running is None or "qasync_loop" in request.fixturenames:
+        yield
+        return
+    asyncio.events._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio.events._set_running_loop(running)
+
+
 def _drop_sesdesk_log_handlers() -> None:
     """Code under test may have pointed the root logger at this test's home: undo it."""
     import logging
