@@ -7,7 +7,9 @@ classified error means for the recipient.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -16,6 +18,26 @@ from sesdesk.aws.clients import CallKind, ClientFactory
 from sesdesk.aws.errors import classify
 
 T = TypeVar("T")
+
+_GATE_ID = "sesdesk-send-gate"
+_gates = threading.local()
+
+
+class NotSent(Exception):
+    """The send was called off before its request was written: it certainly did not go out."""
+
+
+def _before_send(**_: Any) -> None:
+    """botocore `before-send` hook: the request is built and signed; only the write follows.
+
+    The caller's gate (see `SendingFacade.gated`) runs here, so a rate-limiter slot taken in it
+    is followed by nothing but the socket write: boto3's own CPU (building, signing) and any
+    thread scheduling in it happen before the slot, not between the slot and AWS.
+    """
+    gate = getattr(_gates, "gate", None)
+    if gate is not None and not gate():
+        raise NotSent("the send was called off before it left")
+
 
 # SES refuses messages over 10 MB (after MIME encoding); we check before sending.
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
@@ -54,18 +76,41 @@ class SendingFacade:
         """The region every call goes to."""
         return self._factory.region
 
+    def _client(self, kind: CallKind) -> Any:
+        client = self._factory.client("sesv2", kind)
+        if kind is CallKind.SEND:
+            # unique_id: registering again on the same (cached) client is a no-op.
+            client.meta.events.register(
+                "before-send.sesv2.SendEmail", _before_send, unique_id=_GATE_ID
+            )
+        return client
+
     def _call(self, action: str, fn: Callable[[Any], T], kind: CallKind) -> T:
         try:
-            return fn(self._factory.client("sesv2", kind))
+            return fn(self._client(kind))
+        except NotSent:
+            raise
         except Exception as exc:
             raise classify(exc, action=action) from None
 
     def warm_up(self) -> None:
         """Build the send client now (it takes a moment) rather than on the first send."""
-        self._factory.client("sesv2", CallKind.SEND)
+        self._client(CallKind.SEND)
+
+    @contextmanager
+    def gated(self, gate: Callable[[], bool]) -> Iterator[None]:
+        """Within the block, this thread's sends call `gate()` once the request is built and
+        signed, just before it is written; if it returns False the send raises `NotSent`."""
+        previous = getattr(_gates, "gate", None)
+        _gates.gate = gate
+        try:
+            yield
+        finally:
+            _gates.gate = previous
 
     def send_email(self, email: OutgoingEmail) -> str:
-        """Send one message; returns SES's MessageId. Raises classified AwsErrors."""
+        """Send one message; returns SES's MessageId. Raises classified AwsErrors, or `NotSent`
+        when a gate (see `gated`) called it off before the request was written."""
         simple: dict[str, Any] = {"Subject": {"Data": email.subject, "Charset": "UTF-8"}}
         body: dict[str, Any] = {}
         if email.text_body:

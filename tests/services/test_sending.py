@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.errors import AuthError, Rejected
-from sesdesk.aws.sending import OutgoingEmail, SendingFacade
+from sesdesk.aws.sending import NotSent, OutgoingEmail, SendingFacade
 from sesdesk.aws.ses import SesFacade
 from sesdesk.errors import BadInput, NotAllowed
 from sesdesk.models import Store
@@ -416,3 +416,40 @@ def test_one_sender_per_broadcast(store, endpoint_env):
         sending.send_broadcast(store, team_id, draft.id)
     runner.cancel()
     thread.join(10)
+
+
+def test_a_gate_that_says_no_sends_nothing_and_a_gate_that_says_yes_runs_once(store, endpoint_env):
+    simulator = endpoint_env
+    connect(store, simulator, rate=100)
+    facade = SendingFacade(ClientFactory("us-east-1", FAKE_KEYS))
+    email = OutgoingEmail(FROM, "user1@example.com", "Hi", text_body="Hello")
+    with facade.gated(lambda: False), pytest.raises(NotSent):
+        facade.send_email(email)
+    assert simulator.sent_messages() == []
+    calls: list[int] = []
+
+    def gate() -> bool:
+        calls.append(1)
+        return True
+
+    with facade.gated(gate):
+        assert facade.send_email(email)
+    assert calls == [1] and accepted(simulator) == Counter({"user1@example.com": 1})
+    facade.send_email(email)  # outside the block no gate runs
+    assert calls == [1]
+
+
+def test_senders_halted_at_the_rate_gate_go_back_to_pending_not_uncertain(store, endpoint_env):
+    simulator = endpoint_env
+    team_id = connect(store, simulator, rate=1)
+    make_list(store, team_id, 6)
+    draft = sending.create_broadcast(store, team_id, list_name="all", composition=compose())
+    # One send a second: the rest sit in the gate, their requests built and signed, unsent.
+    runner = sending.BroadcastRunner(store, team_id, draft.id)
+    thread, outcome = run_in_thread(runner)
+    wait_for(lambda: len(simulator.sent_messages()) >= 1)
+    runner.pause()
+    thread.join(10)
+    status = outcome["result"].status
+    assert status.state == "paused" and status.uncertain == 0
+    assert status.sent == len(simulator.sent_messages()) and status.pending == 6 - status.sent
