@@ -207,8 +207,8 @@ def main(folder: Path) -> None:
             while view.data is None:
                 await asyncio.sleep(0.05)
             await asyncio.sleep(0.3)
-            body = view.scroll.widget()
-            view.scroll.setMinimumHeight(body.sizeHint().height())
+            body = view.scroll_area.widget()
+            view.scroll_area.setMinimumHeight(body.sizeHint().height())
             window.resize(1100, view.warnings.sizeHint().height() + body.sizeHint().height() + 10)
             await asyncio.sleep(0.3)
             window.grab().save(str(folder / f"dashboard-{state}.png"))

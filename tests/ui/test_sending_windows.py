@@ -101,9 +101,9 @@ def test_contacts_import_dialog_choosing_columns_and_showing_refused_rows(
         dialog.start_import()
     result = imported.args[0]
     assert (result.imported, result.duplicates) == (1, 1)
-    assert dialog.rejected.rowCount() == 1
-    assert dialog.rejected.item(0, 0).text() == "3"
-    assert dialog.rejected.item(0, 1).text() == "bob-at-example"
+    assert dialog.rejected_table.rowCount() == 1
+    assert dialog.rejected_table.item(0, 0).text() == "3"
+    assert dialog.rejected_table.item(0, 1).text() == "bob-at-example"
     qtbot.waitUntil(lambda: window.table.rowCount() == 1, timeout=10_000)
     assert window.table.item(0, 0).text() == "ann@example.com"
     assert window.table.item(0, 1).text() == "Ann"

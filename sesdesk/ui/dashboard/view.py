@@ -100,7 +100,7 @@ class DashboardView(QWidget):
         grid.addWidget(self.history, 4, 0, 1, 2)
         grid.setRowStretch(5, 1)
         scroll.setWidget(body)
-        self.scroll = scroll
+        self.scroll_area = scroll
         outer.addWidget(scroll, 1)
         self.cards = [
             self.can_send,

@@ -209,10 +209,10 @@ class ComposeWindow(QDialog):
 
     def _kind_changed(self) -> None:
         single = self.kind == "test_email"
-        for widget in (self.to_label, self.to_edit):
-            widget.setVisible(single)
-        for widget in (self.list_label, self.list_combo):
-            widget.setVisible(not single)
+        for single_widget in (self.to_label, self.to_edit):
+            single_widget.setVisible(single)
+        for list_widget in (self.list_label, self.list_combo):
+            list_widget.setVisible(not single)
         self.send_button.setText("Send test email" if single else "Create and send…")
         self._show_gate()
         self._list_changed()
