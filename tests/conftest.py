@@ -116,6 +116,14 @@ def iam_simulator(_iam_simulator_server: SesSimulator) -> SesSimulator:
     return _iam_simulator_server
 
 
+@pytest.fixture
+def sim(iam_simulator: SesSimulator, monkeypatch: pytest.MonkeyPatch) -> SesSimulator:
+    """The IAM-enforcing simulator, reset (no latency, reachable), with boto3 pointed at it
+    through AWS_ENDPOINT_URL as sesdesk's own code reads it."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", iam_simulator.endpoint)
+    return iam_simulator
+
+
 def make_client(
     simulator: SesSimulator,
     service: str,

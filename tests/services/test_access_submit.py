@@ -23,21 +23,10 @@ REGION = "us-east-1"
 DOMAIN = "smartcart.app"
 
 
-# tests/aws/conftest.py's `simulator` fixture is not visible from tests/services until it moves
-# to tests/conftest.py; this module-scoped one has the same contract (reset for every test).
-@pytest.fixture(scope="module")
-def _access_simulator() -> Iterator[SesSimulator]:
-    sim = SesSimulator(iam=True)
-    sim.start()
-    yield sim
-    sim.stop()
-
-
 @pytest.fixture
-def simulator(_access_simulator: SesSimulator, monkeypatch) -> SesSimulator:
-    _access_simulator.reset()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", _access_simulator.endpoint)
-    return _access_simulator
+def simulator(sim: SesSimulator) -> SesSimulator:
+    """The shared IAM-enforcing simulator (tests/conftest.py), under this module's name."""
+    return sim
 
 
 @pytest.fixture

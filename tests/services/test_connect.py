@@ -35,23 +35,6 @@ OTHER_ACCOUNT = "210987654321"
 SNS_ACTIONS = ("sns:CreateTopic", "sns:GetTopicAttributes", "sns:Subscribe")
 
 
-@pytest.fixture(scope="module")
-def _sim_server() -> Iterator[SesSimulator]:
-    simulator = SesSimulator(iam=True)
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def sim(_sim_server: SesSimulator, monkeypatch: pytest.MonkeyPatch) -> SesSimulator:
-    """The IAM-enforcing simulator, reset, with boto3 pointed at it."""
-    _sim_server.reset()
-    _sim_server.set_unreachable(False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", _sim_server.endpoint)
-    return _sim_server
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     the_store = Store.open(tmp_path / "sesdesk.db")

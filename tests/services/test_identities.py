@@ -148,22 +148,6 @@ def test_verified_identity_says_so():
 # --- lifecycle against the simulator ---------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def _sim_server() -> Iterator[SesSimulator]:
-    simulator = SesSimulator(iam=True)
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def sim(_sim_server: SesSimulator, monkeypatch: pytest.MonkeyPatch) -> SesSimulator:
-    """The simulator, reset, with boto3 pointed at it."""
-    _sim_server.reset()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", _sim_server.endpoint)
-    return _sim_server
-
-
 @pytest.fixture
 def store(tmp_path) -> Iterator[Store]:
     the_store = Store.open(tmp_path / "sesdesk.db")

@@ -35,24 +35,6 @@ FAST = PollSchedule(
 )
 
 
-@pytest.fixture(scope="module")
-def _sim_server() -> Iterator[SesSimulator]:
-    simulator = SesSimulator(iam=True)
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def sim(_sim_server: SesSimulator, monkeypatch: pytest.MonkeyPatch) -> SesSimulator:
-    """The simulator, reset, with boto3 pointed at it."""
-    _sim_server.reset()
-    _sim_server.set_latency(0)
-    _sim_server.set_unreachable(False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", _sim_server.endpoint)
-    return _sim_server
-
-
 @pytest.fixture
 def store(tmp_path) -> Iterator[Store]:
     the_store = Store.open(tmp_path / "poll.db")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,24 +18,6 @@ from sesdesk.services.state import load_snapshot, recent_events
 from sesdesk.services.teams import create_team
 
 REGION = "us-east-1"
-
-
-@pytest.fixture(scope="module")
-def _sim_server() -> Iterator[SesSimulator]:
-    simulator = SesSimulator(iam=True)
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def sim(_sim_server: SesSimulator, monkeypatch: pytest.MonkeyPatch) -> SesSimulator:
-    """The simulator, reset, with boto3 pointed at it."""
-    _sim_server.reset()
-    _sim_server.set_latency(0)
-    _sim_server.set_unreachable(False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", _sim_server.endpoint)
-    return _sim_server
 
 
 class CountingFacade(SesFacade):

@@ -27,19 +27,10 @@ REGION = "us-east-1"
 DOMAIN = "smartcart.app"
 
 
-@pytest.fixture(scope="module")
-def _wizard_simulator() -> Iterator[SesSimulator]:
-    sim = SesSimulator(iam=True)
-    sim.start()
-    yield sim
-    sim.stop()
-
-
 @pytest.fixture
-def simulator(_wizard_simulator: SesSimulator, monkeypatch) -> SesSimulator:
-    _wizard_simulator.reset()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", _wizard_simulator.endpoint)
-    return _wizard_simulator
+def simulator(sim: SesSimulator) -> SesSimulator:
+    """The shared IAM-enforcing simulator (tests/conftest.py), under this module's name."""
+    return sim
 
 
 @pytest.fixture

@@ -28,22 +28,6 @@ from sesdesk.ui.wizards.connect import PAGE_IDS
 CHECK_TIMEOUT = 30_000
 
 
-@pytest.fixture(scope="module")
-def _sim_server() -> Iterator[SesSimulator]:
-    simulator = SesSimulator(iam=True)
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def sim(_sim_server: SesSimulator, monkeypatch: pytest.MonkeyPatch) -> SesSimulator:
-    _sim_server.reset()
-    _sim_server.set_unreachable(False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", _sim_server.endpoint)
-    return _sim_server
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     the_store = Store.open(tmp_path / "sesdesk.db")

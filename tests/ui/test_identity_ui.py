@@ -41,21 +41,6 @@ def _local_dns_module() -> Any:
     return sys.modules[name]
 
 
-@pytest.fixture(scope="module")
-def _sim_server() -> Iterator[SesSimulator]:
-    simulator = SesSimulator(iam=True)
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def sim(_sim_server: SesSimulator, monkeypatch: pytest.MonkeyPatch) -> SesSimulator:
-    _sim_server.reset()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", _sim_server.endpoint)
-    return _sim_server
-
-
 @pytest.fixture
 def team(sim: SesSimulator, tmp_path: Path) -> Iterator[tuple[Store, int]]:
     store = Store.open(tmp_path / "sesdesk.db")
