@@ -1,11 +1,18 @@
 """An evenly spaced token bucket charged per recipient at the account's `MaxSendRate`.
 
-SES throttles bursts even when the average stays under the rate, so the bucket holds one
-token only: every recipient gets its own slot, 1/rate after the previous one, and an idle
-spell never saves up a burst. The rate is read live and may change between slots.
+SES counts the recipients it accepts in any one second, so two rules pace the sends:
 
-One limiter per (account, region) in a process, shared by test emails and broadcasts, because
-SES counts them together.
+- **The grid**: every recipient gets its own slot, 1/(rate × headroom) after the previous
+  one. An idle spell never saves up a burst; a sender that woke a little late (a busy GIL, a
+  garbage collection: tens of ms) may catch up with the grid at up to twice the rate, so such
+  stalls do not cost the broadcast its pace. A longer stall starts the grid afresh from now.
+- **The window guard**: over any span of 1/headroom seconds the sends that actually left
+  carry at most ⌊rate⌋ recipients. On the grid this holds by itself; it binds when a late
+  send, a catch-up or a rate lowered mid-run would otherwise crowd one second. The span's
+  margin over a second (15 ms at the default headroom) absorbs network jitter on the way.
+
+The rate is read live and may change between slots. One limiter per (account, region) in a
+process, shared by test emails and broadcasts, because SES counts them together.
 """
 
 from __future__ import annotations
@@ -13,21 +20,24 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
-# Aim a little under the rate: the simulator (and SES) count arrivals in a sliding second, and
-# network and scheduling jitter can pull two evenly spaced requests closer together.
+# Aim a little under the rate: requests leave evenly spaced, but the network and the receiving
+# end can pull two of them closer together on the way.
 DEFAULT_HEADROOM = 0.985
 MAX_BACKOFF = 30.0
 # Queued senders re-check `halt` this often: rarely enough that dozens of them waiting do not
 # wake the process hundreds of times a second, often enough that a pause is prompt.
 HALT_POLL = 0.25
-# How late a slot may be taken and still keep the grid (see `acquire`).
-CATCH_UP = 0.005
+# How far behind the grid a send may leave and still have the sends after it catch up.
+MAX_CATCH_UP = 0.05
+# While catching up, two sends are never closer than this share of a slot.
+MIN_GAP = 0.5
 
 
 class RateLimiter:
-    """Hands out send slots (monotonic times) spaced 1/rate apart; thread-safe."""
+    """Hands out send slots (monotonic times) at the rate; thread-safe."""
 
     def __init__(
         self,
@@ -42,7 +52,10 @@ class RateLimiter:
         self._pace = threading.Lock()  # held by the one sender waiting for the next slot
         self._clock = clock
         self._headroom = headroom
-        self._next = 0.0
+        self._grid = 0.0  # the next send's place on the grid (may be in the past)
+        self._earliest = 0.0  # no send before this (the catch-up gap, a throttling pause)
+        self._sent: deque[tuple[float, int]] = deque()  # (left at, recipients), oldest first
+        self._in_window = 0  # recipients in `_sent`
         self._rate = 0.0
         self._backoff = 0.0
         self._throttled_until = 0.0
@@ -70,55 +83,91 @@ class RateLimiter:
         with self._lock:
             self._rate = float(rate)
 
+    # --- the two rules (call with self._lock held) ---------------------------------------
+
+    def _window(self) -> tuple[int, float]:
+        """The guard: at most `cap` recipients may leave within any `span` seconds."""
+        cap = max(1, math.floor(self._rate))
+        return cap, max(1.0, cap / self._rate) / self._headroom
+
+    def _guard(self, recipients: int) -> float:
+        """The earliest time a send to `recipients` keeps the window guard."""
+        cap, span = self._window()
+        excess = self._in_window + recipients - cap
+        if excess <= 0:
+            return 0.0
+        # The oldest sends must age out of the window first: walk until enough have.
+        for left_at, count in self._sent:
+            excess -= count
+            if excess <= 0:
+                return left_at + span
+        return self._sent[-1][0] + span if self._sent else 0.0
+
+    def _due(self, recipients: int) -> float:
+        """When the next send to `recipients` may leave."""
+        grid = self._grid
+        if self._clock() - grid > MAX_CATCH_UP:
+            grid = self._clock()  # too far behind: no catching up, a fresh start
+        return max(grid, self._earliest, self._guard(recipients), self._clock())
+
+    def _record(self, left: float, recipients: int) -> None:
+        """A send to `recipients` left at `left`: place the next one."""
+        spacing = recipients / (self._rate * self._headroom)
+        base = self._grid if left - self._grid <= MAX_CATCH_UP else left
+        self._grid = base + spacing
+        self._earliest = max(self._earliest, left + MIN_GAP * spacing)
+        self._sent.append((left, recipients))
+        self._in_window += recipients
+        _, span = self._window()
+        while self._sent and self._sent[0][0] <= left - span:
+            self._in_window -= self._sent.popleft()[1]
+
+    # --- taking slots -----------------------------------------------------------------------
+
     def peek(self) -> float:
         """When the next slot would be, without taking it."""
         with self._lock:
-            return max(self._clock(), self._next)
+            return self._due(1)
 
     def take(self, recipients: int = 1) -> float:
-        """Reserve the next slot for a message to `recipients`; returns its monotonic time."""
+        """Reserve the next slot for a message to `recipients`; returns its monotonic time
+        (for callers that schedule ahead; `acquire` waits for the slot instead)."""
         if recipients < 1:
             raise ValueError("a send has at least one recipient")
         with self._lock:
-            slot = max(self._clock(), self._next)
-            self._next = slot + recipients / (self._rate * self._headroom)
+            slot = self._due(recipients)
+            self._record(slot, recipients)
             return slot
 
     def acquire(self, halt: threading.Event | None = None, recipients: int = 1) -> float | None:
-        """Wait for the next slot and return when it comes (the send may go now).
+        """Wait for the next slot and return when it came (the send may go now).
 
-        Senders queue on one lock, so the slot is computed when the previous send leaves,
-        not booked ahead: after a stall (GC, a busy CPU) sending resumes evenly spaced from
-        *now* instead of firing the missed slots in a burst. Returns None, without using a
-        slot, when `halt` is set while waiting.
+        Senders queue on one lock and the slot is computed when the previous send has left,
+        not booked ahead, so the guard judges what actually left. Returns None, without using
+        a slot, when `halt` is set while waiting.
         """
+        if recipients < 1:
+            raise ValueError("a send has at least one recipient")
         while not self._pace.acquire(timeout=HALT_POLL):
             if halt is not None and halt.is_set():
                 return None
         try:
-            if halt is not None and halt.is_set():
-                return None
-            with self._lock:
-                slot = max(self._clock(), self._next)
             while True:
-                delay = slot - self._clock()
+                if halt is not None and halt.is_set():
+                    return None
+                with self._lock:
+                    due = self._due(recipients)
+                delay = due - self._clock()
                 if delay <= 0:
                     break
+                # Sleep, then look again: the rate or a throttling pause may have moved it.
                 if halt is not None:
-                    if halt.wait(delay):
-                        return None
+                    halt.wait(delay)
                 else:
                     time.sleep(delay)
-            now = self._clock()
             with self._lock:
-                spacing = recipients / (self._rate * self._headroom)
-                # A wake-up up to CATCH_UP late keeps the grid (no drift: at 200/s a hand-over
-                # behind the GIL is often a few ms late, and re-basing on each lost ~10 % of
-                # the rate), but the next gap is never under half a slot; a longer stall
-                # re-bases it. CATCH_UP is a third of the headroom's jitter margin (15 ms).
-                late = now - slot > CATCH_UP
-                base = now if late else max(slot, now - spacing / 2)
-                self._next = max(self._next, base + spacing)
+                now = self._clock()
+                self._record(now, recipients)
             return now
         finally:
             self._pace.release()
@@ -141,9 +190,10 @@ class RateLimiter:
                 return 0.0
             first = max(0.1, 4.0 / self._rate)
             self._backoff = min(MAX_BACKOFF, max(first, self._backoff * 2))
-            self._next = max(now, self._next) + self._backoff
+            resume = max(now, self._grid, self._earliest) + self._backoff
+            self._grid = self._earliest = resume
             # Refusals arriving within one round trip after this pause belong to this burst.
-            self._throttled_until = self._next + 0.5
+            self._throttled_until = resume + 0.5
             return self._backoff
 
     def calm(self) -> None:
