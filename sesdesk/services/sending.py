@@ -85,6 +85,7 @@ from sesdesk.services.rate import (
     shared_limiter,
 )
 from sesdesk.services.state import TeamSnapshot, load_snapshot
+from sesdesk.timing import punctual
 
 log = logging.getLogger(__name__)
 
@@ -898,6 +899,21 @@ _CLAIM = (
     )
 )
 
+_DAY_ROW = sqlite_insert(_SEND_DAYS).values(
+    team_id=bindparam("team"),
+    day=bindparam("day"),
+    sent=bindparam("sent"),
+    failed=bindparam("failed"),
+)
+# Built once: composing the upsert per write cost a third of the engine loop's CPU at 200/s.
+_COUNT_DAY = _DAY_ROW.on_conflict_do_update(
+    index_elements=["team_id", "day"],
+    set_={
+        "sent": _SEND_DAYS.c.sent + _DAY_ROW.excluded.sent,
+        "failed": _SEND_DAYS.c.failed + _DAY_ROW.excluded.failed,
+    },
+)
+
 
 class BroadcastRunner:
     """Sends one broadcast (or test) until it is done or stops; `pause`/`cancel` from any
@@ -1040,7 +1056,9 @@ class BroadcastRunner:
         self._set_state(SENDING, None, started=True)
         sender.warm_up()
         try:
-            return self._loop(composition, sender, ses, limiter, quota_left)
+            # Senders must leave on their slots: see sesdesk.timing for what that takes.
+            with punctual():
+                return self._loop(composition, sender, ses, limiter, quota_left)
         finally:
             self._refresh_quietly(ses)
 
@@ -1397,20 +1415,14 @@ class BroadcastRunner:
             if claims:
                 session.execute(_CLAIM, [{"rid": row.id, "at": now} for row in claims])
             if run.day_sent or run.day_failed:
-                stmt = sqlite_insert(_SEND_DAYS).values(
-                    team_id=self.team_id,
-                    day=now.astimezone(UTC).date(),
-                    sent=run.day_sent,
-                    failed=run.day_failed,
-                )
                 session.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=["team_id", "day"],
-                        set_={
-                            "sent": _SEND_DAYS.c.sent + stmt.excluded.sent,
-                            "failed": _SEND_DAYS.c.failed + stmt.excluded.failed,
-                        },
-                    )
+                    _COUNT_DAY,
+                    {
+                        "team": self.team_id,
+                        "day": now.astimezone(UTC).date(),
+                        "sent": run.day_sent,
+                        "failed": run.day_failed,
+                    },
                 )
         run.updates = []
         run.day_sent = run.day_failed = 0
