@@ -4,6 +4,7 @@ takes to handle; SESv2 SendEmail's direct path keeps SES's rules, codes and IAM 
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sesdesk.aws.simulator import SesSimulator
+from sesdesk.aws.simulator.server import RECEIVED_KEY, _received, _stamped_reader
 from sesdesk.aws.simulator.state import SendRefused, SimulatorState
 
 SIMPLE = {"Simple": {"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "Hi there"}}}}
@@ -171,3 +173,99 @@ def test_iam_still_guards_send_email(
         _send(admin)
     assert _code(excinfo) == ("TooManyRequestsException", 429)
     assert len(iam_simulator.sent_messages()) == 1
+
+
+# --- the HTTP connection: kept alive, arrivals stamped by the kernel ------------------------
+
+NO_LATENCY = b'{"seconds": 0}'
+LATENCY_ROUTE = "/_sesdesk/latency"
+
+
+def _connection(simulator: SesSimulator) -> http.client.HTTPConnection:
+    endpoint = urlparse(simulator.endpoint)
+    return http.client.HTTPConnection(endpoint.hostname or "127.0.0.1", endpoint.port, timeout=5)
+
+
+def _post(conn: http.client.HTTPConnection) -> http.client.HTTPResponse:
+    conn.request("POST", LATENCY_ROUTE, body=NO_LATENCY)
+    return conn.getresponse()
+
+
+def test_connections_are_kept_alive_across_requests_with_bodies(simulator: SesSimulator) -> None:
+    conn = _connection(simulator)
+    try:
+        first = _post(conn)
+        assert first.status == 200
+        assert first.getheader("Connection", "").lower() != "close"
+        assert b'"seconds"' in first.read()
+        sock = conn.sock
+        second = _post(conn)
+        assert second.status == 200 and b'"seconds"' in second.read()
+        assert conn.sock is sock  # the same connection served both
+        conn.request("GET", "/_sesdesk/health")
+        assert conn.getresponse().read()
+        assert conn.sock is sock
+    finally:
+        conn.close()
+
+
+def test_back_to_back_requests_on_one_connection_are_all_answered(
+    simulator: SesSimulator,
+) -> None:
+    # The next request already waiting on the socket when the first is answered must be read
+    # as a request, not drained away as the rest of the first one's body.
+    request = b"POST %s HTTP/1.1\r\nHost: sim\r\nContent-Length: %d\r\n\r\n%s" % (
+        LATENCY_ROUTE.encode(),
+        len(NO_LATENCY),
+        NO_LATENCY,
+    )
+    endpoint = urlparse(simulator.endpoint)
+    with socket.create_connection((endpoint.hostname, endpoint.port), timeout=5) as sock:
+        sock.sendall(request * 3)
+        received = b""
+        while received.count(b'"seconds"') < 3:
+            chunk = sock.recv(65536)
+            assert chunk, f"connection closed after {received.count(b'HTTP/1.1 200')} answers"
+            received += chunk
+    assert received.count(b"HTTP/1.1 200") == 3
+
+
+def test_a_client_asking_to_close_gets_the_connection_closed(simulator: SesSimulator) -> None:
+    conn = _connection(simulator)
+    try:
+        conn.request("POST", LATENCY_ROUTE, body=NO_LATENCY, headers={"Connection": "close"})
+        response = conn.getresponse()
+        response.read()
+        assert response.getheader("Connection", "").lower() == "close"
+    finally:
+        conn.close()
+
+
+def test_the_kernel_receive_time_is_the_arrival_not_when_the_handler_reads_it() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        client = socket.create_connection(server.getsockname(), timeout=5)
+        accepted, _ = server.accept()
+        with client, accepted:
+            reader = _stamped_reader(accepted)
+            if reader is None:
+                pytest.skip("this kernel does not stamp receive times")
+            reader.expect()
+            sent_at = time.time()
+            client.sendall(b"GET / HTTP/1.1\r\n")
+            time.sleep(0.2)  # the handler is busy elsewhere
+            buffer = bytearray(64)
+            assert reader.readinto(buffer) == 16
+            assert reader.first_received is not None
+            assert abs(reader.first_received - sent_at) < 0.05
+            client.sendall(b"more")
+            assert reader.readinto(buffer) == 4
+            assert abs(reader.first_received - sent_at) < 0.05  # the first bytes' time stays
+
+
+def test_arrival_is_taken_from_the_receive_stamp_within_reason() -> None:
+    now = time.monotonic()
+    assert _received({RECEIVED_KEY: time.time() - 0.2}) == pytest.approx(now - 0.2, abs=0.02)
+    assert _received({}) == pytest.approx(now, abs=0.02)
+    # A stamp from the future (a clock step) or from long ago is no use: bounded.
+    assert _received({RECEIVED_KEY: time.time() + 5}) >= now
+    assert _received({RECEIVED_KEY: time.time() - 60}) >= now - 1.01

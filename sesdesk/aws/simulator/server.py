@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import socket
+import struct
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -261,7 +264,7 @@ class _Front:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         from sesdesk.aws.simulator import control
 
-        entered = time.monotonic()
+        entered = _received(environ)
         path = str(environ.get("PATH_INFO") or "")
         if path.startswith(control.PREFIX):
             return control.handle(self._simulator, environ, start_response)
@@ -304,6 +307,21 @@ class _Front:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
+
+
+def _received(environ: dict[str, Any]) -> float:
+    """When the request reached this machine (monotonic): the kernel's receive time when the
+    handler recorded one, else now.
+
+    The difference is this process's own delay in getting round to the request (a busy GIL
+    under hundreds of requests a second: up to 15 ms measured). SES's front end has no such
+    queue in front of its rate count, so it must not shift arrivals here either.
+    """
+    now = time.monotonic()
+    wall = environ.get(RECEIVED_KEY)
+    if not isinstance(wall, float):
+        return now
+    return now - min(max(time.time() - wall, 0.0), 1.0)
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:
@@ -359,14 +377,118 @@ def _dispatcher() -> Any:
     return Dispatcher()
 
 
+# The WSGI environ key carrying the kernel's receive time of a request (wall-clock seconds).
+RECEIVED_KEY = "sesdesk.received"
+# Linux's SO_TIMESTAMPNS (socket(7)), which Python's socket module does not name.
+_SO_TIMESTAMPNS = 35 if sys.platform == "linux" else None
+_TIMESPEC = struct.Struct("@qq")
+_ANCILLARY_SIZE = socket.CMSG_SPACE(_TIMESPEC.size) if hasattr(socket, "CMSG_SPACE") else 0
+
+
+class _StampedReader(io.RawIOBase):
+    """A socket's reading end that notes when the kernel received the first bytes read since
+    `expect()` (SO_TIMESTAMPNS ancillary data)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__()
+        self._sock = sock
+        self.first_received: float | None = None
+
+    def expect(self) -> None:
+        """A new request starts: note the receive time of the next bytes."""
+        self.first_received = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size, ancillary, _flags, _address = self._sock.recvmsg_into([buffer], _ANCILLARY_SIZE)
+        if size and self.first_received is None:
+            for level, kind, data in ancillary:
+                if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS:
+                    seconds, nanoseconds = _TIMESPEC.unpack(data[: _TIMESPEC.size])
+                    self.first_received = seconds + nanoseconds / 1e9
+        return size
+
+
+def _stamped_reader(sock: socket.socket) -> _StampedReader | None:
+    """A reader stamping receive times on `sock`, or None where the kernel cannot."""
+    if _SO_TIMESTAMPNS is None or not _ANCILLARY_SIZE:
+        return None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
+    except OSError:
+        return None
+    return _StampedReader(sock)
+
+
 def _handler_class() -> type:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
     class Handler(MotoRequestHandler):
-        """moto's handler, quiet, and tracked so stop() can drop kept-alive connections."""
+        """moto's handler, quiet, keeping connections alive, and tracked so stop() can drop
+        kept-alive connections.
+
+        werkzeug closes every connection after one response: its server cannot tell where an
+        unread body ends, so after each response it drains whatever the socket holds. AWS
+        keeps connections open, and a broadcast at 200/s opening a connection (and the
+        simulator a thread) per send measured a third more CPU per send on both sides. So the
+        body is read here, whole, before the app runs; the connection is then at the next
+        request line, which werkzeug's drain must not eat: it reads from an empty stream until
+        `run_wsgi` returns. The `Connection: close` is dropped. (Pinned werkzeug: this leans
+        on `run_wsgi` draining `self.rfile`.)
+        """
+
+        keep_alive = False
+
+        def run_wsgi(self) -> None:
+            connection_reader = self.rfile
+            try:
+                super().run_wsgi()
+            finally:
+                self.rfile = connection_reader
+
+        def handle_one_request(self) -> None:
+            if self.stamps is not None:
+                self.stamps.expect()
+            super().handle_one_request()
+
+        def make_environ(self) -> dict[str, Any]:
+            environ: dict[str, Any] = super().make_environ()
+            if self.stamps is not None and self.stamps.first_received is not None:
+                environ[RECEIVED_KEY] = self.stamps.first_received
+            self.keep_alive = False
+            if environ.get("wsgi.input_terminated"):
+                return environ  # a chunked body: werkzeug reads it, then the connection closes
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return environ
+            body = self.rfile.read(length) if length > 0 else b""
+            if len(body) < length:
+                return environ  # the client went away mid-body
+            environ["wsgi.input"] = io.BytesIO(body)
+            self.rfile = io.BytesIO()  # for werkzeug's drain; `run_wsgi` puts the socket's back
+            self.keep_alive = True
+            return environ
+
+        def send_header(self, keyword: str, value: str) -> None:
+            if (
+                keyword.lower() == "connection"
+                and value.lower() == "close"
+                and self.keep_alive
+                and not self.close_connection  # the client asked to close: say so
+            ):
+                return
+            super().send_header(keyword, value)
+
+        stamps: _StampedReader | None = None
 
         def setup(self) -> None:
             super().setup()
+            self.stamps = _stamped_reader(self.connection)
+            if self.stamps is not None:
+                self.rfile = io.BufferedReader(self.stamps)
             self.server.sesdesk_track(self.connection, add=True)  # type: ignore[attr-defined]
 
         def finish(self) -> None:
