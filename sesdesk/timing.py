@@ -36,8 +36,9 @@ def punctual(switch_interval: float = SWITCH_INTERVAL) -> Iterator[None]:
     with _lock:
         if _users == 0:
             _saved_interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(switch_interval, _saved_interval))
             gc.freeze()
+        # A later user may ask for a shorter interval than the one in force: it gets it.
+        sys.setswitchinterval(min(switch_interval, sys.getswitchinterval()))
         _users += 1
     try:
         yield

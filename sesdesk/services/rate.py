@@ -105,10 +105,11 @@ class RateLimiter:
 
     def _due(self, recipients: int) -> float:
         """When the next send to `recipients` may leave."""
+        now = self._clock()
         grid = self._grid
-        if self._clock() - grid > MAX_CATCH_UP:
-            grid = self._clock()  # too far behind: no catching up, a fresh start
-        return max(grid, self._earliest, self._guard(recipients), self._clock())
+        if now - grid > MAX_CATCH_UP:
+            grid = now  # too far behind: no catching up, a fresh start
+        return max(grid, self._earliest, self._guard(recipients), now)
 
     def _record(self, left: float, recipients: int) -> None:
         """A send to `recipients` left at `left`: place the next one."""

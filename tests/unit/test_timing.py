@@ -59,3 +59,12 @@ def test_punctual_never_lengthens_a_shorter_interval_and_restores_after_errors()
         assert not is_punctual()
     finally:
         sys.setswitchinterval(before)
+
+
+def test_a_nested_user_gets_its_shorter_interval_until_all_leave() -> None:
+    before = sys.getswitchinterval()
+    with punctual(0.001):
+        with punctual(0.0005):
+            assert sys.getswitchinterval() == pytest.approx(0.0005, abs=2e-6)
+        assert is_punctual()
+    assert sys.getswitchinterval() == pytest.approx(before, abs=2e-6)

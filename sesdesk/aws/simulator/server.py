@@ -440,6 +440,7 @@ def _handler_class() -> type:
         """
 
         keep_alive = False
+        stamps: _StampedReader | None = None  # set in `setup` where the kernel can stamp
 
         def run_wsgi(self) -> None:
             connection_reader = self.rfile
@@ -481,8 +482,6 @@ def _handler_class() -> type:
             ):
                 return
             super().send_header(keyword, value)
-
-        stamps: _StampedReader | None = None
 
         def setup(self) -> None:
             super().setup()
