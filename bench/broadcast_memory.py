@@ -66,9 +66,11 @@ def main() -> int:
                 def send_email(self, email: OutgoingEmail) -> str:
                     return "stub"
 
-            from sesdesk.aws.clients import ClientFactory
+            from sesdesk.aws.clients import AwsKeys, ClientFactory
 
-            sender = InstantSender(ClientFactory("us-east-1", None))
+            # A stub never signs anything; the factory still wants a key pair.
+            stub_keys = AwsKeys("AKIAIOSFODNN7EXAMPLE", "stub-secret-never-used")
+            sender = InstantSender(ClientFactory("us-east-1", stub_keys))
 
         peak_seen = [0.0]
         done = threading.Event()

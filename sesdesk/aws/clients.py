@@ -1,6 +1,11 @@
-"""boto3 client factory: region, keys from the keyring, short timeouts, a retry policy per
-call kind. Honours AWS_ENDPOINT_URL and boto3's other standard settings, which is how demo mode
-and the tests point everything at the local simulator."""
+"""boto3 client factory: region, the mailer's own keys, short timeouts, a retry policy per call
+kind. Honours AWS_ENDPOINT_URL and boto3's other non-credential settings, which is how demo mode
+and the tests point everything at the local simulator.
+
+It never signs with anything but the keys it was given: boto3's default credential chain (the
+environment's AWS_ACCESS_KEY_ID, AWS_PROFILE, ~/.aws/credentials, a config file's
+credential_process, container or instance metadata) may hold another AWS account's keys.
+"""
 
 from __future__ import annotations
 
@@ -47,8 +52,36 @@ def endpoint_url() -> str | None:
     return os.environ.get("AWS_ENDPOINT_URL") or None
 
 
+# botocore session variables that would let the machine's AWS configuration in: no profile
+# (AWS_PROFILE, AWS_DEFAULT_PROFILE), no config or shared-credentials file (~/.aws/…, or
+# AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE). Each is (config key, env var, default, convert).
+_ISOLATED_SESSION_VARS: dict[str, tuple[Any, Any, Any, Any]] = {
+    "profile": (None, None, None, None),
+    "config_file": (None, None, os.devnull, None),
+    "credentials_file": (None, None, os.devnull, None),
+}
+
+
+def isolated_session(keys: AwsKeys, region: str) -> Any:
+    """A boto3 session that signs with `keys` and nothing else, whatever the machine holds."""
+    import boto3
+    import botocore.session
+    from botocore.credentials import CredentialResolver
+
+    core = botocore.session.Session(session_vars=_ISOLATED_SESSION_VARS)
+    # Explicit keys bypass the resolver; an empty one makes sure nothing else is ever found.
+    core.register_component("credential_provider", CredentialResolver(providers=[]))
+    return boto3.session.Session(
+        aws_access_key_id=keys.access_key_id,
+        aws_secret_access_key=keys.secret_access_key,
+        aws_session_token=keys.session_token,
+        region_name=region,
+        botocore_session=core,
+    )
+
+
 class ClientFactory:
-    """Builds and caches boto3 clients for one region and one key pair.
+    """Builds and caches boto3 clients for one region and one key pair (required).
 
     boto3 sessions are not thread-safe but clients are: clients are created under a lock and
     then shared by every thread.
@@ -57,11 +90,14 @@ class ClientFactory:
     def __init__(
         self,
         region: str,
-        keys: AwsKeys | None,
+        keys: AwsKeys,
         *,
         endpoint: str | None = None,
         timeout_scale: float = 1.0,
     ) -> None:
+        if not isinstance(keys, AwsKeys) or not keys.access_key_id or not keys.secret_access_key:
+            # Without keys boto3 would look for the machine's own credentials.
+            raise TypeError("ClientFactory needs the mailer's own AwsKeys")
         self.region = region
         self._keys = keys
         self._endpoint = endpoint if endpoint is not None else endpoint_url()
@@ -86,19 +122,10 @@ class ClientFactory:
             return cached
 
     def _make(self, service: str, kind: CallKind) -> Any:
-        import boto3
         from botocore.config import Config
 
         if self._session is None:
-            if self._keys is None:
-                self._session = boto3.session.Session(region_name=self.region)
-            else:
-                self._session = boto3.session.Session(
-                    aws_access_key_id=self._keys.access_key_id,
-                    aws_secret_access_key=self._keys.secret_access_key,
-                    aws_session_token=self._keys.session_token,
-                    region_name=self.region,
-                )
+            self._session = isolated_session(self._keys, self.region)
         policy = _POLICIES[kind]
         config = Config(
             region_name=self.region,

@@ -18,9 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from sesdesk.aws import keychain
-from sesdesk.aws.clients import ClientFactory
-from sesdesk.aws.errors import AuthError, Rejected
+from sesdesk.aws.errors import Rejected
 from sesdesk.aws.ses import AccountDetailsRequest, SesFacade
 from sesdesk.errors import BadInput, NotAllowed, SesdeskError
 from sesdesk.models import AccountStatus, Store, record_event, utcnow
@@ -32,7 +30,7 @@ from sesdesk.services.access_templates import (
     ComposerAnswers,
 )
 from sesdesk.services.gating import Fix, decide
-from sesdesk.services.mailers import mailer_row
+from sesdesk.services.mailers import open_mailer, watching_access
 from sesdesk.services.state import IdentityView, TeamSnapshot, load_snapshot
 
 MAIL_TYPES = ("TRANSACTIONAL", "MARKETING")
@@ -791,20 +789,6 @@ class SubmitResult:
         }
 
 
-def _facade(store: Store, team_id: int) -> SesFacade:
-    with store.session() as session:
-        mailer = mailer_row(session, team_id)
-        if mailer is None:
-            raise NotAllowed("This team has no mailer yet: connect AWS first.")
-        region, ref = mailer.region, mailer.keyring_ref
-    keys = keychain.load_keys(ref)
-    if keys is None:
-        raise NotAllowed(
-            "The mailer's AWS keys are missing from the keyring: reconnect it with new keys."
-        )
-    return SesFacade(ClientFactory(region, keys))
-
-
 def submit(
     store: Store,
     team_id: int,
@@ -819,13 +803,13 @@ def submit(
     apply (no mailer, keys lost, nothing verified, already production or under review)
     raises NotAllowed with the reason. AWS failures arrive classified.
     """
-    from sesdesk.services.refresh import mark_lost, refresh_team
+    from sesdesk.services.refresh import refresh_team
 
     clean, warnings = require_valid(form)
     ready = readiness(store, team_id)
     if not ready.ready:
         raise NotAllowed(ready.reason)
-    ses = facade or _facade(store, team_id)
+    ses = facade or open_mailer(store, team_id)
     request = AccountDetailsRequest(
         mail_type=clean.mail_type,
         website_url=clean.website_url,
@@ -835,10 +819,8 @@ def submit(
         production_access=True,
     )
     try:
-        ses.put_account_details(request)
-    except AuthError as exc:
-        mark_lost(store, team_id, exc.message)
-        raise
+        with watching_access(store, team_id):
+            ses.put_account_details(request)
     except Rejected as exc:
         if exc.code in {"BadRequestException", "ValidationException", "InvalidParameterValue"}:
             # Our checks let through something AWS refuses: still the user's input.

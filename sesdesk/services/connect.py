@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 
 from sqlalchemy import select
 
 from sesdesk.aws import keychain
-from sesdesk.aws.clients import AwsKeys, ClientFactory
+from sesdesk.aws.clients import AwsKeys
 from sesdesk.aws.credentials import (
     CheckProgress,
     CredentialReport,
@@ -28,11 +26,13 @@ from sesdesk.aws.credentials import (
     input_problems,
 )
 from sesdesk.aws.errors import AuthError, AwsNotFound
-from sesdesk.aws.ses import CallerIdentity, SesFacade
+from sesdesk.aws.ses import CallerIdentity
 from sesdesk.errors import BadInput, CredentialsRejected, NotAllowed, NotFound, SesdeskError
 from sesdesk.models import AccountStatus, SenderIdentity, Store, record_event, utcnow
-from sesdesk.services.mailers import mailer_row, save_mailer
-from sesdesk.services.refresh import mark_lost, refresh_team
+from sesdesk.services.mailers import mailer_row, open_mailer, save_mailer, watching_access
+from sesdesk.services.refresh import refresh_team
+
+__all__ = ["watching_access"]  # kept importable from here: it wraps every core AWS call
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +257,7 @@ def delete_mailer(
     facts = _mailer_facts(store, team_id)
     if facts is None:
         raise NotFound("team", "this team has no mailer to delete")
-    account_id, region, ref, _ = facts
+    account_id, _region, ref, _ = facts
     with store.session() as session:
         names = list(
             session.scalars(
@@ -269,20 +269,20 @@ def delete_mailer(
     deleted: list[str] = []
     gone: list[str] = []
     if delete_identities and names:
-        keys = keychain.load_keys(ref)
-        if keys is None:
+        try:
+            facade = open_mailer(store, team_id)
+        except CredentialsRejected as exc:
             raise CredentialsRejected(
                 "The mailer's keys are missing from the keyring, so sesdesk cannot delete its "
                 "identities in SES. Nothing was deleted.",
                 hint="Delete the mailer without deleting identities, or reconnect first.",
-            )
-        facade = SesFacade(ClientFactory(region, keys))
+            ) from exc
         report_progress(CheckProgress(STEP_DELETE, "running", "Checking that the keys still work…"))
         try:
-            facade.caller_identity()
-            facade.list_identities()
-        except AuthError as exc:
-            mark_lost(store, team_id, exc.message)
+            with watching_access(store, team_id):
+                facade.caller_identity()
+                facade.list_identities()
+        except AuthError:
             raise CredentialsRejected(
                 "The mailer's keys no longer work, so sesdesk cannot delete its identities in "
                 "SES. Nothing was deleted.",
@@ -292,13 +292,11 @@ def delete_mailer(
         for name in names:
             report_progress(CheckProgress(STEP_DELETE, "running", f"Deleting {name} in SES…"))
             try:
-                facade.delete_identity(name)
+                with watching_access(store, team_id):
+                    facade.delete_identity(name)
                 deleted.append(name)
             except AwsNotFound:
                 gone.append(name)
-            except AuthError as exc:
-                mark_lost(store, team_id, exc.message)
-                raise
     now = utcnow()
     with store.session() as session:
         mailer = mailer_row(session, team_id)
@@ -345,17 +343,6 @@ def delete_mailer(
         already_gone=tuple(gone),
         kept_identities=kept,
     )
-
-
-@contextmanager
-def watching_access(store: Store, team_id: int) -> Iterator[None]:
-    """Around any core AWS call for a team: an authentication failure marks the mailer lost
-    (with time and reason) and is re-raised, so sending stops and the dashboard warns."""
-    try:
-        yield
-    except AuthError as exc:
-        mark_lost(store, team_id, exc.message)
-        raise
 
 
 class WizardStep(Enum):

@@ -16,7 +16,7 @@ from sesdesk.aws.ses import SesFacade
 from sesdesk.aws.simulator import SesSimulator
 from sesdesk.config import Paths
 from sesdesk.models import Store
-from sesdesk.services.mailers import save_mailer
+from sesdesk.services.mailers import open_mailer, save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.teams import create_team
 
@@ -62,9 +62,12 @@ def start_demo(paths: Paths) -> DemoSession:
     try:
         store = Store.open(paths.database)
         keys = simulator.create_user(DEMO_USER)
-        facade = SesFacade(ClientFactory(DEMO_REGION, keys, endpoint=endpoint))
+        # Freshly issued keys, as a person types them in the connect wizard...
+        caller = SesFacade(ClientFactory(DEMO_REGION, keys, endpoint=endpoint)).caller_identity()
         team = create_team(store, DEMO_TEAM)
-        save_mailer(store, team.id, region=DEMO_REGION, keys=keys, caller=facade.caller_identity())
+        save_mailer(store, team.id, region=DEMO_REGION, keys=keys, caller=caller)
+        # ...then, like every stored mailer, used only through the gateway.
+        facade = open_mailer(store, team.id)
         for name in DEMO_IDENTITIES:
             facade.create_identity(name)
         refresh_team(store, team.id, facade)

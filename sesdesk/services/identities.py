@@ -22,13 +22,13 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sesdesk.aws.errors import AuthError, AwsError, AwsNotFound
+from sesdesk.aws.errors import AwsError, AwsNotFound
 from sesdesk.aws.ses import IdentityDetail, SesFacade
 from sesdesk.errors import BadInput, NotAllowed, NotFound, SesdeskError
 from sesdesk.models import Mailer, SenderIdentity, Store, record_event, utcnow
 from sesdesk.services.dns_records import DEFAULT_MAIL_FROM_LABEL, DnsRecord, records_for_domain
-from sesdesk.services.mailers import facade_for
-from sesdesk.services.refresh import mark_lost, refresh_team
+from sesdesk.services.mailers import open_mailer, watching_access
+from sesdesk.services.refresh import refresh_team
 
 T = TypeVar("T")
 
@@ -504,12 +504,8 @@ class IdentityChange:
 
 
 def _guarded(store: Store, team_id: int, call: Callable[[], T]) -> T:
-    # Rejected keys mean the mailer lost access: record it, then let the error through.
-    try:
+    with watching_access(store, team_id):
         return call()
-    except AuthError as exc:
-        mark_lost(store, team_id, exc.message)
-        raise
 
 
 def _ensure_not_active(store: Store, team_id: int, checked: IdentityInput) -> None:
@@ -630,7 +626,7 @@ def add_identity(
     """Validate, create in SES (CreateEmailIdentity), store as PENDING, refresh once."""
     checked = validate_identity(text)
     _ensure_not_active(store, team_id, checked)
-    ses = facade or facade_for(store, team_id)
+    ses = facade or open_mailer(store, team_id)
     detail = _create_in_ses(store, team_id, ses, checked)
     with store.session() as session:
         how = (
@@ -662,7 +658,7 @@ def retry_identity(
     checked = IdentityInput(
         typed=text.strip(), name=current.name, kind=current.kind, display=current.display
     )
-    ses = facade or facade_for(store, team_id)
+    ses = facade or open_mailer(store, team_id)
     _delete_in_ses(store, team_id, ses, current.name)
     now = utcnow()
     try:
@@ -723,7 +719,7 @@ def replace_identity(
     if current.name.lower() == checked.name.lower():
         raise BadInput("new", f"{checked.describe()} is the identity being replaced: use retry")
     _ensure_not_active(store, team_id, checked)
-    ses = facade or facade_for(store, team_id)
+    ses = facade or open_mailer(store, team_id)
     detail = _create_in_ses(store, team_id, ses, checked)
     now = utcnow()
     with store.session() as session:

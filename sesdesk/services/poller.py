@@ -21,13 +21,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from sesdesk.aws import keychain
-from sesdesk.aws.clients import ClientFactory
-from sesdesk.aws.errors import AuthError, Throttled, Unreachable
+from sesdesk.aws.errors import Throttled, Unreachable
 from sesdesk.aws.ses import SesFacade
-from sesdesk.errors import NotAllowed, NotFound, SesdeskError
+from sesdesk.errors import CredentialsRejected, NotAllowed, NotFound, SesdeskError
 from sesdesk.models import Mailer, Store, Team
-from sesdesk.services.refresh import ObservedChange, RefreshResult, mark_lost, refresh_team
+from sesdesk.services.mailers import open_mailer
+from sesdesk.services.refresh import ObservedChange, RefreshResult, refresh_team
 
 log = logging.getLogger(__name__)
 
@@ -169,11 +168,11 @@ def warm_up(store: Store) -> int:
         if mailer is None:
             continue
         region, ref, _ = mailer
-        keys = keychain.load_keys(ref)
-        if keys is None:
-            continue
-        facade = SesFacade(ClientFactory(region, keys, timeout_scale=POLL_TIMEOUT_SCALE))
-        facade._factory.client("sesv2")  # the client the poll cycle uses
+        try:
+            facade = open_mailer(store, team_id, timeout_scale=POLL_TIMEOUT_SCALE)
+        except SesdeskError:
+            continue  # recorded by open_mailer; the first poll cycle reports it
+        facade.factory.client("sesv2")  # the client the poll cycle uses
         _WARM[(team_id, region, ref)] = facade
         built += 1
     return built
@@ -203,30 +202,17 @@ def run_cycle(
     if mailer is None:
         return CycleState.NO_MAILER, None, NotAllowed("This team has no mailer yet."), []
     region, ref, previous_access = mailer
-    lost_notice = Notice(
-        "access_lost", "The mailer lost access to AWS", "Reconnect it with new keys."
-    )
     try:
         warm = _WARM.pop((team_id, region, ref), None)
         if warm is not None:
             cache.facade, cache.key = warm, (region, ref)
         if cache.key != (region, ref) or cache.facade is None:
-            keys = keychain.load_keys(ref)
-            if keys is None:
-                reason = "its keys are no longer in the system keyring"
-                mark_lost(store, team_id, reason)
-                error = NotAllowed(f"The mailer cannot be used: {reason}.")
-                return (
-                    CycleState.LOST,
-                    None,
-                    error,
-                    [lost_notice] if previous_access != "lost" else [],
-                )
-            cache.facade = SesFacade(ClientFactory(region, keys, timeout_scale=POLL_TIMEOUT_SCALE))
+            cache.facade = open_mailer(store, team_id, timeout_scale=POLL_TIMEOUT_SCALE)
             cache.key = (region, ref)
         result = refresh_team(store, team_id, cache.facade)
-    except AuthError as exc:
-        # refresh_team recorded it; the next cycle rebuilds the facade in case keys changed.
+    except CredentialsRejected as exc:
+        # Recorded as lost (open_mailer or refresh_team's wrapper); the next cycle rebuilds
+        # the facade in case the keys changed.
         cache.key = None
         notices = (
             []

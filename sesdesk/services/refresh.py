@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sesdesk.aws.errors import AuthError, AwsError, Throttled, Unreachable
+from sesdesk.aws.errors import AwsError, Throttled, Unreachable
 from sesdesk.aws.ses import AccountInfo, IdentityDetail, SesFacade
 from sesdesk.models import (
     AccountStatus,
@@ -22,7 +22,8 @@ from sesdesk.models import (
     record_event,
     utcnow,
 )
-from sesdesk.services.mailers import facade_for, mailer_row
+from sesdesk.services.mailers import mailer_row, open_mailer, watching_access
+from sesdesk.services.mailers import mark_lost as mark_lost  # re-exported: callers use it here
 
 SETTLED = {"SUCCESS", "FAILED"}
 
@@ -67,22 +68,20 @@ def refresh_team(store: Store, team_id: int, facade: SesFacade | None = None) ->
     Authentication failures mark the mailer lost and are re-raised; network failures record
     "offline since" and are re-raised. The store keeps the last known state either way.
     """
-    ses = facade or facade_for(store, team_id)
+    ses = facade or open_mailer(store, team_id)
     try:
-        account = ses.get_account()
-        listed = ses.list_identities()
-        known = _known_identities(store, team_id)
-        to_detail = [
-            item.name
-            for item in listed
-            if item.status not in SETTLED
-            or item.name.lower() not in known
-            or known[item.name.lower()].status != item.status
-        ]
-        details = {name: ses.get_identity(name) for name in to_detail}
-    except AuthError as exc:
-        mark_lost(store, team_id, exc.message)
-        raise
+        with watching_access(store, team_id):
+            account = ses.get_account()
+            listed = ses.list_identities()
+            known = _known_identities(store, team_id)
+            to_detail = [
+                item.name
+                for item in listed
+                if item.status not in SETTLED
+                or item.name.lower() not in known
+                or known[item.name.lower()].status != item.status
+            ]
+            details = {name: ses.get_identity(name) for name in to_detail}
     except (Unreachable, Throttled) as exc:
         mark_offline(store, team_id, exc)
         raise
@@ -147,36 +146,6 @@ def _known_identities(store: Store, team_id: int) -> dict[str, _Known]:
             )
         ).all()
     return {name.lower(): _Known(status) for name, status in rows}
-
-
-def mark_lost(store: Store, team_id: int, reason: str, at: datetime | None = None) -> bool:
-    """Record that AWS no longer accepts the mailer's keys (sending stops).
-
-    True when this is news (the mailer was not already lost for this reason).
-    """
-    now = at or utcnow()
-    with store.session() as session:
-        mailer = mailer_row(session, team_id)
-        if mailer is None:
-            return False
-        mailer.last_checked = now
-        # A failed call still proves AWS answered: the mailer is not offline.
-        mailer.offline_since = None
-        if mailer.access == "lost" and mailer.access_reason == reason:
-            return False
-        was_lost = mailer.access == "lost"
-        record_event(
-            session,
-            team_id,
-            "mailer",
-            "access",
-            mailer.access,
-            "lost",
-            f"The mailer lost access to AWS: {reason}",
-            at=now,
-        )
-        mailer.access, mailer.access_reason, mailer.access_changed_at = "lost", reason, now
-        return not was_lost
 
 
 def mark_offline(store: Store, team_id: int, error: AwsError, at: datetime | None = None) -> bool:

@@ -36,7 +36,6 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, insert, literal, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from sesdesk.aws import keychain
 from sesdesk.aws.clients import ClientFactory
 from sesdesk.aws.errors import (
     AuthError,
@@ -50,7 +49,7 @@ from sesdesk.aws.errors import (
 )
 from sesdesk.aws.sending import MAX_MESSAGE_BYTES, NotSent, OutgoingEmail, SendingFacade
 from sesdesk.aws.ses import SesFacade
-from sesdesk.errors import BadInput, CredentialsRejected, NotAllowed, NotFound, SesdeskError
+from sesdesk.errors import BadInput, NotAllowed, NotFound, SesdeskError
 from sesdesk.models import Store, UTCDateTime, utcnow
 from sesdesk.models.sending import (
     DONE,
@@ -77,7 +76,7 @@ from sesdesk.models.sending import (
 )
 from sesdesk.services import contacts as contacts_service
 from sesdesk.services.gating import decide
-from sesdesk.services.mailers import mailer_row
+from sesdesk.services.mailers import mailer_row, open_mailer
 from sesdesk.services.rate import (
     LatencyEstimate,
     RateLimiter,
@@ -868,15 +867,8 @@ def _mailer(store: Store, team_id: int) -> _Mailer:
         row = mailer_row(session, team_id)
         if row is None:
             raise NotAllowed("This team has no mailer yet: connect AWS first.")
-        region, ref, account_id = row.region, row.keyring_ref, row.account_id
-    keys = keychain.load_keys(ref)
-    if keys is None:
-        # Never fall back to boto3's default credentials: they may be another account's.
-        raise CredentialsRejected(
-            "The mailer's AWS keys are missing from the keyring.",
-            hint="Reconnect the mailer with its keys (Reconnect on the dashboard).",
-        )
-    return _Mailer(ClientFactory(region, keys), account_id, region)
+        region, account_id = row.region, row.account_id
+    return _Mailer(open_mailer(store, team_id).factory, account_id, region)
 
 
 _UPDATE = (

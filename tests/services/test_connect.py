@@ -25,7 +25,7 @@ from sesdesk.services.connect import (
     reconnect,
     watching_access,
 )
-from sesdesk.services.mailers import facade_for
+from sesdesk.services.mailers import open_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.state import load_snapshot
 from sesdesk.services.teams import create_team, delete_team, list_teams, rename_team
@@ -194,7 +194,7 @@ def test_revoked_key_marks_lost_then_reconnect_with_a_new_key_keeps_records(
     keys = sim.create_user("full", all_actions())
     team = create_team(store, "Acme")
     connect(store, team.id, REGION, keys)
-    facade_for(store, team.id).create_identity("news@acme.example")
+    open_mailer(store, team.id).create_identity("news@acme.example")
     refresh_team(store, team.id)
     old_ref = _mailer(store, team.id).keyring_ref  # type: ignore[union-attr]
 
@@ -251,7 +251,7 @@ def test_delete_mailer_keeps_history_and_identities_in_ses(sim: SesSimulator, st
     keys = sim.create_user("full", all_actions())
     team = create_team(store, "Acme")
     connect(store, team.id, REGION, keys)
-    facade_for(store, team.id).create_identity("acme.example")
+    open_mailer(store, team.id).create_identity("acme.example")
     refresh_team(store, team.id)
     ref = _mailer(store, team.id).keyring_ref  # type: ignore[union-attr]
 
@@ -277,7 +277,7 @@ def test_delete_mailer_with_identities_deletes_them_in_ses(sim: SesSimulator, st
     keys = sim.create_user("full", all_actions())
     team = create_team(store, "Acme")
     connect(store, team.id, REGION, keys)
-    facade_for(store, team.id).create_identity("acme.example")
+    open_mailer(store, team.id).create_identity("acme.example")
     refresh_team(store, team.id)
 
     result = delete_mailer(store, team.id, delete_identities=True)
@@ -290,7 +290,7 @@ def test_delete_identities_with_dead_keys_deletes_nothing(sim: SesSimulator, sto
     keys = sim.create_user("full", all_actions())
     team = create_team(store, "Acme")
     connect(store, team.id, REGION, keys)
-    facade_for(store, team.id).create_identity("acme.example")
+    open_mailer(store, team.id).create_identity("acme.example")
     refresh_team(store, team.id)
     sim.revoke_key(keys.access_key_id)
 
@@ -312,7 +312,7 @@ def test_watching_access_marks_lost_on_any_core_call(sim: SesSimulator, store: S
     sim.set_permissions("full", [a for a in all_actions() if a != "ses:CreateEmailIdentity"])
 
     with pytest.raises(AuthError), watching_access(store, team.id):
-        facade_for(store, team.id).create_identity("acme.example")
+        open_mailer(store, team.id).create_identity("acme.example")
 
     mailer = _mailer(store, team.id)
     assert mailer is not None and mailer.access == "lost"
