@@ -57,10 +57,10 @@ class ServiceUnreachable(SesdeskError):
 
 
 class EnvironmentProblem(SesdeskError):
-    """The machine is not in a state we can work in: unwritable home, corrupt or newer
-    database, no keyring. Not a bug, but nothing the user typed either (exit 1)."""
+    """The machine is not in a state we can work in: unwritable home, damaged or newer
+    database, no keyring, a full disk. Not a bug, and nothing the user typed (exit 6)."""
 
-    exit_code = 1
+    exit_code = 6
 
 
 class NotFound(BadInput):

@@ -100,8 +100,14 @@ def _known_revisions() -> set[str]:
     return {rev.revision for rev in script.walk_revisions()}
 
 
+#: Database files this process created. SQLite writes a new file's first page as soon as it
+#: switches to WAL, so an empty file sesdesk did not just create was truncated or damaged:
+#: opening it would silently start an empty store and hide every record the user had.
+_CREATED_HERE: set[Path] = set()
+
+
 def _inspect_existing(path: Path) -> str | None:
-    """Look at `path` without changing it: its schema revision (None: new or empty), or raise."""
+    """Look at `path` without changing it: its schema revision (None: new), or raise."""
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
@@ -112,7 +118,9 @@ def _inspect_existing(path: Path) -> str | None:
             path, f"The sesdesk database {path} cannot be read: {exc.strerror}."
         ) from None
     if not header:
-        return None
+        if path.resolve() in _CREATED_HERE:
+            return None
+        raise DatabaseCorrupt(path, "the file is empty: 0 bytes")
     if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
         raise DatabaseCorrupt(path, "it is not an SQLite database")
 
@@ -197,6 +205,8 @@ class Store:
         """Check, then open `path` (created if missing) in WAL mode, migrated to head."""
         path = Path(path)
         revision = _inspect_existing(path)
+        if revision is None and not path.exists():
+            _CREATED_HERE.add(path.resolve())
         engine = create_engine(
             URL.create("sqlite", database=str(path)),
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},

@@ -72,17 +72,53 @@ def test_corrupt_database_is_a_clear_message_and_untouched(tmp_path):
     db.write_bytes(b"this is not a database" * 100)
     before = db.read_bytes()
     result = run_cli(home, "team", "list")
-    assert result.returncode == 1
+    assert result.returncode == 6
     assert str(db) in result.stderr
     assert "Traceback" not in result.stderr
     assert db.read_bytes() == before
+
+
+def test_an_empty_database_file_is_damaged_not_a_fresh_start(tmp_path):
+    home = tmp_path / "home"
+    assert run_cli(home, "team", "create", "acme").returncode == 0
+    db = home / "sesdesk.db"
+    db.write_bytes(b"")  # truncated by a crash, a full disk or another program
+    result = run_cli(home, "status", "--team", "acme")
+    assert result.returncode == 6, result.stderr
+    assert str(db) in result.stderr
+    assert "empty" in result.stderr and "damaged" in result.stderr
+    assert "no team called" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert db.stat().st_size == 0
+
+
+def test_no_keyring_is_an_environment_problem(tmp_path):
+    home = tmp_path / "home"
+    assert run_cli(home, "team", "create", "acme").returncode == 0
+    result = run_cli(
+        home,
+        "connect",
+        "--team",
+        "acme",
+        "--region",
+        "us-east-1",
+        env={
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+            "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # never reached: refused before AWS
+        },
+    )
+    assert result.returncode == 6, result.stderr
+    assert "keyring" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_unwritable_home_is_a_clear_message(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     result = run_cli(blocker, "team", "list")
-    assert result.returncode == 1
+    assert result.returncode == 6
     assert "SESDESK_HOME" in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -74,11 +74,22 @@ def test_head_revision_is_the_script_directory_head() -> None:
         assert Path(rev.path).name.startswith(f"{rev.revision}_")
 
 
-@pytest.mark.parametrize("start", ["missing", "empty file"])
-def test_open_migrates_a_new_file_to_head(tmp_path: Path, start: str) -> None:
+@pytest.mark.parametrize("start", ["missing", "empty file sesdesk just created"])
+def test_open_migrates_a_new_file_to_head(
+    tmp_path: Path, start: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "sesdesk.db"
-    if start == "empty file":
-        path.touch()
+    if start == "empty file sesdesk just created":
+        # SQLite has created the file when the first connection's set-up fails: the file
+        # stays empty, and opening it again in this run must carry on.
+        def failing(*_: object) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr("sesdesk.models.store._on_connect", failing)
+        with pytest.raises(DatabaseProblem):
+            Store.open(path)
+        monkeypatch.undo()
+        assert path.exists() and path.stat().st_size == 0
     store = Store.open(path)
     try:
         assert store.path == path
@@ -177,6 +188,15 @@ def test_random_bytes_are_refused_and_left_alone(tmp_path: Path) -> None:
     problem = _assert_refused_untouched(path, DatabaseCorrupt, expect="damaged")
     assert "not an SQLite database" in problem.message
     assert "untouched" in problem.hint
+
+
+def test_an_empty_file_sesdesk_did_not_create_is_refused_and_left_alone(tmp_path: Path) -> None:
+    # Opening it would silently start an empty store and hide every record the user had.
+    path = tmp_path / "sesdesk.db"
+    path.touch()
+    problem = _assert_refused_untouched(path, DatabaseCorrupt, expect="damaged")
+    assert "empty" in problem.message
+    assert problem.exit_code == 6
 
 
 def test_a_short_file_with_the_sqlite_header_is_refused(tmp_path: Path) -> None:
