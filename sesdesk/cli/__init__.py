@@ -70,6 +70,74 @@ def note(text: str) -> None:
     sys.stderr.flush()
 
 
+#: SQLite's INTEGER (and so every record id) is a signed 64-bit number.
+MAX_RECORD_ID = 2**63 - 1
+
+
+def record_id(text: str) -> int:
+    """argparse type for a record id (broadcast, list…): a whole number from 1 to 2^63-1."""
+    value = _whole_number(text)
+    if value is None or not 1 <= value <= MAX_RECORD_ID:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an id: ids are whole numbers from 1 to {MAX_RECORD_ID}"
+        )
+    return value
+
+
+def port_number(text: str) -> int:
+    """argparse type for a TCP/UDP port: a whole number from 0 to 65535."""
+    value = _whole_number(text)
+    if value is None or not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: ports are whole numbers from 0 to 65535"
+        )
+    return value
+
+
+def _whole_number(text: str) -> int | None:
+    stripped = text.strip()
+    # Plain ASCII digits only, and few of them: int() would also take "١٢", "1_000" and
+    # thousands of digits (slow, and far past any id).
+    if not stripped.isascii() or not stripped.lstrip("+-").isdigit() or len(stripped) > 30:
+        return None
+    return int(stripped)
+
+
+def _undecodable_argument(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """BadInput naming the first text argument the command line gave as bytes that are not
+    UTF-8 (Python hands them over as lone surrogates); file names may be any bytes."""
+    from sesdesk.errors import BadInput
+
+    names = _argument_names(parser, args)
+    for dest, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if not isinstance(item, str) or not any("\ud800" <= ch <= "\udfff" for ch in item):
+                continue
+            name, is_file = names.get(dest, (dest, False))
+            if not is_file:
+                raise BadInput(name, "it is not valid UTF-8 text")
+
+
+def _argument_names(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> dict[str, tuple[str, bool]]:
+    """dest → (the name the user knows it by, whether it is a file name), along the chosen
+    sub-commands."""
+    found: dict[str, tuple[str, bool]] = {}
+    current: argparse.ArgumentParser | None = parser
+    while current is not None:
+        chosen: argparse.ArgumentParser | None = None
+        for action in current._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(getattr(args, action.dest, None) or "")
+                continue
+            shown = action.option_strings[-1] if action.option_strings else action.metavar
+            found[action.dest] = (str(shown or action.dest), "FILE" in str(action.metavar or ""))
+        current = chosen
+    return found
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with a plain message (its default), never a traceback."""
 
@@ -103,6 +171,7 @@ def main(argv: list[str]) -> int:
         return 2
     context = Context()
     try:
+        _undecodable_argument(parser, args)
         return handler(args, context)
     except SesdeskError as exc:
         note(f"sesdesk: {exc.message}")

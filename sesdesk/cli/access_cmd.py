@@ -89,21 +89,42 @@ def _draft(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+#: Far more than any form needs (the description is at most 5,000 characters): a bigger file
+#: is not a form, and reading it whole would only cost memory.
+MAX_FORM_BYTES = 256 * 1024
+
+
 def _read_form(path: str) -> dict[str, Any]:
     from sesdesk.errors import BadInput
 
+    shown = "stdin" if path == "-" else path
     try:
-        raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        if path == "-":
+            raw = sys.stdin.buffer.read(MAX_FORM_BYTES + 1)
+        else:
+            with Path(path).open("rb") as handle:
+                raw = handle.read(MAX_FORM_BYTES + 1)
     except FileNotFoundError:
         raise BadInput("--form", f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput("--form", f"cannot read {path}: {exc}") from None
+    except OSError as exc:
+        raise BadInput("--form", f"cannot read {shown}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FORM_BYTES:
+        raise BadInput(
+            "--form", f"{shown} is too big for a form (over {MAX_FORM_BYTES // 1024} KiB)"
+        )
     try:
-        doc = json.loads(raw)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInput("--form", f"{shown} is not UTF-8 text (byte {exc.start})") from None
+    try:
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInput(
-            "--form", f"{path} is not valid JSON ({exc.msg}, line {exc.lineno})"
+            "--form", f"{shown} is not valid JSON ({exc.msg}, line {exc.lineno})"
         ) from None
+    except RecursionError:
+        # json gives up on deep nesting by running out of stack, not with a JSON error.
+        raise BadInput("--form", f"{shown} is nested far too deeply to be a form") from None
     if not isinstance(doc, dict):
         raise BadInput("--form", "must be a JSON object with the PutAccountDetails fields")
     return doc

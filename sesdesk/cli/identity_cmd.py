@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sesdesk.cli import Context, emit_json, note, say
+from sesdesk.cli import Context, emit_json, note, port_number, say
 
 
 def register(sub: Any) -> None:
@@ -46,7 +46,7 @@ def register(sub: Any) -> None:
     )
     records.add_argument("--check", action="store_true", help="look each record up in DNS now")
     records.add_argument("--nameserver", metavar="IP", help="DNS server to ask (default: system)")
-    records.add_argument("--port", type=int, default=53, metavar="N", help="its port (53)")
+    records.add_argument("--port", type=port_number, default=53, metavar="N", help="its port (53)")
     records.set_defaults(handler=_records)
 
     retry = actions.add_parser("retry", help="delete and recreate an identity to verify again")

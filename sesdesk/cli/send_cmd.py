@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sesdesk.cli import Context, emit_json, note, say
+from sesdesk.cli import Context, emit_json, note, record_id, say
 from sesdesk.errors import BadInput
 
 
@@ -113,7 +113,7 @@ def _message_options(parser: argparse.ArgumentParser) -> None:
 
 def _team_broadcast(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--team", required=True, metavar="NAME")
-    parser.add_argument("broadcast_id", type=int, metavar="BROADCAST_ID")
+    parser.add_argument("broadcast_id", type=record_id, metavar="BROADCAST_ID")
 
 
 def _read(path: Path, option: str) -> str:

@@ -7,7 +7,7 @@ import signal
 import threading
 from typing import Any
 
-from sesdesk.cli import Context, note, say
+from sesdesk.cli import Context, note, port_number, say
 from sesdesk.timing import punctual
 
 SIMULATOR_SWITCH_INTERVAL = 0.0005
@@ -16,7 +16,7 @@ SIMULATOR_SWITCH_INTERVAL = 0.0005
 def register(sub: Any) -> None:
     """Add the `simulator` command."""
     sim = sub.add_parser("simulator", help="run the local SES simulator on 127.0.0.1")
-    sim.add_argument("--port", type=int, default=0, help="port (0: any free port)")
+    sim.add_argument("--port", type=port_number, default=0, help="port (0: any free port)")
     sim.add_argument("--iam", action="store_true", help="enforce IAM: only keys of its users work")
     sim.set_defaults(handler=_run)
 

@@ -383,7 +383,8 @@ def _check_contacts(form: AccessForm) -> Outcome:
 
 
 def _check_description(form: AccessForm) -> Outcome:
-    length = len(form.use_case_description)
+    text = form.use_case_description
+    length = len(text)
     if length == 0:
         return Verdict.BLOCK, "Describe your use case: what you send, to whom, and how often."
     if length > MAX_DESCRIPTION:
@@ -391,7 +392,46 @@ def _check_description(form: AccessForm) -> Outcome:
             Verdict.BLOCK,
             f"At most {MAX_DESCRIPTION} characters (got {length}): shorten it.",
         )
+    # An AWS reviewer reads this text and a denial counts against the account: refuse what
+    # cannot be a description before it is ever sent.
+    unreadable = description_problem(text)
+    if unreadable:
+        return Verdict.BLOCK, unreadable
     return Verdict.OK, f"{length} of {MAX_DESCRIPTION} characters."
+
+
+MIN_DESCRIPTION_WORDS = 10
+_LINE_BREAKS = frozenset("\t\n\r")
+# Kana and CJK ideographs are written without spaces: each one counts as a word.
+_WORDS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
+
+
+def description_problem(text: str) -> str | None:
+    """Why `text` cannot be a use-case description a reviewer reads, or None."""
+    import unicodedata
+
+    from sesdesk.services.teams import BIDI_CONTROLS
+
+    if "\x00" in text:
+        return "It contains NUL bytes (U+0000): write the description as plain text."
+    for ch in text:
+        if ch in BIDI_CONTROLS or (
+            ch not in _LINE_BREAKS and unicodedata.category(ch) in ("Cc", "Cs")
+        ):
+            return (
+                f"It contains the control or invisible character U+{ord(ch):04X}: "
+                "write the description as plain text."
+            )
+    if len({ch for ch in text if not ch.isspace()}) == 1:
+        return "It is one character repeated: describe what you send, to whom, and how often."
+    words = len(_WORDS.findall(text))
+    if words < MIN_DESCRIPTION_WORDS:
+        return (
+            f"Only {words} word{'s' if words != 1 else ''}: AWS reviewers deny requests they "
+            f"cannot understand. Write at least {MIN_DESCRIPTION_WORDS} words on what you "
+            "send, to whom, and how often."
+        )
+    return None
 
 
 def _check_detail(form: AccessForm) -> Outcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -21,15 +22,62 @@ class TeamInfo:
     has_mailer: bool
 
 
-def clean_team_name(name: str) -> str:
-    """The name trimmed and checked, or BadInput naming the field."""
+# Characters that reorder the text around them: "abc\u202egpj.exe" reads as "abcexe.jpg".
+BIDI_CONTROLS = frozenset(
+    [*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), *"\u200e\u200f\u061c"]
+)
+# Joiners that scripts (Persian, Indic) and emoji sequences need between visible characters.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _visible(ch: str) -> bool:
+    return not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf")
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be a name people read (which rule it breaks), or None.
+
+    Refused: text that is not valid UTF-8 (undecodable bytes from the command line),
+    bidirectional controls, control and invisible formatting characters (Unicode Cc and Cf),
+    except a joiner between two visible characters, and text with nothing visible in it.
+    """
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        return "it is not valid UTF-8 text"
+    for ch in text:
+        if ch in BIDI_CONTROLS:
+            return (
+                f"it contains the bidirectional control U+{ord(ch):04X}, which makes text read "
+                "in a different order than it is written"
+            )
+    if not any(_visible(ch) for ch in text):
+        return "it has no visible characters (only spaces or invisible ones)"
+    for index, ch in enumerate(text):
+        if unicodedata.category(ch) not in ("Cc", "Cf"):
+            continue
+        if (
+            ch in _JOINERS
+            and 0 < index < len(text) - 1
+            and _visible(text[index - 1])
+            and _visible(text[index + 1])
+        ):
+            continue
+        kind = "control" if unicodedata.category(ch) == "Cc" else "invisible formatting"
+        return f"it contains the {kind} character U+{ord(ch):04X}"
+    return None
+
+
+def clean_team_name(name: str, *, field: str = "name") -> str:
+    """The name NFC-normalised, its runs of white space made one space, and checked; or
+    BadInput naming the rule it breaks."""
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise BadInput("name", "a team needs a name")
+        raise BadInput(field, "a team needs a name")
+    problem = text_problem(cleaned)
+    if problem is not None:
+        raise BadInput(field, f"not a usable team name: {problem}")
+    cleaned = unicodedata.normalize("NFC", cleaned)
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise BadInput("name", f"at most {MAX_NAME_LENGTH} characters (got {len(cleaned)})")
-    if any(ord(ch) < 32 for ch in cleaned):
-        raise BadInput("name", "control characters are not allowed")
+        raise BadInput(field, f"at most {MAX_NAME_LENGTH} characters (got {len(cleaned)})")
     return cleaned
 
 
@@ -60,6 +108,10 @@ def create_team(store: Store, name: str) -> TeamInfo:
 def find_team(store: Store, name: str) -> TeamInfo:
     """The team called `name` (case-insensitive), or NotFound."""
     cleaned = " ".join(name.split())
+    problem = text_problem(cleaned) if cleaned else None
+    if problem is not None:
+        raise BadInput("team", f"not a team name: {problem}")
+    cleaned = unicodedata.normalize("NFC", cleaned)
     with store.session() as session:
         row = session.execute(
             select(Team.id, Team.name, Mailer.id)
