@@ -265,3 +265,20 @@ def test_client_factory_still_honours_endpoint_and_region_settings(
 def test_client_factory_refuses_anything_but_a_key_pair(keys: Any) -> None:
     with pytest.raises(TypeError):
         ClientFactory(REGION, keys)
+
+
+def test_a_missing_keyring_is_an_environment_problem_not_lost_keys(
+    sim: SesSimulator, store: Store
+) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    team_id, _ = connected(store, sim)
+    keyring.set_keyring(fail.Keyring())  # the autouse fixture restores the test keyring
+
+    with pytest.raises(keychain.KeyringUnavailable) as caught:
+        open_mailer(store, team_id)
+    assert caught.value.exit_code == 6
+    with store.session() as session:
+        mailer = mailer_row(session, team_id)
+        assert mailer is not None and mailer.access == "ok"  # the keys may well be there
