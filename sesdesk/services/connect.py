@@ -32,8 +32,6 @@ from sesdesk.models import AccountStatus, SenderIdentity, Store, record_event, u
 from sesdesk.services.mailers import mailer_row, open_mailer, save_mailer, watching_access
 from sesdesk.services.refresh import refresh_team
 
-__all__ = ["watching_access"]  # kept importable from here: it wraps every core AWS call
-
 log = logging.getLogger(__name__)
 
 STEP_SAVE = "save"

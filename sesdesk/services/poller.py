@@ -171,7 +171,7 @@ def warm_up(store: Store) -> int:
         try:
             facade = open_mailer(store, team_id, timeout_scale=POLL_TIMEOUT_SCALE)
         except SesdeskError:
-            continue  # recorded by open_mailer; the first poll cycle reports it
+            continue  # lost keys are recorded; the first poll cycle reports any problem
         facade.factory.client("sesv2")  # the client the poll cycle uses
         _WARM[(team_id, region, ref)] = facade
         built += 1

@@ -23,9 +23,8 @@ from sesdesk.services.connect import (
     connect,
     delete_mailer,
     reconnect,
-    watching_access,
 )
-from sesdesk.services.mailers import open_mailer
+from sesdesk.services.mailers import open_mailer, watching_access
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.state import load_snapshot
 from sesdesk.services.teams import create_team, delete_team, list_teams, rename_team
