@@ -58,9 +58,22 @@ class ServiceUnreachable(SesdeskError):
 
 class EnvironmentProblem(SesdeskError):
     """The machine is not in a state we can work in: unwritable home, corrupt or newer
-    database, no keyring. Not a bug, but nothing the user typed either (exit 1)."""
+    database, no keyring, a full disk. Not a bug, but nothing the user typed either (exit 6)."""
 
-    exit_code = 1
+    exit_code = 6
+
+
+class DiskFull(EnvironmentProblem):
+    """The disk holding sesdesk's folder is full; nothing was half-written (exit 6)."""
+
+    def __init__(self, folder: object, free_bytes: int | None = None) -> None:
+        free = "" if free_bytes is None else f": {free_bytes / 1_000_000:.0f} MB free"
+        super().__init__(
+            f"the disk holding {folder} is full{free}; free some space and run it again.",
+            hint="Nothing was half-written: what failed can simply be run again.",
+        )
+        self.folder = folder
+        self.free_bytes = free_bytes
 
 
 class NotFound(BadInput):

@@ -72,7 +72,7 @@ def test_corrupt_database_is_a_clear_message_and_untouched(tmp_path):
     db.write_bytes(b"this is not a database" * 100)
     before = db.read_bytes()
     result = run_cli(home, "team", "list")
-    assert result.returncode == 1
+    assert result.returncode == 6
     assert str(db) in result.stderr
     assert "Traceback" not in result.stderr
     assert db.read_bytes() == before
@@ -82,7 +82,7 @@ def test_unwritable_home_is_a_clear_message(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     result = run_cli(blocker, "team", "list")
-    assert result.returncode == 1
+    assert result.returncode == 6
     assert "SESDESK_HOME" in result.stderr
     assert "Traceback" not in result.stderr
 
