@@ -196,6 +196,13 @@ class QuietFileErrors:
                 self.stream.close()
         self.stream = None
 
+    def close(self) -> None:
+        """Close; unflushable bytes on a full disk are dropped, not raised."""
+        try:
+            super().close()  # type: ignore[misc]
+        except OSError:
+            self.stream = None
+
 
 @cache
 def quiet_rotating_handler_class() -> Any:
