@@ -9,10 +9,14 @@ A shared leaf: any layer may import it (stdlib only).
 from __future__ import annotations
 
 import errno
+import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 from sesdesk.errors import DiskFull
+
+log = logging.getLogger(__name__)
 
 _FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 _SQLITE_FULL = 13  # the primary result code; extended codes keep it in the low byte
@@ -81,12 +85,15 @@ class Reserve:
     reason. Without it those writes fail too and the in-flight rows end `uncertain`.
     """
 
-    def __init__(self, folder: Path, size: int = RESERVE_BYTES) -> None:
-        self.path = Path(folder) / RESERVE_NAME
+    def __init__(self, folder: Path | None, size: int = RESERVE_BYTES) -> None:
+        # No folder (a store in memory): nothing to set aside, nothing to give back.
+        self.path = Path(folder) / RESERVE_NAME if folder is not None else None
         self.size = size
 
     def keep(self) -> bool:
         """Set the space aside (if the disk has it); True when it is there."""
+        if self.path is None:
+            return False
         try:
             if self.path.exists() and self.path.stat().st_size >= self.size:
                 return True
@@ -101,8 +108,22 @@ class Reserve:
 
     def give_back(self) -> bool:
         """Free the space; True when there was some to free."""
+        if self.path is None:
+            return False
         try:
             self.path.unlink()
         except OSError:
             return False
         return True
+
+
+def give_back_wal(engine: Any) -> None:
+    """Checkpoint and truncate an SQLite engine's WAL: on a full disk its space may be all
+    there is. Other databases: nothing to do."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception as exc:
+        log.info("WAL checkpoint on a full disk failed: %s", exc)

@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, column, text
 
+from sesdesk.errors import NotAllowed
 from sesdesk.models import Store, UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
@@ -266,6 +267,10 @@ class LeaseKeeper:
         """Keep `name` (just acquired) renewed from now on."""
         import time
 
+        if self.store.path is None:
+            # A store in memory is one process's, and its single shared connection must not
+            # see a commit from this thread in the middle of another thread's transaction.
+            return
         with self._guard:
             self._held[name] = time.monotonic()
         if self._thread is None:
@@ -331,6 +336,37 @@ def holding(
     finally:
         keeper.drop(name)
         release_quietly(store, name, keeper.owner, linger=linger)
+
+
+def broadcast_busy(broadcast_id: int) -> Callable[[Holder], NotAllowed]:
+    """The refusal for a broadcast someone else is sending (for `holding`'s `refuse`)."""
+
+    def refuse(holder: Holder) -> NotAllowed:
+        if holder.same_process:
+            return NotAllowed(f"Broadcast {broadcast_id} is already being sent.")
+        return NotAllowed(
+            f"Broadcast {broadcast_id} is being sent by another sesdesk (window or command "
+            "line); wait for it or stop it there."
+        )
+
+    return refuse
+
+
+@contextlib.contextmanager
+def holding_broadcast(store: Store, broadcast_id: int) -> Iterator[None]:
+    """Hold the broadcast's lease for a short write (cancel, resend uncertain), or refuse."""
+    keeper = LeaseKeeper(store, new_owner(), lambda _name, _why: None)
+    try:
+        with holding(
+            store,
+            keeper,
+            broadcast_lease(broadcast_id),
+            refuse=broadcast_busy(broadcast_id),
+            broadcast_id=broadcast_id,
+        ):
+            yield
+    finally:
+        keeper.close()
 
 
 def release_quietly(store: Store, name: str, owner: str, *, linger: float = 0.0) -> None:

@@ -24,7 +24,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -48,7 +48,7 @@ from sesdesk.aws.errors import (
 )
 from sesdesk.aws.sending import MAX_MESSAGE_BYTES, NotSent, OutgoingEmail, SendingFacade
 from sesdesk.aws.ses import SesFacade
-from sesdesk.diskspace import Reserve
+from sesdesk.diskspace import Reserve, give_back_wal
 from sesdesk.errors import (
     BadInput,
     CredentialsRejected,
@@ -600,7 +600,7 @@ def _refuse_unverified(verified: VerifiedSet, addresses: list[str], more: int = 
 
 def resend_uncertain(store: Store, team_id: int, broadcast_id: int) -> int:
     """The user's say: put `uncertain` recipients back to pending; returns how many."""
-    with _broadcast_lease(store, broadcast_id):
+    with leases.holding_broadcast(store, broadcast_id):
         _recover(store, team_id, broadcast_id)
         with store.session() as session:
             _require_broadcast(session, team_id, broadcast_id)
@@ -617,7 +617,7 @@ def resend_uncertain(store: Store, team_id: int, broadcast_id: int) -> int:
 
 def cancel_broadcast(store: Store, team_id: int, broadcast_id: int) -> BroadcastStatus:
     """Stop a broadcast that is not being sent right now (its pending rows stay unsent)."""
-    with _broadcast_lease(store, broadcast_id):
+    with leases.holding_broadcast(store, broadcast_id):
         _recover(store, team_id, broadcast_id)
         with store.session() as session:
             row = _require_broadcast(session, team_id, broadcast_id)
@@ -627,35 +627,6 @@ def cancel_broadcast(store: Store, team_id: int, broadcast_id: int) -> Broadcast
 
 
 # --------------------------------------------------------------------------- locking
-
-
-def _refuse_busy(broadcast_id: int) -> Callable[[leases.Holder], NotAllowed]:
-    def refuse(holder: leases.Holder) -> NotAllowed:
-        if holder.same_process:
-            return NotAllowed(f"Broadcast {broadcast_id} is already being sent.")
-        return NotAllowed(
-            f"Broadcast {broadcast_id} is being sent by another sesdesk (window or command "
-            "line); wait for it or stop it there."
-        )
-
-    return refuse
-
-
-@contextlib.contextmanager
-def _broadcast_lease(store: Store, broadcast_id: int) -> Iterator[None]:
-    """Hold the broadcast's lease for a short write (cancel, resend uncertain), or refuse."""
-    keeper = leases.LeaseKeeper(store, leases.new_owner(), lambda _name, _why: None)
-    try:
-        with leases.holding(
-            store,
-            keeper,
-            leases.broadcast_lease(broadcast_id),
-            refuse=_refuse_busy(broadcast_id),
-            broadcast_id=broadcast_id,
-        ):
-            yield
-    finally:
-        keeper.close()
 
 
 def _recover(store: Store, team_id: int, broadcast_id: int) -> int:
@@ -933,10 +904,8 @@ class BroadcastRunner:
         self.hold = LatencyEstimate()  # claim to write-back: call, queueing, commit
         self.throttled = 0
         self.owner = leases.new_owner()  # this run's id in the lease table
-        folder = store.path.parent if store.path is not None else None
-        # Space set aside while sending, so a full disk can still be recorded; a store in
-        # memory needs none (a reserve in no folder gives back nothing).
-        self._reserve = Reserve(folder) if folder is not None else _NoReserve()
+        # Space set aside while sending, so a full disk can still be recorded.
+        self._reserve = Reserve(store.path.parent if store.path is not None else None)
         self._keeper: leases.LeaseKeeper | None = None
 
     # --- control from other threads -----------------------------------------------------
@@ -972,7 +941,7 @@ class BroadcastRunner:
                 self.store,
                 keeper,
                 leases.broadcast_lease(self.broadcast_id),
-                refuse=_refuse_busy(self.broadcast_id),
+                refuse=leases.broadcast_busy(self.broadcast_id),
                 broadcast_id=self.broadcast_id,
             ):
                 try:
@@ -1508,7 +1477,7 @@ class BroadcastRunner:
         except DiskFull as exc:
             self._halt_with(run, PAUSED, exc.message, exc)
             if not self._reserve.give_back():
-                _give_back_wal(self.store)
+                give_back_wal(self.store.engine)
             with contextlib.suppress(DiskFull):
                 self._write(run, [], now)
             return False
@@ -1534,25 +1503,6 @@ class BroadcastRunner:
         run.updates = []
         run.day_sent = run.day_failed = 0
         run.commits.append(time.monotonic() - started)
-
-
-class _NoReserve:
-    def keep(self) -> bool:
-        return False
-
-    def give_back(self) -> bool:
-        return False
-
-
-def _give_back_wal(store: Store) -> None:
-    """Checkpoint and truncate SQLite's WAL: on a full disk its space may be all there is."""
-    if store.engine.dialect.name != "sqlite":
-        return
-    try:
-        with store.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    except Exception as exc:
-        log.info("WAL checkpoint on a full disk failed: %s", exc)
 
 
 def _upd(
