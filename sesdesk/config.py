@@ -6,6 +6,7 @@ and ``settings.json``. Logs pass through a filter that redacts anything shaped l
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -15,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sesdesk.diskspace import disk_full, is_disk_full
 from sesdesk.errors import EnvironmentProblem
 
 APP_NAME = "sesdesk"
@@ -78,6 +80,8 @@ class Paths:
             with tempfile.NamedTemporaryFile(dir=self.home, prefix=".write-test-"):
                 pass
         except OSError as exc:
+            if is_disk_full(exc):
+                raise disk_full(self.home) from None
             raise HomeNotWritable(self.home, exc.strerror or type(exc).__name__) from None
         return self
 
@@ -106,8 +110,16 @@ def save_settings(p: Paths, settings: dict[str, Any]) -> None:
     import json
 
     tmp = p.settings.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(settings, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, p.settings)
+    try:
+        tmp.write_text(json.dumps(settings, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, p.settings)
+    except OSError as exc:
+        # The old settings stay whole; the partial copy goes.
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if is_disk_full(exc):
+            raise disk_full(p.home) from None
+        raise
 
 
 # --- logging ------------------------------------------------------------------------------
@@ -150,13 +162,66 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class QuietFileErrors:
+    """Mixed into a file handler: it never prints its own traceback when it cannot write.
+
+    logging's default `handleError` prints "--- Logging error ---" and a traceback to stderr
+    for every record it fails to write (a full disk, a removed folder): dozens of lines that
+    bury the one message that matters. Here a failure is counted and told once, in one line.
+    """
+
+    dropped = 0
+    baseFilename: str
+    stream: Any
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Count the lost record; say so on stderr the first time only."""
+        self.dropped += 1
+        if self.dropped > 1 or not logging.raiseExceptions:
+            return
+        error = sys.exc_info()[1]
+        if error is not None and is_disk_full(error):
+            why = "the disk is full"
+        else:
+            why = str(error) if error is not None else "unknown error"
+        with contextlib.suppress(Exception):
+            sys.stderr.write(
+                f"sesdesk: cannot write the log file {self.baseFilename} ({why}); "
+                "log messages are being dropped.\n"
+            )
+            sys.stderr.flush()
+        # A half-written stream may keep failing: reopen it on the next record.
+        with contextlib.suppress(Exception):
+            if self.stream is not None:
+                self.stream.close()
+        self.stream = None
+
+    def close(self) -> None:
+        """Close; unflushable bytes on a full disk are dropped, not raised."""
+        try:
+            super().close()  # type: ignore[misc]
+        except OSError:
+            self.stream = None
+
+
+@cache
+def quiet_rotating_handler_class() -> Any:
+    """RotatingFileHandler with `QuietFileErrors` (built on first use: logging.handlers
+    is not needed before the window shows)."""
+    import logging.handlers
+
+    return type(
+        "QuietRotatingFileHandler",
+        (QuietFileErrors, logging.handlers.RotatingFileHandler),
+        {},
+    )
+
+
 _configured: Path | None = None
 
 
 def setup_logging(p: Paths, *, level: int = logging.INFO) -> Path:
     """A rotating log file under the home folder; botocore's debug logging stays off."""
-    import logging.handlers
-
     global _configured
     root = logging.getLogger()
     if _configured == p.log_file:
@@ -165,7 +230,7 @@ def setup_logging(p: Paths, *, level: int = logging.INFO) -> Path:
         if getattr(handler, "_sesdesk", False):
             root.removeHandler(handler)
             handler.close()
-    handler = logging.handlers.RotatingFileHandler(
+    handler = quiet_rotating_handler_class()(
         p.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True
     )
     handler._sesdesk = True  # type: ignore[attr-defined]

@@ -63,5 +63,18 @@ class EnvironmentProblem(SesdeskError):
     exit_code = 6
 
 
+class DiskFull(EnvironmentProblem):
+    """The disk holding sesdesk's folder is full; nothing was half-written (exit 6)."""
+
+    def __init__(self, folder: object, free_bytes: int | None = None) -> None:
+        free = "" if free_bytes is None else f": {free_bytes / 1_000_000:.0f} MB free"
+        super().__init__(
+            f"the disk holding {folder} is full{free}; free some space and run it again.",
+            hint="Nothing was half-written: what failed can simply be run again.",
+        )
+        self.folder = folder
+        self.free_bytes = free_bytes
+
+
 class NotFound(BadInput):
     """A named thing (team, identity, list, broadcast) does not exist (exit 2)."""

@@ -138,6 +138,12 @@ def _argument_names(
     return found
 
 
+def _home() -> Any:
+    from sesdesk.config import default_home
+
+    return default_home()
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with a plain message (its default), never a traceback."""
 
@@ -181,7 +187,14 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         note("sesdesk: interrupted")
         return 130
-    except Exception:
+    except Exception as exc:
+        from sesdesk.diskspace import as_disk_full
+
+        home = context._paths.home if context._paths is not None else _home()
+        full = as_disk_full(exc, home)
+        if full is not None:
+            note(f"sesdesk: {full.message}")
+            return full.exit_code
         log.exception("unexpected error in %s", getattr(args, "command", "?"))
         where = context.paths.log_file if context._paths is not None else "the log folder"
         note(f"sesdesk: unexpected internal error; details are in {where}")

@@ -6,19 +6,36 @@
 0 done (or paused/cancelled on purpose); 3 stopped by the daily quota (state
 `waiting_quota`: run it again later, or pass `--wait-quota` to wait in the process) or by
 AWS pausing sending; 4 the mailer lost access (state `paused`); 5 AWS unreachable or
-throttling persistently (state `paused`); 130 interrupted with Ctrl+C (state `paused`).
-Recipients left `uncertain` by a crash are re-sent only with `--resend-uncertain`.
+throttling persistently (state `paused`); 6 the disk is full (state `paused`); 130
+interrupted by Ctrl+C, SIGTERM or SIGHUP (in-flight sends land first; state `paused`).
+While another broadcast of the same AWS account sends, it waits (`queued`) and then sends.
+With `--json` the status document is printed in every case, refusals and signals included
+(with an "error" member when it did not run). Recipients left `uncertain` by a crash are
+re-sent only with `--resend-uncertain`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, note, record_id, say
-from sesdesk.errors import BadInput
+from sesdesk.errors import BadInput, SesdeskError
+
+_STATUS_KEYS = (
+    "id",
+    "state",
+    "total",
+    "sent",
+    "failed",
+    "suppressed",
+    "pending",
+    "uncertain",
+    "stop_reason",
+)
 
 
 def register(sub: Any) -> None:
@@ -226,13 +243,16 @@ def _print_status(status: Any) -> None:
 
 
 def _send(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.cli.signals import graceful_stop
     from sesdesk.services.sending import BroadcastRunner, Progress
 
-    team_id = _team_id(ctx, args.team)
     last = [0.0]
 
     def progress(p: Progress) -> None:
         now = time.monotonic()
+        if p.status.state == "queued":
+            note(f"Broadcast {p.status.id} is queued: {p.status.stop_reason}")
+            return
         if now - last[0] < 2.0:
             return
         last[0] = now
@@ -242,15 +262,28 @@ def _send(args: argparse.Namespace, ctx: Context) -> int:
             f"of {p.status.total} — {p.rate:.1f}/s (limit {p.allowed_rate:g}/s){left}"
         )
 
-    runner = BroadcastRunner(
-        ctx.store,
-        team_id,
-        args.broadcast_id,
-        wait_for_quota=args.wait_quota,
-        resend_uncertain=args.resend_uncertain,
-        on_progress=progress,
-    )
-    result = runner.run()
+    team_id: int | None = None
+    try:
+        team_id = _team_id(ctx, args.team)
+        runner = BroadcastRunner(
+            ctx.store,
+            team_id,
+            args.broadcast_id,
+            wait_for_quota=args.wait_quota,
+            resend_uncertain=args.resend_uncertain,
+            on_progress=progress,
+        )
+        with graceful_stop(runner.pause) as stop:
+            result = runner.run()
+    except SesdeskError as exc:
+        # The JSON document comes in every case, a refusal before sending included.
+        if args.json:
+            emit_json(_send_failure(ctx, team_id, args.broadcast_id, exc.message, exc.exit_code))
+        raise
+    except KeyboardInterrupt:
+        if args.json:
+            emit_json(_send_failure(ctx, team_id, args.broadcast_id, "interrupted", 130))
+        raise
     if args.json:
         doc = result.status.as_json()
         doc["throttled"] = result.throttled
@@ -261,7 +294,27 @@ def _send(args: argparse.Namespace, ctx: Context) -> int:
         note(f"sesdesk: {result.stop_error.message}")
         if result.stop_error.hint:
             note(result.stop_error.hint)
+    if stop.signum is not None:
+        note(f"sesdesk: interrupted by {stop.name}")
+        return 130
     return result.exit_code
+
+
+def _send_failure(
+    ctx: Context, team_id: int | None, broadcast_id: int, message: str, exit_code: int
+) -> dict[str, Any]:
+    """`broadcast send --json`'s document when it could not run to a status of its own: the
+    broadcast's status as stored (when readable) and the error."""
+    from sesdesk.services.sending import broadcast_status
+
+    doc: dict[str, Any] = {key: None for key in _STATUS_KEYS}
+    doc["id"] = broadcast_id
+    if team_id is not None:
+        with contextlib.suppress(SesdeskError):
+            doc = broadcast_status(ctx.store, team_id, broadcast_id).as_json()
+    doc["throttled"] = 0
+    doc["error"] = {"message": message, "exit_code": exit_code}
+    return doc
 
 
 def _status(args: argparse.Namespace, ctx: Context) -> int:

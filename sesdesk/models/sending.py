@@ -40,6 +40,9 @@ WAITING_QUOTA = "waiting_quota"
 DONE = "done"
 STOPPED = "stopped"
 BROADCAST_STATES = (DRAFT, SENDING, PAUSED, WAITING_QUOTA, DONE, STOPPED)
+# Never stored: a broadcast whose sender holds its lease while it waits for the account's
+# send lease (another broadcast of the same account is sending) is reported `queued`.
+QUEUED = "queued"
 
 PENDING = "pending"
 # SENDING = "sending" (shared with the broadcast state above)
@@ -186,3 +189,24 @@ class SendDay(Base):
 
     def __repr__(self) -> str:
         return f"SendDay(team_id={self.team_id!r}, day={self.day!r}, sent={self.sent!r})"
+
+
+class Lease(Base):
+    """Who may do one exclusive thing now (send a broadcast; send for an SES account), and
+    until when: a crashed holder's lease simply expires.
+
+    Written with plain conditional SQL (see `services/leases.py`) that works the same on
+    SQLite and PostgreSQL, so desktops sharing one database respect each other's leases.
+    """
+
+    __tablename__ = "lease"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    broadcast_id: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"Lease(name={self.name!r}, owner={self.owner!r}, expires_at={self.expires_at!r})"

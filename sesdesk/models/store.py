@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from sesdesk.diskspace import disk_full, free_bytes, is_disk_full
 from sesdesk.errors import EnvironmentProblem
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -125,7 +126,9 @@ def _inspect_existing(path: Path) -> str | None:
         raise DatabaseCorrupt(path, "it is not an SQLite database")
 
     existing = {p for p in _sidecars(path) if p.exists()}
-    has_wal = path.with_name(path.name + "-wal") in existing
+    wal = path.with_name(path.name + "-wal")
+    # An empty -wal holds no frames (a clean close, or a reader on a full disk left it).
+    has_wal = wal in existing and wal.stat().st_size > 0
     # immutable=1 reads the file as it stands and creates nothing beside it. When a -wal file
     # is already there (a crash, or sesdesk running elsewhere) its frames belong to the data,
     # so read through it instead.
@@ -198,6 +201,7 @@ class Store:
     def __init__(self, engine: Engine, path: Path | None) -> None:
         self.engine = engine
         self.path = path
+        self.full_disk = False  # opened read-only because the disk was full
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
@@ -221,12 +225,39 @@ class Store:
             engine.dispose()
             if _is_corruption(exc.orig):
                 raise DatabaseCorrupt(path, str(exc.orig)) from None
+            if is_disk_full(exc) or (revision == HEAD_REVISION and free_bytes(path.parent) == 0):
+                if revision != HEAD_REVISION:
+                    raise disk_full(path.parent) from None
+                # No room even for SQLite's shared-memory file: still let people read.
+                return cls._open_reading_only(path)
             raise DatabaseProblem(
                 path, f"The sesdesk database {path} cannot be opened: {exc.orig}."
             ) from None
         except BaseException:
             engine.dispose()
             raise
+        return store
+
+    @classmethod
+    def _open_reading_only(cls, path: Path) -> Store:
+        """`path` opened read-only, for a disk too full to open it for writing: reads work
+        (SQLite keeps its WAL index in memory), and any write is a DiskFull."""
+        wal = path.with_name(path.name + "-wal")
+        try:
+            settled = wal.stat().st_size == 0
+        except FileNotFoundError:
+            settled = True
+        # With an empty WAL every page is in the file itself, and on a full disk nothing can
+        # be writing more: read it as it stands, which needs no shared-memory file.
+        uri = f"{path.resolve().as_uri()}?{'mode=ro&immutable=1' if settled else 'mode=ro'}"
+        engine = create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(
+                uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            ),
+        )
+        store = cls(engine, path)
+        store.full_disk = True
         return store
 
     @classmethod
@@ -268,6 +299,8 @@ class Store:
                 session.rollback()
                 if _is_corruption(exc.orig):
                     raise DatabaseCorrupt(self.path, str(exc.orig)) from exc
+                if self.path is not None and (self.full_disk or is_disk_full(exc)):
+                    raise disk_full(self.path.parent) from exc
                 raise
             except BaseException:
                 session.rollback()

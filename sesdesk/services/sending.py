@@ -19,18 +19,16 @@ import contextlib
 import html
 import logging
 import math
-import os
 import queue
 import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import formataddr, parseaddr
-from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, literal, select, update
@@ -49,7 +47,14 @@ from sesdesk.aws.errors import (
 )
 from sesdesk.aws.sending import MAX_MESSAGE_BYTES, NotSent, OutgoingEmail, SendingFacade
 from sesdesk.aws.ses import SesFacade
-from sesdesk.errors import BadInput, NotAllowed, NotFound, SesdeskError
+from sesdesk.diskspace import Reserve, give_back_wal
+from sesdesk.errors import (
+    BadInput,
+    DiskFull,
+    NotAllowed,
+    NotFound,
+    SesdeskError,
+)
 from sesdesk.models import Store, UTCDateTime, utcnow
 from sesdesk.models.sending import (
     DONE,
@@ -60,6 +65,7 @@ from sesdesk.models.sending import (
     KIND_TEST_EMAIL,
     PAUSED,
     PENDING,
+    QUEUED,
     SENDING,
     SENT,
     STOPPED,
@@ -75,8 +81,9 @@ from sesdesk.models.sending import (
     Suppression,
 )
 from sesdesk.services import contacts as contacts_service
+from sesdesk.services import leases
 from sesdesk.services.gating import decide
-from sesdesk.services.mailers import mailer_row, open_mailer
+from sesdesk.services.mailers import mailer_row, mark_lost, open_mailer
 from sesdesk.services.rate import (
     LatencyEstimate,
     RateLimiter,
@@ -400,12 +407,35 @@ def _require_broadcast(session: Any, team_id: int, broadcast_id: int) -> Broadca
 
 
 def broadcast_status(store: Store, team_id: int, broadcast_id: int) -> BroadcastStatus:
-    """The broadcast's counts. If no sesdesk is sending it, rows left `sending` by a crash
-    are turned `uncertain` first, so the answer is true."""
-    with contextlib.suppress(NotAllowed), _broadcast_lock(store, broadcast_id):
-        _recover(store, team_id, broadcast_id)
+    """The broadcast's counts, as seen by a reader: no lease, no lock, nothing written.
+
+    If no sesdesk holds the broadcast's lease, rows left `sending` by a crash are reported
+    `uncertain` (and the broadcast `paused`), which is what the next sender will record; a
+    sender waiting for its account's turn is reported `queued` with the reason.
+    """
     with store.session() as session:
-        return _status_of(session, _require_broadcast(session, team_id, broadcast_id))
+        row = _require_broadcast(session, team_id, broadcast_id)
+        return _as_seen(session, _status_of(session, row))
+
+
+def _as_seen(session: Any, status: BroadcastStatus) -> BroadcastStatus:
+    """`status` corrected by who (if anyone) holds the broadcast's lease right now."""
+    holder = leases.live_holder(session, leases.broadcast_lease(status.id))
+    if holder is not None:
+        if holder.note:
+            return replace(status, state=QUEUED, stop_reason=holder.note)
+        return status
+    # What `_recover` will write when the next sender starts.
+    lost = status.in_flight
+    state, reason = status.state, status.stop_reason
+    if state == SENDING:
+        state = PAUSED
+        reason = "sesdesk stopped while sending" + (
+            f"; {lost} recipient(s) uncertain" if lost else ""
+        )
+    return replace(
+        status, state=state, stop_reason=reason, uncertain=status.uncertain + lost, in_flight=0
+    )
 
 
 def list_broadcasts(store: Store, team_id: int, *, limit: int = 200) -> list[BroadcastStatus]:
@@ -417,7 +447,7 @@ def list_broadcasts(store: Store, team_id: int, *, limit: int = 200) -> list[Bro
             .order_by(Broadcast.id.desc())
             .limit(limit)
         ).all()
-        return [_status_of(session, row) for row in rows]
+        return [_as_seen(session, _status_of(session, row)) for row in rows]
 
 
 def composition_of(store: Store, team_id: int, broadcast_id: int) -> Composition:
@@ -568,7 +598,7 @@ def _refuse_unverified(verified: VerifiedSet, addresses: list[str], more: int = 
 
 def resend_uncertain(store: Store, team_id: int, broadcast_id: int) -> int:
     """The user's say: put `uncertain` recipients back to pending; returns how many."""
-    with _broadcast_lock(store, broadcast_id):
+    with leases.holding_broadcast(store, broadcast_id):
         _recover(store, team_id, broadcast_id)
         with store.session() as session:
             _require_broadcast(session, team_id, broadcast_id)
@@ -585,7 +615,7 @@ def resend_uncertain(store: Store, team_id: int, broadcast_id: int) -> int:
 
 def cancel_broadcast(store: Store, team_id: int, broadcast_id: int) -> BroadcastStatus:
     """Stop a broadcast that is not being sent right now (its pending rows stay unsent)."""
-    with _broadcast_lock(store, broadcast_id):
+    with leases.holding_broadcast(store, broadcast_id):
         _recover(store, team_id, broadcast_id)
         with store.session() as session:
             row = _require_broadcast(session, team_id, broadcast_id)
@@ -597,90 +627,9 @@ def cancel_broadcast(store: Store, team_id: int, broadcast_id: int) -> Broadcast
 # --------------------------------------------------------------------------- locking
 
 
-_process_locks: dict[tuple[str, int], threading.Lock] = {}
-_process_locks_guard = threading.Lock()
-
-
-def _lock_key(store: Store) -> str:
-    return str(store.path.resolve()) if store.path is not None else f"memory:{id(store)}"
-
-
-@contextlib.contextmanager
-def _broadcast_lock(store: Store, broadcast_id: int) -> Iterator[None]:
-    """Only one sender per broadcast, across threads and processes (window and CLI).
-
-    Across processes: an exclusive lock on a small file beside the database, which the OS
-    drops when the process dies, even by SIGKILL.
-    """
-    key = _lock_key(store)
-    with _process_locks_guard:
-        local = _process_locks.setdefault((key, broadcast_id), threading.Lock())
-    if not local.acquire(blocking=False):
-        raise NotAllowed(f"Broadcast {broadcast_id} is already being sent.")
-    try:
-        if store.path is None:
-            yield
-            return
-        path = store.path.with_name(f"{store.path.name}.broadcast-{broadcast_id}.lock")
-        fd = _lock_file(path)
-        if fd is None:
-            raise NotAllowed(
-                f"Broadcast {broadcast_id} is being sent by another sesdesk (window or command "
-                "line); wait for it or stop it there."
-            )
-        try:
-            yield
-        finally:
-            _unlock_file(path, fd)
-    finally:
-        local.release()
-
-
-def _lock_file(path: Path) -> int | None:
-    """An open, exclusively locked descriptor of `path`, or None when another holds it."""
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        if not _try_lock(fd):
-            os.close(fd)
-            return None
-        try:
-            same = os.fstat(fd).st_ino == os.stat(path).st_ino
-        except FileNotFoundError:
-            same = False
-        if same or os.name == "nt":
-            return fd
-        # The holder we waited for removed the file as it let go: lock the new one instead.
-        os.close(fd)
-
-
-def _try_lock(fd: int) -> bool:
-    if os.name == "nt":  # pragma: no cover - Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _unlock_file(path: Path, fd: int) -> None:
-    if os.name != "nt":
-        # Remove it while still holding the lock, so no lock file piles up per broadcast.
-        with contextlib.suppress(OSError):
-            path.unlink()
-    os.close(fd)  # closing drops the lock
-
-
 def _recover(store: Store, team_id: int, broadcast_id: int) -> int:
-    """With the lock held: rows left `sending` by a dead sender become `uncertain`."""
+    """With the broadcast's lease held: rows left `sending` by a dead sender become
+    `uncertain`."""
     with store.session() as session:
         row = _require_broadcast(session, team_id, broadcast_id)
         table = _RECIPIENTS
@@ -945,11 +894,18 @@ class BroadcastRunner:
         self.latency = LatencyEstimate()  # the HTTP call
         self.hold = LatencyEstimate()  # claim to write-back: call, queueing, commit
         self.throttled = 0
+        self.owner = leases.new_owner()  # this run's id in the lease table
+        # Space set aside while sending, so a full disk can still be recorded.
+        self._reserve = Reserve(store.path.parent if store.path is not None else None)
+        self._keeper: leases.LeaseKeeper | None = None
 
     # --- control from other threads -----------------------------------------------------
 
     def pause(self, reason: str = "paused by the user") -> None:
-        """Stop starting sends; in-flight ones finish; the broadcast ends `paused`."""
+        """The graceful stop: start no more sends, let the ones in flight land and be
+        recorded, then end `paused` with `reason` (0 uncertain). Safe from any thread; the
+        window calls it before closing during a broadcast, the CLI on SIGINT/SIGTERM/SIGHUP.
+        Not from a signal handler itself: it takes locks (set a flag there instead)."""
         self._pause_reason = reason
         self._pause.set()
         self._halt.set()
@@ -964,12 +920,47 @@ class BroadcastRunner:
     # --- the run --------------------------------------------------------------------------
 
     def run(self) -> RunResult:
-        """Send until done or a stop; returns how it ended. Preflight refusals raise."""
-        with _broadcast_lock(self.store, self.broadcast_id):
-            _recover(self.store, self.team_id, self.broadcast_id)
-            if self.resend_uncertain:
-                self._resend_uncertain()
-            return self._run_locked()
+        """Send until done or a stop; returns how it ended. Preflight refusals raise.
+
+        Holds the broadcast's lease throughout, and the account's send lease while sending:
+        while another broadcast of the same account sends, this one waits `queued`.
+        """
+        keeper = leases.LeaseKeeper(self.store, self.owner, self._lease_lost)
+        self._keeper = keeper
+        try:
+            with leases.holding(
+                self.store,
+                keeper,
+                leases.broadcast_lease(self.broadcast_id),
+                refuse=leases.broadcast_busy(self.broadcast_id),
+                broadcast_id=self.broadcast_id,
+            ):
+                try:
+                    _recover(self.store, self.team_id, self.broadcast_id)
+                    if self.resend_uncertain:
+                        self._resend_uncertain()
+                    return self._run_locked()
+                except DiskFull as exc:
+                    self._pause_for(exc)
+                    raise
+        finally:
+            keeper.close()
+
+    def _lease_lost(self, name: str, why: str) -> None:
+        # Someone else may be sending now: stop at once rather than risk a double send.
+        log.warning("lease %s lost: %s", name, why)
+        self.pause(f"sesdesk lost its turn to send ({why}); run it again to continue")
+
+    def _pause_for(self, error: SesdeskError) -> None:
+        """Record `paused` with the error's message, if the store still takes a write."""
+        self._reserve.give_back()
+        try:
+            with self.store.session() as session:
+                row = _require_broadcast(session, self.team_id, self.broadcast_id)
+                if row.state not in (DONE, STOPPED):
+                    row.state, row.stop_reason = PAUSED, error.message
+        except SesdeskError as again:
+            log.info("could not record the pause: %s", again.message)
 
     def _resend_uncertain(self) -> None:
         table = _RECIPIENTS
@@ -1017,6 +1008,54 @@ class BroadcastRunner:
 
         # 2. The live state: GetAccount (rate and quota, read live) and the identities.
         mailer = _mailer(self.store, self.team_id)
+        plan = self._live_checks(status, kind, composition, mailer)
+
+        # 3. One sender per SES account at a time: wait for this account's turn.
+        assert self._keeper is not None
+        turn = leases.account_lease(mailer.account_id, mailer.region)
+        queued: list[str] = []
+
+        def on_queued(note: str) -> None:
+            queued.append(note)
+            self._report_queued(status, note)
+
+        if not leases.wait_for_turn(
+            self.store,
+            self._keeper,
+            turn,
+            broadcast_id=self.broadcast_id,
+            stopped=lambda: self._pause.is_set() or self._cancel.is_set(),
+            sleep=self._wake.wait,
+            on_queued=on_queued,
+        ):
+            if self._cancel.is_set():
+                self._set_state(STOPPED, "cancelled", finished=True)
+            else:
+                self._set_state(PAUSED, self._pause_reason)
+            return RunResult(self._status())
+        try:
+            if queued:
+                # The wait may have been long: read rate, quota and identities again.
+                plan = self._live_checks(self._status(), kind, composition, mailer)
+            sender, ses, limiter, quota_left = plan
+            self._suppress_locally()
+            self._set_state(SENDING, None, started=True)
+            sender.warm_up()
+            self._reserve.keep()
+            try:
+                # Senders must leave on their slots: see sesdesk.timing for what that takes.
+                with punctual():
+                    return self._loop(composition, sender, ses, limiter, quota_left)
+            finally:
+                self._refresh_quietly(ses)
+        finally:
+            self._keeper.drop(turn)
+            leases.release_quietly(self.store, turn, self.owner, linger=leases.HANDOVER_GAP)
+
+    def _live_checks(
+        self, status: BroadcastStatus, kind: str, composition: Composition, mailer: _Mailer
+    ) -> tuple[SendingFacade, SesFacade, RateLimiter, int]:
+        """Gating on the live state; the facades, the account's limiter and the quota left."""
         ses = self._ses or SesFacade(mailer.factory)
         sender = self._sender or SendingFacade(mailer.factory)
         from sesdesk.services.refresh import refresh_team
@@ -1042,17 +1081,16 @@ class BroadcastRunner:
         )
         if self._limiter is not None:
             limiter.set_rate(max(account.max_rate, 0.01))
-        quota_left = int(account.left_24h)
+        return sender, ses, limiter, int(account.left_24h)
 
-        self._suppress_locally()
-        self._set_state(SENDING, None, started=True)
-        sender.warm_up()
+    def _report_queued(self, status: BroadcastStatus, note: str) -> None:
+        if self.on_progress is None:
+            return
+        queued = replace(status, state=QUEUED, stop_reason=note)
         try:
-            # Senders must leave on their slots: see sesdesk.timing for what that takes.
-            with punctual():
-                return self._loop(composition, sender, ses, limiter, quota_left)
-        finally:
-            self._refresh_quietly(ses)
+            self.on_progress(Progress(queued, 0.0, 0.0, None, self.throttled))
+        except Exception:
+            log.exception("progress callback failed")
 
     def _check_recipients(self, verified: VerifiedSet, kind: str, snapshot: TeamSnapshot) -> None:
         table = _RECIPIENTS
@@ -1208,8 +1246,11 @@ class BroadcastRunner:
                             claims.append(row)
                             run.quota_left -= 1
 
-                    if run.updates or claims or run.day_sent or run.day_failed:
-                        self._write(run, claims, now_dt)
+                    if (run.updates or claims or run.day_sent or run.day_failed) and not (
+                        self._write_or_stop(run, claims, now_dt)
+                    ):
+                        run.quota_left += len(claims)
+                        claims = []  # not recorded as claimed: they stay pending, unsent
                     waiting.add(len(claims))
                     claimed_at = time.monotonic()
                     for row in claims:
@@ -1256,20 +1297,38 @@ class BroadcastRunner:
 
         stop = run.stop
         if stop is not None and isinstance(stop.error, AuthError):
-            from sesdesk.services.refresh import mark_lost
-
             mark_lost(self.store, self.team_id, stop.error.message)
-        if stop is None:
-            self._set_state(DONE, None, finished=True)
-        else:
-            self._set_state(stop.state, stop.reason, finished=stop.state == STOPPED)
+        unrecorded = False
+        try:
+            if run.updates or run.day_sent or run.day_failed:
+                self._write(run, [], utcnow())
+            if stop is None:
+                self._set_state(DONE, None, finished=True)
+            else:
+                self._set_state(stop.state, stop.reason, finished=stop.state == STOPPED)
+        except DiskFull as exc:
+            # Rows whose outcome could not be written stay `sending`: the next start
+            # records them `uncertain`, which is what they are to the store.
+            log.warning("could not record how the run ended: %s", exc.message)
+            unrecorded = True
+        finally:
+            self._reserve.give_back()
         self._report(run, limiter, force=True)
         if run.bug is not None:
             raise run.bug
         if interrupted:
             raise KeyboardInterrupt
+        final = self._status()
+        if unrecorded and stop is not None:
+            final = replace(
+                final,
+                state=stop.state,
+                stop_reason=stop.reason,
+                uncertain=final.uncertain + final.in_flight,
+                in_flight=0,
+            )
         return RunResult(
-            self._status(),
+            final,
             stop_error=stop.error if stop is not None else None,
             throttled=self.throttled,
             message_ids=run.message_ids,
@@ -1397,6 +1456,20 @@ class BroadcastRunner:
                 return left
             self._wake.wait(self.quota_poll_every)
         return 0
+
+    def _write_or_stop(self, run: _RunState, claims: list[_Row], now: datetime) -> bool:
+        """`_write`; on a full disk, stop (paused, the disk named) and record the outcomes
+        in the space set aside: False when the claims were not written (nor sent)."""
+        try:
+            self._write(run, claims, now)
+            return True
+        except DiskFull as exc:
+            self._halt_with(run, PAUSED, exc.message, exc)
+            if not self._reserve.give_back():
+                give_back_wal(self.store.engine)
+            with contextlib.suppress(DiskFull):
+                self._write(run, [], now)
+            return False
 
     def _write(self, run: _RunState, claims: list[_Row], now: datetime) -> None:
         """One transaction: finished rows, newly claimed rows, and the day's counter."""

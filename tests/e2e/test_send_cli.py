@@ -258,3 +258,35 @@ def test_a_sender_verified_since_the_last_poll_is_checked_live(tmp_path, iam_sim
     )
     assert sent.returncode == 0, sent.stderr
     assert _recipients(iam_simulator) == ["success@simulator.amazonses.com"]
+
+
+def test_broadcast_send_json_prints_the_status_on_refusals_too(tmp_path, iam_simulator):
+    simulator = iam_simulator
+    team = connected_team(tmp_path, simulator)  # the sandbox: broadcasts are refused
+    _import(team, _csv(tmp_path, "email\nsomeone@example.com\n"), "all")
+    create = team.run(
+        "broadcast", "create", "--team", team.name, "--list", "all",
+        "--from", "news@acme.example", "--subject", "Hi", "--text", "x", "--json",
+    )  # fmt: skip
+    broadcast_id = str(json.loads(create.stdout)["id"])
+    refused = team.run("broadcast", "send", "--team", team.name, broadcast_id, "--json")
+    assert refused.returncode == 3, refused.stderr
+    doc = json.loads(refused.stdout)
+    assert set(doc) >= STATUS_KEYS and doc["state"] == "draft" and doc["pending"] == 1
+    assert doc["error"]["exit_code"] == 3 and "sandbox" in doc["error"]["message"]
+
+    simulator.set_production(True)
+    simulator.set_unreachable(True)
+    try:
+        down = team.run("broadcast", "send", "--team", team.name, broadcast_id, "--json")
+    finally:
+        simulator.set_unreachable(False)
+    assert down.returncode == 5, down.stderr
+    doc = json.loads(down.stdout)
+    assert set(doc) >= STATUS_KEYS and doc["error"]["exit_code"] == 5
+    assert doc["sent"] == 0 and simulator.sent_messages() == []
+
+    missing = team.run("broadcast", "send", "--team", team.name, "999", "--json")
+    assert missing.returncode == 2
+    doc = json.loads(missing.stdout)
+    assert set(doc) >= STATUS_KEYS and doc["id"] == 999 and doc["state"] is None
