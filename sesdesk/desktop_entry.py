@@ -153,7 +153,7 @@ def render_icons(svg: Path, out_dir: Path, sizes: tuple[int, ...] = ICON_SIZES) 
         painter.end()
         target = out_dir / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
-        if not image.save(str(target), "PNG"):
+        if not image.save(str(target)):  # PNG, from the suffix
             raise EnvironmentProblem(f"could not write the icon {target}.")
         written.append(target)
     return written
