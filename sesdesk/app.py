@@ -24,6 +24,9 @@ PROBE_ENV = "SESDESK_STARTUP_PROBE"
 #: SESDESK_STARTUP_PROBE=ready: run on until the dashboard shows its first data, print "ready …"
 #: and quit (exit 0; "failed …" and exit 1 when start-up failed). packaging/smoke.sh uses it.
 READY_PROBE = "ready"
+#: The launcher entry's name (sesdesk.desktop_entry.APP_ID, kept out of the start-up imports):
+#: docks and Wayland compositors match the window to its entry and icon by it.
+DESKTOP_FILE_NAME = "io.github.sesdesk.sesdesk"
 #: Modules that must not be imported before the window is first shown.
 HEAVY_MODULES = ("boto3", "botocore", "sqlalchemy", "moto", "keyring", "alembic")
 
@@ -61,7 +64,6 @@ def run_gui(*, demo: bool = False, home: Path | None = None) -> int:
     # Plain-Python modules first: once PySide6 is loaded, its import hook reads the source of
     # every module imported after it (shibokensupport.feature; ~0.3 ms a module in a profile).
     from sesdesk import config
-    from sesdesk.desktop_entry import APP_ID
 
     base = config.paths(home)
 
@@ -76,7 +78,7 @@ def run_gui(*, demo: bool = False, home: Path | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("sesdesk")
     app.setApplicationDisplayName("sesdesk")
-    app.setDesktopFileName(APP_ID)  # the launcher entry's name: docks match windows by it
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
     style.apply(app)
 
     bridge = Bridge(log_file=base.log_file)

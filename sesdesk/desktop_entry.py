@@ -11,8 +11,6 @@ imported for that rendering.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,6 +158,8 @@ def render_icons(svg: Path, out_dir: Path, sizes: tuple[int, ...] = ICON_SIZES) 
 
 
 def _install_icons(resources: Path, layout: Layout) -> list[Path]:
+    import shutil
+
     rendered = resources / "icons" / "hicolor"
     prebuilt = [rendered / f"{s}x{s}" / "apps" / f"{APP_ID}.png" for s in ICON_SIZES]
     if all(path.is_file() for path in prebuilt):
@@ -176,6 +176,9 @@ def _install_icons(resources: Path, layout: Layout) -> list[Path]:
 
 def _refresh_caches(layout: Layout, outcome: Outcome) -> None:
     """Tell the desktop about the change with the cache tools the system has (none needed)."""
+    import shutil
+    import subprocess
+
     commands = [
         ["update-desktop-database", "-q", str(layout.desktop_file.parent)],
         ["gtk-update-icon-cache", "-q", "-f", "-t", str(layout.icon_theme)],
@@ -205,6 +208,8 @@ def _require_xdg() -> None:
 
 def install(data: Path | None = None, command: list[str] | None = None) -> Outcome:
     """Write the desktop entry, icons and metainfo under `data` (default: the user's)."""
+    import shutil
+
     _require_xdg()
     layout = Layout(data or data_home())
     resources = resources_dir()

@@ -191,3 +191,9 @@ def test_uninstalling_does_not_load_qt(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "no qt"
+
+
+def test_the_window_names_the_same_desktop_entry():
+    from sesdesk.app import DESKTOP_FILE_NAME
+
+    assert DESKTOP_FILE_NAME == APP_ID
