@@ -102,7 +102,7 @@ step "4. launcher entry"
 desktop="$XDG_DATA_HOME/applications/io.github.sesdesk.sesdesk.desktop"
 metainfo="$XDG_DATA_HOME/metainfo/io.github.sesdesk.sesdesk.metainfo.xml"
 [[ -f "$desktop" && -f "$metainfo" ]] || fail "desktop entry or metainfo not written"
-grep -qx "Exec=$exe" "$desktop" || fail "Exec does not point at $exe: $(grep ^Exec= "$desktop")"
+grep -qxF "Exec=$exe" "$desktop" || fail "Exec does not point at $exe: $(grep ^Exec= "$desktop")"
 for size in 16 24 32 48 64 128 256 512; do
   [[ -s "$XDG_DATA_HOME/icons/hicolor/${size}x${size}/apps/io.github.sesdesk.sesdesk.png" ]] \
     || fail "no ${size}px icon"
