@@ -24,7 +24,7 @@ STAMP = VENV / ".sesdesk-setup"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
-# Shared libraries the Qt xcb/offscreen plugins load, and Xvfb for screenshots.
+# Shared libraries the Qt xcb/offscreen plugins load, Xvfb for screenshots, and validators.
 DEBIAN_PACKAGES = [
     "libegl1",
     "libgl1",
@@ -46,6 +46,9 @@ DEBIAN_PACKAGES = [
     "fonts-dejavu-core",
     "xvfb",
     "xauth",
+    # Validators for the launcher entry and the AppStream metainfo (tests/packaging).
+    "desktop-file-utils",
+    "appstream",
 ]
 
 

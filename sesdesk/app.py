@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     from sesdesk.ui.main_window import MainWindow
 
 PROBE_ENV = "SESDESK_STARTUP_PROBE"
+#: SESDESK_STARTUP_PROBE=ready: run on until the dashboard shows its first data, print "ready …"
+#: and quit (exit 0; "failed …" and exit 1 when start-up failed). packaging/smoke.sh uses it.
+READY_PROBE = "ready"
+#: The launcher entry's name (sesdesk.desktop_entry.APP_ID, kept out of the start-up imports):
+#: docks and Wayland compositors match the window to its entry and icon by it.
+DESKTOP_FILE_NAME = "io.github.sesdesk.sesdesk"
 #: Modules that must not be imported before the window is first shown.
 HEAVY_MODULES = ("boto3", "botocore", "sqlalchemy", "moto", "keyring", "alembic")
 
@@ -72,7 +78,7 @@ def run_gui(*, demo: bool = False, home: Path | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("sesdesk")
     app.setApplicationDisplayName("sesdesk")
-    app.setDesktopFileName("sesdesk")
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
     style.apply(app)
 
     bridge = Bridge(log_file=base.log_file)
@@ -85,7 +91,8 @@ def run_gui(*, demo: bool = False, home: Path | None = None) -> int:
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
     window.show()
     app.processEvents()  # the first frame is painted here
-    probe = os.environ.get(PROBE_ENV) == "1"
+    probe_mode = os.environ.get(PROBE_ENV)
+    probe = probe_mode in ("1", READY_PROBE)
     if probe:
         print(_probe_line(), flush=True)
 
@@ -95,6 +102,7 @@ def run_gui(*, demo: bool = False, home: Path | None = None) -> int:
     app.processEvents()
     if probe:
         print(f"complete {_seconds_since_process_start():.3f}", flush=True)
+    if probe_mode == "1":
         window.close()
         return 0
 
@@ -157,6 +165,37 @@ async def open_in_background(
     return receive_services(window, bridge, services)
 
 
+def quit_when_ready(window: MainWindow, opening: Any) -> None:
+    """Print "ready …" once the dashboard shows data (or "failed …"), then close the window."""
+    services = None
+    if not opening.cancelled() and opening.exception() is None:
+        services = opening.result()
+    dashboard = window.dashboard
+    if services is None or dashboard is None:
+        print(f"failed {_seconds_since_process_start():.3f}", flush=True)
+        window.close()
+        return
+    done: list[bool] = []
+
+    def ready(_data: object = None) -> None:
+        if done:
+            return
+        done.append(True)
+        team = dashboard.snapshot.team_name if dashboard.snapshot is not None else "-"
+        print(f"ready {_seconds_since_process_start():.3f} team={team}", flush=True)
+        window.close()
+
+    def team_selected(team_id: int | None) -> None:
+        if team_id is None:  # no team yet: the dashboard's hint is what the user sees
+            ready()
+
+    dashboard.data_loaded.connect(ready)
+    if window.team_switcher is not None:
+        window.team_switcher.team_selected.connect(team_selected)
+    if dashboard.snapshot is not None:
+        ready()
+
+
 async def _main(
     app: QApplication, window: MainWindow, bridge: Bridge, *, demo: bool, home: Path | None
 ) -> int:
@@ -174,6 +213,8 @@ async def _main(
     opening = asyncio.ensure_future(
         open_in_background(window, bridge, demo=demo, home=home, executor=starter)
     )
+    if os.environ.get(PROBE_ENV) == READY_PROBE:
+        opening.add_done_callback(lambda task: quit_when_ready(window, task))
     waiting_for_close = asyncio.ensure_future(closed.wait())
     services: AppServices | None = None
     try:
