@@ -218,7 +218,8 @@ def validate_composition(composition: Composition) -> Composition:
 
 def build_email(composition: Composition, email: str, name: str | None) -> OutgoingEmail:
     """The personalised message for one recipient, with List-Unsubscribe."""
-    to = formataddr((name, email)) if name else email
+    address = contacts_service.sendable_address(email)  # UnsendableAddress: this one fails
+    to = formataddr((name, address)) if name else address
     headers: tuple[tuple[str, str], ...] = ()
     if composition.unsubscribe_mailto:
         headers = (("List-Unsubscribe", unsubscribe_header(composition.unsubscribe_mailto)),)

@@ -256,13 +256,13 @@ class ComposeWindow(QDialog):
             email, name = self.to_edit.text().strip(), None
         try:
             composition = sending.validate_composition(self.composition())
+            message = sending.build_email(composition, email, name)
         except SesdeskError as problem:
             self.preview.setHtml(
                 f"<p style='color:#9b1c1c'>{html.escape(problem.message)}</p>"
                 "<p>The preview appears once the message is complete.</p>"
             )
             return
-        message = sending.build_email(composition, email, name)
         headers = (
             f"<b>From:</b> {html.escape(message.from_address)}<br>"
             f"<b>To:</b> {html.escape(message.to_address)}<br>"
