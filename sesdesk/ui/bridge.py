@@ -157,7 +157,7 @@ class Bridge(QObject):
         try:
             callback(value)
         except RuntimeError as exc:
-            if "already deleted" in str(exc):
+            if "already deleted" in str(exc) or "source has been deleted" in str(exc):
                 # The widget waiting for this result was closed meanwhile: nobody to tell.
                 log.debug("result arrived after its widget was deleted: %s", exc)
                 return

@@ -201,7 +201,8 @@ class FixRouter:
     def _compose(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.sending.compose import ComposeWindow
 
-        self._show(ComposeWindow(self.bridge, self.store, team_id, self.parent))
+        desk = getattr(self.parent, "sending_desk", None)
+        self._show(ComposeWindow(self.bridge, self.store, team_id, self.parent, desk=desk))
 
     def _contacts(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.sending.contacts import ContactsWindow

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from sesdesk.ui.demo_panel import SimulatorPanel
     from sesdesk.ui.fixes import FixRouter
     from sesdesk.ui.poller_bridge import PollerController
+    from sesdesk.ui.sending.broadcasts import BroadcastsView
+    from sesdesk.ui.sending.desk import SendingDesk
     from sesdesk.ui.team_switcher import TeamSwitcher
     from sesdesk.ui.widgets.banner import Banner
     from sesdesk.ui.widgets.pages import ErrorPage
@@ -118,6 +120,8 @@ class MainWindow(QMainWindow):
         self.notifier: Notifier | None = None
         self.simulator_panel: SimulatorPanel | None = None
         self.simulator_dock: QDockWidget | None = None
+        self.sending_desk: SendingDesk | None = None
+        self.broadcasts_view: BroadcastsView | None = None
         self._rest: _Rest | None = None
 
         self.setWindowTitle("sesdesk — demo" if demo else "sesdesk")
@@ -353,6 +357,7 @@ class MainWindow(QMainWindow):
         self.team_switcher.team_selected.connect(self._team_selected)
         self.menu_actions.new_team.setEnabled(True)
         self.menu_actions.new_team.triggered.connect(self.team_switcher.new_team)
+        self._add_broadcasts(services)
         if services.demo is not None:
             self._add_simulator_panel(services.demo)
         self.status.showMessage("Ready", 3000)
@@ -363,6 +368,27 @@ class MainWindow(QMainWindow):
         """Stop the poller (before the store it writes to closes)."""
         if self.poller is not None:
             await self.poller.stop()
+
+    def _add_broadcasts(self, services: AppServices) -> None:
+        """The Broadcasts page, the sending desk and the page switch (toolbar, View menu)."""
+        from sesdesk.ui.sending.broadcasts import BroadcastsView, PageSwitch
+        from sesdesk.ui.sending.desk import SendingDesk
+
+        desk = self.sending_desk = SendingDesk(self.bridge, services.store, self)
+        view = self.broadcasts_view = BroadcastsView(self.bridge, services.store, desk.runs)
+        self.stack.addWidget(view)
+        self.status.addPermanentWidget(desk.indicator)
+        assert self.dashboard is not None
+        self.pages = PageSwitch(self, self.stack, self.dashboard, view)
+        self.toolbar.addSeparator()
+        for action in self.pages.actions:
+            self.toolbar.addAction(action)
+            self.view_menu.addAction(action)
+        view.open_progress.connect(lambda t, b, start: desk.open_progress(t, b, start=start))
+        view.cancel_requested.connect(desk.cancel)
+        view.open_report.connect(desk.open_report)
+        view.new_button.clicked.connect(lambda: self.open_fix("compose"))
+        view.interrupted_found.connect(self.pages.show_interrupted)
 
     def _initial_team(self, services: AppServices) -> int | None:
         if services.demo is not None:
@@ -414,6 +440,8 @@ class MainWindow(QMainWindow):
     def _team_selected(self, team_id: int | None) -> None:
         assert self.dashboard is not None
         self.dashboard.show_team(team_id)
+        if self.broadcasts_view is not None:
+            self.broadcasts_view.set_team(team_id)
         self._update_actions(None if team_id is None else self.dashboard.snapshot)
         if team_id is None:
             self.status.clear_last_checked()
@@ -532,8 +560,14 @@ class MainWindow(QMainWindow):
         settings.setValue("geometry", self.saveGeometry())
         settings.sync()
 
+    def _close_again(self) -> None:
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Remember the geometry, then close."""
+        """Ask first while a broadcast sends; remember the geometry, then close."""
+        if self.sending_desk is not None and self.sending_desk.ask_before_quit(self._close_again):
+            event.ignore()  # asked; "Pause and quit" closes again once the sends in flight end
+            return
         self.save_geometry()
         super().closeEvent(event)
         if event.isAccepted():

@@ -87,7 +87,7 @@ def test_menus_hold_the_actions_later_features_connect(open_window):
         "Apply for production access…",
     ]
     assert menus["Send"] == ["New message…", "Contacts…"]
-    assert menus["View"] == ["Refresh now"]
+    assert menus["View"] == ["Refresh now", "Dashboard", "Broadcasts"]
     assert menus["Help"] == ["About sesdesk", "Open log folder"]
     assert window.menu_actions.new_team.isEnabled()
     # No team yet: nothing to connect, reconnect or apply for.
