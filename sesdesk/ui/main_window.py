@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 DEFAULT_SIZE = (1240, 720)
 DEMO_TEXT = (
     "<b>Demo mode</b> — a simulated SES account on this computer. Nothing is sent to real people."
+    " Your demo records are kept between runs (File ▸ Reset demo… starts afresh)."
 )
 SETTINGS_FILE = "window.ini"
 #: Menu actions that open a fix (see sesdesk.ui.fixes), and when each makes sense.
@@ -124,7 +125,8 @@ class MainWindow(QMainWindow):
         self.broadcasts_view: BroadcastsView | None = None
         self._rest: _Rest | None = None
 
-        self.setWindowTitle("sesdesk — demo" if demo else "sesdesk")
+        # Ends with the application's display name, which the platform would append otherwise.
+        self.setWindowTitle("Demo — sesdesk" if demo else "sesdesk")
         self.setObjectName("mainWindow")
         self.resize(*DEFAULT_SIZE)
         self.setMinimumSize(720, 480)
@@ -360,6 +362,7 @@ class MainWindow(QMainWindow):
         self._add_broadcasts(services)
         if services.demo is not None:
             self._add_simulator_panel(services.demo)
+            self._add_demo_reset()
         self.status.showMessage("Ready", 3000)
         self.team_switcher.reload(select_id=self._initial_team(services))
         self.poller.start()
@@ -424,6 +427,16 @@ class MainWindow(QMainWindow):
         self.simulator_button.setEnabled(True)
         self.simulator_button.clicked.connect(self.toggle_simulator_controls)
         dock.visibilityChanged.connect(self._simulator_visibility_changed)
+
+    def _add_demo_reset(self) -> None:
+        from sesdesk.ui.demo_reset import KEPT_DETAIL, DemoReset
+
+        self.demo_reset = DemoReset(self)
+        file_menu = self._menus[0]
+        file_menu.insertAction(self.menu_actions.quit, self.demo_reset.action)
+        file_menu.insertSeparator(self.menu_actions.quit)
+        if self.demo_banner is not None:
+            self.demo_banner.text_label.setToolTip(KEPT_DETAIL)
 
     def toggle_simulator_controls(self) -> None:
         """Show the simulator dock if hidden, hide it if shown."""
