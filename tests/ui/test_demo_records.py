@@ -47,7 +47,7 @@ def _first_run(home) -> tuple[int, int]:
 
 
 def test_demo_records_survive_a_restart_and_reset_demo_wipes_them(open_window, qtbot, home):
-    team_id, broadcast_id = _first_run(home)
+    team_id, _broadcast_id = _first_run(home)
 
     window = open_window(demo=True)
     assert "kept between runs" in window.demo_banner.text_label.text()
