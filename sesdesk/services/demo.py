@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from sesdesk.aws import keychain
-from sesdesk.aws.clients import ClientFactory
+from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.ses import SesFacade
 from sesdesk.aws.simulator import SesSimulator
 from sesdesk.config import Paths
@@ -46,6 +46,13 @@ class DemoSession:
     team_name: str = DEMO_TEAM
     user_name: str = DEMO_USER
     _previous_endpoint: str | None = None
+    _wizard_users: int = 0
+
+    def keys_for_wizard(self) -> AwsKeys:
+        """Fresh keys of a new simulated IAM user with sesdesk's permissions, for the Connect
+        and Reconnect wizards' "Use demo keys" (a new user each time: IAM allows two keys)."""
+        self._wizard_users += 1
+        return self.simulator.create_user(f"{self.user_name}-wizard{self._wizard_users}")
 
     def stop(self) -> None:
         """Stop the simulator, close the store, restore the endpoint setting."""

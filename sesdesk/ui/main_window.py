@@ -361,6 +361,7 @@ class MainWindow(QMainWindow):
         self.menu_actions.new_team.triggered.connect(self.team_switcher.new_team)
         self._add_broadcasts(services)
         if services.demo is not None:
+            self.fixes.demo_keys = services.demo.keys_for_wizard
             self._add_simulator_panel(services.demo)
             self._add_demo_reset()
         self.status.showMessage("Ready", 3000)

@@ -8,6 +8,7 @@ progress arriving through a queued signal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,28 @@ class KeysPage(QWizardPage):
     def secret(self) -> str:
         """The typed secret, trimmed (it never leaves this page except to the service)."""
         return self.secret_edit.text().strip()
+
+    def offer_demo_keys(self, provider: Callable[[], Any], bridge: Bridge) -> QPushButton:
+        """Demo mode: a button that fills in working keys of the simulated account."""
+        button = QPushButton("Use &demo keys")
+        button.setToolTip("Fill in keys of a simulated IAM user (demo mode only)")
+        layout = self.layout()
+        assert isinstance(layout, QFormLayout)
+        layout.insertRow(0, "", button)
+        self.demo_keys_button = button
+
+        def fill(keys: Any) -> None:
+            self.key_id_edit.setText(keys.access_key_id)
+            self.secret_edit.setText(keys.secret_access_key)
+            wizard = self.wizard()
+            if wizard is not None:
+                next_button = wizard.button(QWizard.WizardButton.NextButton)
+                next_button.setFocus()
+
+        button.clicked.connect(
+            lambda: bridge.run(provider, label="Issuing demo keys", on_success=fill)
+        )
+        return button
 
     def _toggle_secret(self, shown: bool) -> None:
         self.secret_edit.setEchoMode(
@@ -583,6 +606,7 @@ class ConnectWizard(QWizard):
         *,
         reconnect_account: str | None = None,
         reconnect_region: str | None = None,
+        demo_keys: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__(parent)
         reconnecting = reconnect_account is not None
@@ -598,6 +622,8 @@ class ConnectWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.keys_page = KeysPage(self.flow)
+        if demo_keys is not None:
+            self.keys_page.offer_demo_keys(demo_keys, bridge)
         self.check_page = CheckPage(self.flow, bridge, store, self.keys_page)
         self.missing_page = MissingPage(self.flow, bridge)
         self.done_page = DonePage(self.flow)
@@ -618,6 +644,8 @@ class ConnectWizard(QWizard):
         account_id: str,
         region: str,
         parent: QWidget | None = None,
+        *,
+        demo_keys: Callable[[], Any] | None = None,
     ) -> ConnectWizard:
         """The wizard in reconnect mode for a mailer of `account_id` in `region`."""
         return cls(
@@ -627,6 +655,7 @@ class ConnectWizard(QWizard):
             parent,
             reconnect_account=account_id,
             reconnect_region=region,
+            demo_keys=demo_keys,
         )
 
     def _maybe_connected(self) -> None:
