@@ -182,6 +182,11 @@ class MainWindow(QMainWindow):
 
         error_banner = Banner(tone="error", closable=True)
         error_banner.hide()
+        self.open_logs_button = error_banner.add_button(
+            "Open log folder", "Show the folder with sesdesk's log files"
+        )
+        self.open_logs_button.clicked.connect(self.open_log_folder)
+        self._error_operation = ""
         # Under the demo banner, above the pages: where it was before the split.
         self._column.insertWidget(self._column.indexOf(self.stack), error_banner)
         error_page = ErrorPage()
@@ -344,6 +349,9 @@ class MainWindow(QMainWindow):
         self.finish_building()  # app.py has done it already; a window made elsewhere may not
         self.services = services
         self.log_folder = services.paths.logs
+        # Demo mode logs under home/demo/logs: name the file that really holds the details.
+        self.bridge.log_file = services.paths.log_file
+        self.bridge.operation_succeeded.connect(self._operation_succeeded)
         self.team_switcher = TeamSwitcher(self.bridge, services.store)
         self.toolbar.addWidget(self.team_switcher)
         self.toolbar.show()
@@ -453,6 +461,7 @@ class MainWindow(QMainWindow):
 
     def _team_selected(self, team_id: int | None) -> None:
         assert self.dashboard is not None
+        self.clear_error()  # an error about the team left behind is not about this one
         self.dashboard.show_team(team_id)
         if self.broadcasts_view is not None:
             self.broadcasts_view.set_team(team_id)
@@ -505,14 +514,25 @@ class MainWindow(QMainWindow):
         """Show a background failure in the status bar and in the banner above the content."""
         self.status.show_error(message, hint)
         self.error_banner.set_message(message, hint)
+        self._error_operation = self.bridge.last_failed_label
         self.error_banner.show()
+
+    def clear_error(self) -> None:
+        """Hide the error banner and the status bar's error."""
+        self._error_operation = ""
+        self.error_banner.hide()
+        self.status.clear_error()
+
+    def _operation_succeeded(self, label: str) -> None:
+        # The operation that failed worked this time: its error is resolved.
+        if label and label == self._error_operation and self.error_banner.isVisible():
+            self.clear_error()
 
     def refresh_now(self) -> None:
         """Ask AWS about the current team now (the poller's "refresh now")."""
         if self.dashboard is None:
             return
-        self.error_banner.hide()
-        self.status.clear_error()
+        self.clear_error()
         self.dashboard.refresh_now()
 
     def show_about(self) -> QMessageBox:
