@@ -35,6 +35,7 @@ from sesdesk.services.state import load_snapshot
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.desk import SendingDesk
 from sesdesk.ui.widgets.banner import Banner
+from sesdesk.ui.widgets.keys import DiscardGuard
 
 KINDS = (
     ("test_email", "Test email (one address)"),
@@ -170,8 +171,28 @@ class ComposeWindow(QDialog):
             text.textChanged.connect(self.update_preview)
         self.from_combo.currentTextChanged.connect(self.update_preview)
         self.send_button.clicked.connect(self.send)
+        self._used_draft: tuple[str, str, str] | None = None
+        self.discard_guard = DiscardGuard(self, "this message", self._draft_unused)
         self._kind_changed()
         self.reload()
+
+    # --- closing ----------------------------------------------------------------------
+
+    def _typed(self) -> tuple[str, str, str]:
+        return (
+            self.subject_edit.text(),
+            self.text_edit.toPlainText(),
+            self.html_edit.toPlainText(),
+        )
+
+    def _draft_unused(self) -> bool:
+        typed = self._typed()
+        return any(part.strip() for part in typed) and typed != self._used_draft
+
+    def reject(self) -> None:
+        """Escape, Cancel or closing: ask first when a typed message was not sent."""
+        if self.discard_guard.allow_reject():
+            super().reject()
 
     # --- data -------------------------------------------------------------------------
 
@@ -407,6 +428,7 @@ class ComposeWindow(QDialog):
 
     def _test_sent(self, result: sending.RunResult) -> None:
         self.send_button.setEnabled(True)
+        self._used_draft = self._typed()
         self.bridge.store_changed.emit(self.team_id)
         status = result.status
         if status.sent:
@@ -420,6 +442,7 @@ class ComposeWindow(QDialog):
 
     def _draft_created(self, status: sending.BroadcastStatus) -> None:
         self.send_button.setEnabled(True)
+        self._used_draft = self._typed()  # kept as a broadcast: closing loses nothing
         self._say(
             f"Created broadcast {status.id} to {status.total} recipient(s); "
             "it is listed under Broadcasts."

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -49,6 +49,7 @@ from sesdesk.aws.permissions import (
 from sesdesk.errors import CredentialsRejected, SesdeskError
 from sesdesk.services.connect import ConnectFlow, ConnectResult, WizardStep
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.widgets.keys import DiscardGuard, wizard_enter
 
 PAGE_IDS = {
     WizardStep.KEYS: 0,
@@ -633,6 +634,7 @@ class ConnectWizard(QWizard):
         self.setPage(PAGE_IDS[WizardStep.DONE], self.done_page)
         self.setStartId(PAGE_IDS[WizardStep.KEYS])
         self.check_page.completeChanged.connect(self._maybe_connected)
+        self.discard_guard = DiscardGuard(self, "the keys you typed", self._typed_keys_unused)
         self.resize(720, 600)
 
     @classmethod
@@ -661,6 +663,22 @@ class ConnectWizard(QWizard):
     def _maybe_connected(self) -> None:
         if self.flow.result is not None:
             self.connected.emit(self.flow.team_id)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter advances (Next, else Finish); it never closes a page that cannot go on."""
+        if not wizard_enter(self, event):
+            super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        """Escape, Cancel or closing: ask first when typed keys would be lost."""
+        if self.discard_guard.allow_reject():
+            super().reject()
+
+    def _typed_keys_unused(self) -> bool:
+        page = self.keys_page
+        return self.flow.result is None and bool(
+            page.key_id_edit.text().strip() or page.secret_edit.text().strip()
+        )
 
     def done(self, result: int) -> None:
         # Forget the secret typed into the dialog as soon as it closes.

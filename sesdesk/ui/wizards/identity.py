@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -36,6 +37,7 @@ from sesdesk.services.identities import (
 )
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.dialogs.records import RecordsView
+from sesdesk.ui.widgets.keys import wizard_enter
 from sesdesk.ui.widgets.pill import StatusPill
 
 PAGE_INPUT, PAGE_RESULT = range(2)
@@ -310,3 +312,8 @@ class AddIdentityWizard(QWizard):
         self.setPage(PAGE_RESULT, self.result_page)
         self.setStartId(PAGE_INPUT)
         self.resize(1180, 620)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter advances (Next, else Finish); it never closes a page that cannot go on."""
+        if not wizard_enter(self, event):
+            super().keyPressEvent(event)
