@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.pages import LoadingPage
 from sesdesk.ui.widgets.statusbar import StatusBar
 
@@ -40,8 +41,8 @@ if TYPE_CHECKING:
     from sesdesk.ui.widgets.banner import Banner
     from sesdesk.ui.widgets.pages import ErrorPage
 
-# Wide enough for the dashboard beside the demo dock; 720 high fits a 1366×768 laptop screen.
-DEFAULT_SIZE = (1240, 720)
+# Fits a 1024×768 screen (minus panels and title bar); never larger than the screen.
+DEFAULT_SIZE = (1000, 680)
 DEMO_TEXT = (
     "<b>Demo mode</b> — a simulated SES account on this computer. Nothing is sent to real people."
     " Your demo records are kept between runs (File ▸ Reset demo… starts afresh)."
@@ -128,8 +129,8 @@ class MainWindow(QMainWindow):
         # Ends with the application's display name, which the platform would append otherwise.
         self.setWindowTitle("Demo — sesdesk" if demo else "sesdesk")
         self.setObjectName("mainWindow")
-        self.resize(*DEFAULT_SIZE)
-        self.setMinimumSize(720, 480)
+        fit_to_screen(self, *DEFAULT_SIZE)
+        self.setMinimumSize(640, 460)
 
         central = QWidget()
         self._column = QVBoxLayout(central)
@@ -424,9 +425,9 @@ class MainWindow(QMainWindow):
             QDockWidget.DockWidgetFeature.DockWidgetClosable
             | QDockWidget.DockWidgetFeature.DockWidgetMovable
         )
-        dock.setMinimumWidth(300)
+        dock.setMinimumWidth(260)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.resizeDocks([dock], [330], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock], [280], Qt.Orientation.Horizontal)
         self.simulator_dock = dock
         toggle = dock.toggleViewAction()
         toggle.setText("&Simulator controls")

@@ -45,6 +45,7 @@ from sesdesk.services.dns_check import (
 from sesdesk.services.dns_records import DnsRecord, to_csv, zone_snippet
 from sesdesk.services.identities import Explanation
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.pill import StatusPill
 
 COLUMNS = ("Type", "Name", "", "Value", "", "For", "AWS", "DNS now")
@@ -405,7 +406,7 @@ class RecordsDialog(QDialog):
         self.retry_button.clicked.connect(self._ask_retry)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(1180, 520)
+        fit_to_screen(self, 980, 520)
         self.reload()
 
     def reload(self) -> None:

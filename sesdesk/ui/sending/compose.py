@@ -34,6 +34,7 @@ from sesdesk.services.gating import Gate, decide
 from sesdesk.services.state import load_snapshot
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.desk import SendingDesk
+from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.banner import Banner
 from sesdesk.ui.widgets.keys import DiscardGuard
 
@@ -97,7 +98,7 @@ class ComposeWindow(QDialog):
         self.desk = desk if desk is not None else SendingDesk(bridge, store, self)
         self.duplicate_box: QMessageBox | None = None
         self.setWindowTitle("Compose")
-        self.resize(860, 680)
+        fit_to_screen(self, 860, 640)
         self._data: ComposeData | None = None
         self._sample: tuple[str, str | None] = SAMPLE
 

@@ -34,6 +34,7 @@ from sesdesk.errors import SesdeskError
 from sesdesk.models import Store
 from sesdesk.services import contacts
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.banner import Banner
 from sesdesk.ui.widgets.keys import DiscardGuard
 
@@ -69,7 +70,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.bridge, self.store, self.team_id, self.path = bridge, store, team_id, Path(path)
         self.setWindowTitle(f"Import {self.path.name}")
-        self.resize(720, 560)
+        fit_to_screen(self, 720, 560)
         layout = QVBoxLayout(self)
         self.banner = Banner(tone="error")
         self.banner.hide()
@@ -192,7 +193,7 @@ class ContactsWindow(QDialog):
         super().__init__(parent)
         self.bridge, self.store, self.team_id = bridge, store, team_id
         self.setWindowTitle("Contacts")
-        self.resize(900, 560)
+        fit_to_screen(self, 900, 560)
         outer = QVBoxLayout(self)
         self.banner = Banner(tone="error", closable=True)
         self.banner.hide()

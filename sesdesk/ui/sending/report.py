@@ -18,6 +18,7 @@ from sesdesk.models import Store
 from sesdesk.services import broadcast_list, sending
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import state_words, stop_words
+from sesdesk.ui.style import fit_to_screen
 
 #: The report lists at most this many recipients of each state (the CLI exports them all).
 SHOWN_PER_STATE = 200
@@ -60,7 +61,7 @@ class BroadcastReportDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(640, 420)
+        fit_to_screen(self, 640, 420)
         bridge.run(
             read_report,
             store,

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from sesdesk.errors import SesdeskError
 from sesdesk.services import access
 from sesdesk.services.access_templates import TEMPLATES, ComposerAnswers
+from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import wizard_enter
 from sesdesk.ui.widgets.pill import StatusPill
 
@@ -545,7 +546,7 @@ class AccessWizard(QWizard):
         self.setWindowTitle("Apply for production access")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
-        self.setMinimumSize(920, 640)
+        fit_to_screen(self, 920, 660)
         self.intro = IntroPage(self)
         self.compose = ComposePage(self)
         self.details = DetailsPage(self)

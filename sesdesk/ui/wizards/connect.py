@@ -49,6 +49,7 @@ from sesdesk.aws.permissions import (
 from sesdesk.errors import CredentialsRejected, SesdeskError
 from sesdesk.services.connect import ConnectFlow, ConnectResult, WizardStep
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import DiscardGuard, wizard_enter
 
 PAGE_IDS = {
@@ -635,7 +636,7 @@ class ConnectWizard(QWizard):
         self.setStartId(PAGE_IDS[WizardStep.KEYS])
         self.check_page.completeChanged.connect(self._maybe_connected)
         self.discard_guard = DiscardGuard(self, "the keys you typed", self._typed_keys_unused)
-        self.resize(720, 600)
+        fit_to_screen(self, 720, 600)
 
     @classmethod
     def for_reconnect(

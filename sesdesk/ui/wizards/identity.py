@@ -37,6 +37,7 @@ from sesdesk.services.identities import (
 )
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.dialogs.records import RecordsView
+from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import wizard_enter
 from sesdesk.ui.widgets.pill import StatusPill
 
@@ -311,7 +312,7 @@ class AddIdentityWizard(QWizard):
         self.setPage(PAGE_INPUT, self.input_page)
         self.setPage(PAGE_RESULT, self.result_page)
         self.setStartId(PAGE_INPUT)
-        self.resize(1180, 620)
+        fit_to_screen(self, 900, 620)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter advances (Next, else Finish); it never closes a page that cannot go on."""
