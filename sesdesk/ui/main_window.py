@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 # Fits a 1024×768 screen (minus panels and title bar); never larger than the screen.
 DEFAULT_SIZE = (1000, 680)
 DEMO_TEXT = (
-    "<b>Demo mode</b> — a simulated SES account on this computer. Nothing is sent to real people."
-    " Your demo records are kept between runs (File ▸ Reset demo… starts afresh)."
+    "<b>Demo mode</b> — a simulated SES account. Nothing is sent to real people. Records "
+    "are kept between runs (File ▸ Reset demo…)."
 )
 SETTINGS_FILE = "window.ini"
 #: Menu actions that open a fix (see sesdesk.ui.fixes), and when each makes sense.
@@ -425,9 +425,9 @@ class MainWindow(QMainWindow):
             QDockWidget.DockWidgetFeature.DockWidgetClosable
             | QDockWidget.DockWidgetFeature.DockWidgetMovable
         )
-        dock.setMinimumWidth(260)
+        dock.setMinimumWidth(300)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.resizeDocks([dock], [280], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock], [310], Qt.Orientation.Horizontal)
         self.simulator_dock = dock
         toggle = dock.toggleViewAction()
         toggle.setText("&Simulator controls")

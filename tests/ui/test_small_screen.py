@@ -85,3 +85,18 @@ def test_every_window_fits_1024_by_700(open_window, qtbot):
     QApplication.processEvents()
     _assert_fits(progress, "progress")
     progress.close()
+
+
+def test_warnings_collapse_into_one_strip_with_a_count(open_window, qtbot):
+    window = open_window(demo=True)
+    qtbot.waitUntil(lambda: window.dashboard.snapshot is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: window.dashboard.view is not None, timeout=30_000)
+    warnings = window.dashboard.view.warnings
+    qtbot.waitUntil(lambda: len(warnings.banners) == 2, timeout=30_000)
+    visible = [b for b in warnings.banners if b.isVisibleTo(window)]
+    assert len(visible) == 1
+    assert warnings.more_button.isVisibleTo(window)
+    assert warnings.more_button.text() == "+1 more warning ▾"
+    warnings.more_button.click()
+    assert all(b.isVisibleTo(window) for b in warnings.banners)
+    assert warnings.more_button.text() == "Hide 1 more warning ▴"
