@@ -269,3 +269,25 @@ def test_broadcast_model_loads_a_page_at_a_time(qtbot, qtmodeltester, bridge, tm
         assert model.rowCount() == PAGE * 2
         assert model.data(model.index(0, 0)).startswith(f"#{PAGE * 2 + 5} ")
         qtmodeltester.check(model)
+
+
+def test_compose_warns_when_the_list_is_bigger_than_the_quota_left(
+    qtbot, bridge, tmp_path, endpoint
+):
+    from sesdesk.ui.sending import ComposeWindow
+
+    team_id = _set_up_team(tmp_path, endpoint, contacts_count=8, rate=10)
+    endpoint.set_quota(max_24h=5)
+    with Store.open(tmp_path / "sesdesk.db") as store:
+        refresh_team(store, team_id)
+        window = ComposeWindow(bridge, store, team_id)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.list_combo.count() > 0, timeout=10_000)
+        window.kind_combo.setCurrentIndex(2)  # broadcast
+        qtbot.waitUntil(window.quota_label.isVisible, timeout=10_000)
+        words = window.quota_label.text()
+        assert "customers has 8 subscribed contacts" in words
+        assert "only 5 more messages may go out today" in words
+        window.kind_combo.setCurrentIndex(0)  # a test email: no list, no warning
+        assert not window.quota_label.isVisible()
