@@ -83,3 +83,20 @@ class DemoReset:
             window.team_switcher.reload(select_id=int(team_id))
         window.bridge.store_changed.emit(0)
         window.status.showMessage("The demo starts afresh.", 5000)
+
+
+def follow_identities(window: MainWindow) -> None:
+    """Identities added in the window appear in the Simulator controls' list too (re-read only
+    when the names changed, so a poll never resets what the user is typing there)."""
+    panel = window.simulator_panel
+    if panel is None:
+        return
+    from sesdesk.ui.demo_panel import identity_statuses
+
+    def compare(statuses: dict[str, str]) -> None:
+        if set(statuses) != set(panel.identity_statuses):
+            panel.reload_identities()
+
+    window.bridge.run(
+        identity_statuses, panel.simulator, label="Reading the simulator", on_success=compare
+    )

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from sesdesk.ui.demo_panel import SimulatorPanel
     from sesdesk.ui.fixes import FixRouter
     from sesdesk.ui.poller_bridge import PollerController
-    from sesdesk.ui.sending.broadcasts import BroadcastsView
+    from sesdesk.ui.sending.broadcasts import BroadcastsView, PageSwitch
     from sesdesk.ui.sending.desk import SendingDesk
     from sesdesk.ui.team_switcher import TeamSwitcher
     from sesdesk.ui.widgets.banner import Banner
@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.simulator_dock: QDockWidget | None = None
         self.sending_desk: SendingDesk | None = None
         self.broadcasts_view: BroadcastsView | None = None
+        self.pages: PageSwitch | None = None
         self._rest: _Rest | None = None
 
         # Ends with the application's display name, which the platform would append otherwise.
@@ -368,7 +369,9 @@ class MainWindow(QMainWindow):
         self.team_switcher.team_selected.connect(self._team_selected)
         self.menu_actions.new_team.setEnabled(True)
         self.menu_actions.new_team.triggered.connect(self.team_switcher.new_team)
-        self._add_broadcasts(services)
+        from sesdesk.ui.sending.broadcasts import attach_broadcasts
+
+        attach_broadcasts(self, services.store)
         if services.demo is not None:
             self.fixes.demo_keys = services.demo.keys_for_wizard
             self._add_simulator_panel(services.demo)
@@ -381,27 +384,6 @@ class MainWindow(QMainWindow):
         """Stop the poller (before the store it writes to closes)."""
         if self.poller is not None:
             await self.poller.stop()
-
-    def _add_broadcasts(self, services: AppServices) -> None:
-        """The Broadcasts page, the sending desk and the page switch (toolbar, View menu)."""
-        from sesdesk.ui.sending.broadcasts import BroadcastsView, PageSwitch
-        from sesdesk.ui.sending.desk import SendingDesk
-
-        desk = self.sending_desk = SendingDesk(self.bridge, services.store, self)
-        view = self.broadcasts_view = BroadcastsView(self.bridge, services.store, desk.runs)
-        self.stack.addWidget(view)
-        self.status.addPermanentWidget(desk.indicator)
-        assert self.dashboard is not None
-        self.pages = PageSwitch(self, self.stack, self.dashboard, view)
-        self.toolbar.addSeparator()
-        for action in self.pages.actions:
-            self.toolbar.addAction(action)
-            self.view_menu.addAction(action)
-        view.open_progress.connect(lambda t, b, start: desk.open_progress(t, b, start=start))
-        view.cancel_requested.connect(desk.cancel)
-        view.open_report.connect(desk.open_report)
-        view.new_button.clicked.connect(lambda: self.open_fix("compose"))
-        view.interrupted_found.connect(self.pages.show_interrupted)
 
     def _initial_team(self, services: AppServices) -> int | None:
         if services.demo is not None:
@@ -418,6 +400,9 @@ class MainWindow(QMainWindow):
         from sesdesk.ui.demo_panel import SimulatorPanel
 
         self.simulator_panel = SimulatorPanel(self.bridge, demo)
+        from sesdesk.ui.demo_reset import follow_identities
+
+        self.bridge.store_changed.connect(lambda _team: follow_identities(self))
         dock = QDockWidget("Simulator controls", self)
         dock.setObjectName("simulatorDock")
         dock.setWidget(self.simulator_panel)

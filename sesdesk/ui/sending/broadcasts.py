@@ -7,7 +7,7 @@ strip naming broadcasts left unfinished (a crash, a quit, a lost network) with R
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -36,6 +36,9 @@ from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import state_words
 from sesdesk.ui.sending.runs import BroadcastRuns
 from sesdesk.ui.widgets.banner import Banner
+
+if TYPE_CHECKING:
+    from sesdesk.ui.main_window import MainWindow
 
 PAGE = 50
 COLUMNS = ("Broadcast", "State", "Progress", "Sent", "Failed", "Uncertain", "Created", "")
@@ -451,3 +454,24 @@ class PageSwitch(QObject):
         if count:
             self.broadcasts_action.setChecked(True)
             self.stack.setCurrentWidget(self.broadcasts)
+
+
+def attach_broadcasts(window: MainWindow, store: Store) -> None:
+    """Give `window` its Broadcasts page, sending desk and page switch (toolbar, View menu)."""
+    from sesdesk.ui.sending.desk import SendingDesk
+
+    desk = window.sending_desk = SendingDesk(window.bridge, store, window)
+    view = window.broadcasts_view = BroadcastsView(window.bridge, store, desk.runs)
+    window.stack.addWidget(view)
+    window.status.addPermanentWidget(desk.indicator)
+    assert window.dashboard is not None
+    pages = window.pages = PageSwitch(window, window.stack, window.dashboard, view)
+    window.toolbar.addSeparator()
+    for action in pages.actions:
+        window.toolbar.addAction(action)
+        window.view_menu.addAction(action)
+    view.open_progress.connect(lambda t, b, start: desk.open_progress(t, b, start=start))
+    view.cancel_requested.connect(desk.cancel)
+    view.open_report.connect(desk.open_report)
+    view.new_button.clicked.connect(lambda: window.open_fix("compose"))
+    view.interrupted_found.connect(pages.show_interrupted)

@@ -40,6 +40,7 @@ from sesdesk.ui.dialogs.records import RecordsView
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import wizard_enter
 from sesdesk.ui.widgets.pill import StatusPill
+from sesdesk.ui.widgets.words import window_words
 
 PAGE_INPUT, PAGE_RESULT = range(2)
 
@@ -160,8 +161,8 @@ class InputPage(QWizardPage):
                 else:
                     self._checked = validate_domain(text, field="domain")
             except BadInput as exc:
-                message = str(exc.problem)
-                if self.kind == DOMAIN and "@" in text:
+                message = window_words(exc)
+                if self.kind == DOMAIN and text.count("@") == 1:
                     message += " — choose “An email address” above"
         message = self._server_error or message
         self.error_label.setText(message)
@@ -219,7 +220,7 @@ class InputPage(QWizardPage):
         self._busy = False
         self.edit.setEnabled(True)
         self.busy_label.setText("")
-        self.show_server_error(exc.message + (f" {exc.hint}" if exc.hint else ""))
+        self.show_server_error(window_words(exc))
         self.completeChanged.emit()
 
     def nextId(self) -> int:
