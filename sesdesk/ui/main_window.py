@@ -403,6 +403,8 @@ class MainWindow(QMainWindow):
         from sesdesk.ui.demo_reset import follow_identities
 
         self.bridge.store_changed.connect(lambda _team: follow_identities(self))
+        # The panel reads back the demo team; a team made in the demo needs its own read.
+        self.simulator_panel.action_done.connect(lambda _done: self.refresh_now())
         dock = QDockWidget("Simulator controls", self)
         dock.setObjectName("simulatorDock")
         dock.setWidget(self.simulator_panel)

@@ -119,7 +119,9 @@ def test_chart_labels_fit_and_a_huge_quota_does_not_flatten_the_bars(qtbot):
         max_rate=14,
         left_24h=49_903,
     )
-    snapshot = TeamSnapshot(team_id=1, team_name="shop", mailer=None, account=account, identities=())
+    snapshot = TeamSnapshot(
+        team_id=1, team_name="shop", mailer=None, account=account, identities=()
+    )
     card.show_quota(snapshot, sends)
     labels = card.days_axis.categories()
     assert labels[0] == "16/11" and labels[-1] == "29/11"

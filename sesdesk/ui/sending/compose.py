@@ -223,6 +223,9 @@ class ComposeWindow(QDialog):
             self.from_combo.addItem(f"news@{domain}")
         if current:
             self.from_combo.setEditText(current)
+        if not self.to_edit.text() and data.senders:
+            # A first test goes to the sender's own verified address: allowed in the sandbox.
+            self.to_edit.setText(data.senders[0])
         chosen = self.list_combo.currentData()
         self.list_combo.blockSignals(True)
         self.list_combo.clear()
