@@ -41,16 +41,29 @@ if TYPE_CHECKING:
     from sesdesk.ui.main_window import MainWindow
 
 PAGE = 50
-COLUMNS = ("Broadcast", "State", "Progress", "Sent", "Failed", "Uncertain", "Created", "")
+COLUMNS = ("Broadcast", "State", "Progress", "Outcome", "Created", "")
 ACTIONS_COLUMN = len(COLUMNS) - 1
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def progress_text(status: sending.BroadcastStatus) -> str:
+def progress_text(status: sending.BroadcastStatus, *, percent: bool = True) -> str:
     """'97 of 300 (32 %)' — recipients handled so far."""
     handled = status.total - status.pending - status.in_flight
-    percent = round(100 * handled / status.total) if status.total else 100
-    return f"{handled} of {status.total} ({percent} %)"
+    if not percent:
+        return f"{handled} of {status.total}"
+    share = round(100 * handled / status.total) if status.total else 100
+    return f"{handled} of {status.total} ({share} %)"
+
+
+def outcome_text(status: sending.BroadcastStatus) -> str:
+    """'97 sent · 2 failed · 1 uncertain' (failed and uncertain only when there are some)."""
+    parts = [f"{status.sent} sent"]
+    parts += [
+        f"{n} {word}"
+        for n, word in ((status.failed, "failed"), (status.uncertain, "uncertain"))
+        if n
+    ]
+    return " · ".join(parts)
 
 
 def title_text(status: sending.BroadcastStatus) -> str:
@@ -180,23 +193,26 @@ class BroadcastTableModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             created = (
-                status.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
-                if status.created_at
-                else ""
+                status.created_at.astimezone().strftime("%d %b %H:%M") if status.created_at else ""
             )
             values = (
                 title_text(status),
                 state_words(status.state),
-                progress_text(status),
-                str(status.sent),
-                str(status.failed),
-                str(status.uncertain),
+                progress_text(status, percent=False),
+                outcome_text(status),
                 created,
                 "",
             )
             return values[column]
         if role == Qt.ItemDataRole.ToolTipRole and column == 1 and status.stop_reason:
             return status.stop_reason
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            return (
+                f"{status.sent} sent, {status.failed} failed, {status.suppressed} suppressed, "
+                f"{status.uncertain} uncertain, {status.pending} not sent yet"
+            )
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            return f"{status.subject} — from {status.from_address}"
         if role == Qt.ItemDataRole.UserRole:
             return status.id
         return None
@@ -251,8 +267,9 @@ class BroadcastsView(QWidget):
         self.table.setAlternatingRowColors(True)
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(COLUMNS)):
+        for column in range(1, ACTIONS_COLUMN):
             head.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(ACTIONS_COLUMN, QHeaderView.ResizeMode.Fixed)
         self.table.doubleClicked.connect(self._double_clicked)
         layout.addWidget(self.table, 1)
         self.empty_label = QLabel(
@@ -358,8 +375,11 @@ class BroadcastsView(QWidget):
                 "cancel": QPushButton("Cancel"),
                 "report": QPushButton("Report"),
             }
+            metrics = cell.fontMetrics()
             for button in buttons.values():
                 button.setAutoDefault(False)
+                # Compact: the subject column needs the room more than the buttons do.
+                button.setFixedWidth(metrics.horizontalAdvance(button.text()) + 20)
                 line.addWidget(button)
             broadcast_id = status.id
             buttons["resume"].clicked.connect(lambda _c=False, b=broadcast_id: self._resume(b))
@@ -371,6 +391,10 @@ class BroadcastsView(QWidget):
             )
             self._buttons[broadcast_id] = buttons
             self.table.setIndexWidget(self.model.index(row, ACTIONS_COLUMN), cell)
+            # Index widgets do not count for ResizeToContents: size the column and rows to them.
+            hint = cell.sizeHint()
+            self.table.setColumnWidth(ACTIONS_COLUMN, hint.width())
+            self.table.verticalHeader().setDefaultSectionSize(hint.height() + 2)
             self._sync_buttons(row)
         self._sync_empty()
 
