@@ -291,3 +291,26 @@ def test_compose_warns_when_the_list_is_bigger_than_the_quota_left(
         assert "only 5 more messages may go out today" in words
         window.kind_combo.setCurrentIndex(0)  # a test email: no list, no warning
         assert not window.quota_label.isVisible()
+
+
+def test_cancel_from_the_broadcasts_view_asks_first(open_window, qtbot, home, endpoint):
+    team_id = _set_up_team(home, endpoint, contacts_count=3, rate=10)
+    broadcast_id = _interrupt(home, team_id, sent=1, in_flight=0)
+    window = open_window()
+    view = window.broadcasts_view
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=10_000)
+    desk = window.sending_desk
+    view.button(broadcast_id, "cancel").click()
+    assert desk.cancel_box is not None
+    _click(desk.cancel_box, "Keep it")
+    store = window.services.store
+    assert broadcast_list.read_status(store, team_id, broadcast_id).state == "sending"
+    view.button(broadcast_id, "cancel").click()
+    _click(desk.cancel_box, "Cancel broadcast")
+    qtbot.waitUntil(
+        lambda: broadcast_list.read_status(store, team_id, broadcast_id).state == "stopped",
+        timeout=10_000,
+    )
+    qtbot.waitUntil(lambda: view.model.data(view.model.index(0, 1)) == "Cancelled", timeout=10_000)
+    assert not view.button(broadcast_id, "cancel").isEnabled()
+    assert endpoint.sent_messages() == []
