@@ -135,6 +135,9 @@ class SendProgressWindow(QDialog):
         self.rate_label = QLabel()
         self.rate_label.setObjectName("muted")
         self.rate_label.setWordWrap(True)
+        # Room for three lines from the start: a dialog already shown does not grow when a
+        # wrapped label gets longer, and the counts above were clipped.
+        self.rate_label.setMinimumHeight(self.rate_label.fontMetrics().lineSpacing() * 3 + 4)
         layout.addWidget(self.rate_label)
         self.banner = Banner(tone="info")
         self.banner.hide()
