@@ -100,3 +100,21 @@ def follow_identities(window: MainWindow) -> None:
     window.bridge.run(
         identity_statuses, panel.simulator, label="Reading the simulator", on_success=compare
     )
+
+
+def demo_keys_provider(window: MainWindow) -> Any:
+    """What the wizards' "Use demo keys" calls (in a worker thread): the key the Simulator
+    controls issued last, once, else a fresh simulated IAM user's keys."""
+    services = window.services
+    assert services is not None and services.demo is not None
+    demo = services.demo
+
+    def provide() -> Any:
+        panel = window.simulator_panel
+        issued = panel.issued_keys if panel is not None else None
+        if issued is not None and panel is not None:
+            panel.issued_keys = None  # offered once: the next wizard gets fresh keys
+            return issued
+        return demo.keys_for_wizard()
+
+    return provide

@@ -373,7 +373,9 @@ class MainWindow(QMainWindow):
 
         attach_broadcasts(self, services.store)
         if services.demo is not None:
-            self.fixes.demo_keys = services.demo.keys_for_wizard
+            from sesdesk.ui.demo_reset import demo_keys_provider
+
+            self.fixes.demo_keys = demo_keys_provider(self)
             self._add_simulator_panel(services.demo)
             self._add_demo_reset()
         self.status.showMessage("Ready", 3000)

@@ -57,11 +57,16 @@ def test_reconnect_with_demo_keys_after_the_key_is_revoked(open_window, qtbot):
         panel.revoke_button.click()
     qtbot.waitUntil(lambda: window.dashboard.snapshot.mailer.access == "lost", timeout=30_000)
 
+    # The key the Simulator controls issue is the one the wizard offers.
+    with qtbot.waitSignal(panel.action_done, timeout=30_000):
+        panel.issue_key()
+    issued = panel.issued_keys.access_key_id
     window.open_fix("reconnect")
     wizard = window.fixes.last_opened
     page = wizard.keys_page
     qtbot.mouseClick(page.demo_keys_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.key_id_edit.text() != "", timeout=10_000)
+    assert page.key_id_edit.text() == issued
     with qtbot.waitSignal(wizard.connected, timeout=30_000):
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
