@@ -23,11 +23,13 @@ from sesdesk.aws.ses import AccountDetailsRequest, SesFacade
 from sesdesk.errors import BadInput, NotAllowed, SesdeskError
 from sesdesk.models import AccountStatus, Store, record_event, utcnow
 from sesdesk.models.access import VIA_API, VIA_CONSOLE, AccessRequest
+from sesdesk.services import access_honesty
 from sesdesk.services.access_templates import (
     DEFAULT_TEMPLATE,
     TEMPLATES,
     AccessTemplate,
     ComposerAnswers,
+    answers_for,
 )
 from sesdesk.services.gating import Fix, decide
 from sesdesk.services.mailers import open_mailer, watching_access
@@ -198,15 +200,10 @@ COMPOSER_LABELS = {
     "bounce_handling": "How bounces and complaints are handled",
 }
 
+# Only the mail type: anything more would be a claim the user did not write.
 _MAIL_TYPE_SENTENCE = {
-    "TRANSACTIONAL": (
-        "Mail type: transactional. Every message is triggered by the recipient's own action "
-        "in our service; we do not send marketing emails or newsletters."
-    ),
-    "MARKETING": (
-        "Mail type: marketing. We only write to people who opted in, and every message has an "
-        "unsubscribe link and a List-Unsubscribe header."
-    ),
+    "TRANSACTIONAL": "Mail type: transactional.",
+    "MARKETING": "Mail type: marketing.",
 }
 
 
@@ -232,17 +229,23 @@ def compose(answers: ComposerAnswers, mail_type: str) -> str:
 
 
 def form_from_template(
-    key: str, *, website_url: str = "", contact_language: str = "EN"
+    key: str,
+    *,
+    website_url: str = "",
+    contact_language: str = "EN",
+    business: str = "",
+    domain: str = "",
 ) -> tuple[AccessForm, ComposerAnswers]:
-    """A form (and its composer answers) started from template `key`."""
+    """A form (and its composer answers) started from template `key` and the user's business."""
     chosen: AccessTemplate = TEMPLATES[key]
+    answers = answers_for(key, business=business, domain=domain, website=website_url)
     form = AccessForm(
         mail_type=chosen.mail_type,
         website_url=website_url,
-        use_case_description=compose(chosen.answers, chosen.mail_type),
+        use_case_description=compose(answers, chosen.mail_type),
         contact_language=contact_language,
     )
-    return form, chosen.answers
+    return form, answers
 
 
 # --- the checks ---------------------------------------------------------------------------
@@ -558,6 +561,9 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("volume", F_DESCRIPTION, "Daily volume stated", _check_volume),
     CheckSpec("bounces", F_DESCRIPTION, "Bounces and complaints handled", _check_bounces),
     CheckSpec("own_words", F_DESCRIPTION, "About your business", _check_example),
+    CheckSpec("placeholders", F_DESCRIPTION, "Placeholders replaced", access_honesty.placeholders),
+    CheckSpec("list_source", F_DESCRIPTION, "Own list, not bought", access_honesty.list_source),
+    CheckSpec("volume_number", F_DESCRIPTION, "Volume is a number", access_honesty.vague_volume),
 )
 
 
@@ -730,6 +736,7 @@ class Draft:
     source: str  # "last_request" | "template:<key>"
     readiness: Readiness
     previous: RequestView | None = None
+    business: str = ""
 
     @property
     def checks(self) -> list[CheckResult]:
@@ -752,11 +759,19 @@ def draft(store: Store, team_id: int, *, template_key: str | None = None) -> Dra
     if previous is not None and template_key is None:
         # A request written elsewhere (CLI) has no answers: the composer starts from the
         # template of its mail type, while the description stays exactly as written.
-        answers = previous.answers or _template_for(previous.form.mail_type).answers
+        answers = previous.answers or answers_for(
+            _template_for(previous.form.mail_type).key, business=snapshot.team_name
+        )
         return Draft(previous.form, answers, "last_request", ready, previous)
     key = template_key or DEFAULT_TEMPLATE
-    form, answers = form_from_template(key, website_url=suggest_website(snapshot.identities))
-    return Draft(form, answers, f"template:{key}", ready, previous)
+    website = suggest_website(snapshot.identities)
+    form, answers = form_from_template(
+        key,
+        website_url=website,
+        business=snapshot.team_name,
+        domain=website.removeprefix("https://"),
+    )
+    return Draft(form, answers, f"template:{key}", ready, previous, snapshot.team_name)
 
 
 def _record(
@@ -1151,16 +1166,29 @@ class RequestEditor:
     form: AccessForm
     answers: ComposerAnswers
     composed_from: tuple[ComposerAnswers, str] | None = None
+    business: str = ""
 
     @classmethod
     def from_draft(cls, prepared: Draft) -> RequestEditor:
         """Start from a draft: its description stands as written."""
-        return cls(prepared.form, prepared.answers, (prepared.answers, prepared.form.mail_type))
+        return cls(
+            prepared.form,
+            prepared.answers,
+            (prepared.answers, prepared.form.mail_type),
+            prepared.business,
+        )
 
     def use_template(self, key: str) -> None:
         """Replace the mail type and answers with template `key`'s; recompose the description."""
         chosen = TEMPLATES[key]
-        self.update_answers(chosen.answers, chosen.mail_type)
+        website = self.form.website_url
+        answers = answers_for(
+            key,
+            business=self.business,
+            domain=website.removeprefix("https://").removeprefix("http://"),
+            website=website,
+        )
+        self.update_answers(answers, chosen.mail_type)
 
     def update_answers(self, answers: ComposerAnswers, mail_type: str) -> None:
         """New composer answers / mail type; the description is recomposed if they changed."""

@@ -1,9 +1,10 @@
 """Starting points for the production-access use case: the composer's answers, per kind of mail.
 
-The "one-time passcodes and account mail" template is seed 000's SmartCart case, word for
-word where the seed gives words; the user replaces SmartCart with their own business. The
-bounce and complaint answer says only what sesdesk really does or what the user commits to
-doing with it, so every template shares it.
+A template starts from the user's own business (the team's name, its verified domain and
+website) and marks in brackets, "[replace: …]", every part only the user can write; the checks
+refuse a request that still holds one. A template never makes claims about the user's list or
+practices for them: how people sign up and how many messages go out are theirs to say. The
+bounce and complaint answer says only what sesdesk really does, so every template shares it.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ SESDESK_BOUNCE_HANDLING = (
     "complaints.\n"
     "- We watch our bounce and complaint rates against the AWS thresholds (bounces under "
     "5 %, complaints under 0.1 %) and stop sending to a list before they are reached.\n"
-    "- Sending is paced within our SES sending rate and daily quota.\n"
-    "- We only write to people who gave us their address themselves; we never buy or rent lists."
+    "- Sending is paced within our SES sending rate and daily quota."
 )
+#: Marks the parts of a template the user must write themselves.
+PLACEHOLDER = "[replace:"
 
 
 @dataclass(frozen=True)
@@ -66,29 +68,23 @@ OTP_TEMPLATE = AccessTemplate(
     key="otp",
     title="One-time passcodes and account mail",
     mail_type="TRANSACTIONAL",
-    summary="Sign-in codes, password resets and account notices: the seed's SmartCart case.",
+    summary="Sign-in codes, password resets and account notices your users ask for.",
     answers=ComposerAnswers(
         business=(
-            "SmartCart is a grocery shopping application that helps users manage their "
-            "pantry, plan meals, and optimize shopping lists."
+            "{business} ({website}): [replace: one sentence on what your business does and "
+            "what your app or website offers]"
         ),
         what_you_send=(
-            "We need to send One-Time Password (OTP) verification codes to users during "
-            "registration and password reset flows, and account security notices. This is a "
-            "transactional email service required for user authentication and account "
-            "security. We do not send marketing emails or newsletters."
+            "One-time passcodes for sign-in and password resets, and account security notices, "
+            "sent from {domain}. This is transactional email required for user "
+            "authentication and account security."
         ),
         recipients=(
             "Only our own users, at the address they registered with; each message is "
-            "triggered by something the user just did in the app."
+            "triggered by something the user just did."
         ),
-        signup=(
-            "Users register in the app with their own email address; the first email is the "
-            "code they asked for, so every address is confirmed by its owner."
-        ),
-        daily_volume=(
-            "Starting with ~100-500 emails per day, scaling to thousands as user base grows."
-        ),
+        signup="[replace: how people give you their address, e.g. they register in our app]",
+        daily_volume="[replace: a number] emails per day",
     ),
 )
 
@@ -99,19 +95,17 @@ NEWSLETTER_TEMPLATE = AccessTemplate(
     summary="A regular newsletter and offers to people who subscribed on your website.",
     answers=ComposerAnswers(
         business=(
-            "We are a small business with an online shop; our website shows our products, "
-            "opening hours and contact details."
+            "{business} ({website}): [replace: one sentence on what your business does and "
+            "what your website offers]"
         ),
         what_you_send=(
-            "A newsletter about once a week: new products, seasonal offers and news about our shop."
+            "A newsletter from {domain} [replace: how often, and what it contains]. Every "
+            "message has an unsubscribe link."
         ),
-        recipients=("Only customers and visitors who subscribed to the newsletter themselves."),
-        signup=(
-            "People subscribe with a form on our website or at checkout (an unticked "
-            "opt-in box) and confirm by clicking a link we email them (double opt-in). We "
-            "never buy, rent or share lists."
-        ),
-        daily_volume=("About 1,000 emails per day on newsletter days, fewer on other days."),
+        recipients="[replace: who receives it, e.g. customers who subscribed themselves]",
+        signup="[replace: how people subscribe, e.g. a form on our website with a confirmation "
+        "link]",
+        daily_volume="[replace: a number] emails per day",
     ),
 )
 
@@ -122,3 +116,21 @@ DEFAULT_TEMPLATE = OTP_TEMPLATE.key
 def template(key: str) -> AccessTemplate:
     """The template called `key` (KeyError for an unknown one)."""
     return TEMPLATES[key]
+
+
+def answers_for(
+    key: str, *, business: str = "", domain: str = "", website: str = ""
+) -> ComposerAnswers:
+    """Template `key`'s answers filled with the user's business; unknown parts stay marked."""
+    values = {
+        "business": business.strip() or "[replace: your business name]",
+        "domain": domain.strip() or "[replace: your sending domain]",
+        "website": website.strip() or "[replace: your website]",
+    }
+    chosen = TEMPLATES[key].answers
+    return ComposerAnswers(
+        **{
+            name: text.format(**values) if name != "bounce_handling" else text
+            for name, text in chosen.to_dict().items()
+        }
+    )

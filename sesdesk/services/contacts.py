@@ -20,6 +20,7 @@ from typing import IO, Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select
 
+from sesdesk.aws.errors import Rejected
 from sesdesk.errors import BadInput, NotFound
 from sesdesk.models import Store, Team, utcnow
 from sesdesk.models.sending import (
@@ -57,6 +58,8 @@ def email_problem(value: str) -> str | None:
         return None if len(local) <= 64 else "the part before @ is longer than 64 characters"
     if "@" not in value:
         return "not an email address (no @)"
+    if not value.rpartition("@")[0].isascii():
+        return NON_ASCII_LOCAL
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -64,6 +67,35 @@ def email_problem(value: str) -> str | None:
     except EmailNotValidError as exc:
         return f"not a valid email address ({exc})"
     return None
+
+
+# Amazon SES has no SMTPUTF8: an internationalised domain goes out in punycode, but a
+# mailbox name with non-ASCII characters cannot be sent at all.
+NON_ASCII_LOCAL = (
+    "not sendable: Amazon SES cannot deliver to addresses with accented or non-Latin "
+    "characters before the @"
+)
+
+
+class UnsendableAddress(Rejected):
+    """An address SES cannot take: that one recipient fails with this reason, the run goes on."""
+
+
+def sendable_address(email: str) -> str:
+    """`email` as SES takes it: an internationalised domain in punycode (xn--…)."""
+    if email.isascii():
+        return email
+    if not email.rpartition("@")[0].isascii():
+        raise UnsendableAddress(f"{email} is {NON_ASCII_LOCAL}")
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        checked = validate_email(email, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as exc:
+        raise UnsendableAddress(f"{email} is not a valid email address ({exc})") from exc
+    if checked.ascii_email is None:
+        raise UnsendableAddress(f"{email} is {NON_ASCII_LOCAL}")
+    return checked.ascii_email
 
 
 def clean_email(value: str, *, field_name: str = "email") -> str:

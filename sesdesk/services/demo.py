@@ -1,21 +1,29 @@
 """Demo mode: the whole app against an in-process SES simulator.
 
-The demo IAM user's keys go to a throw-away in-memory keyring (never the user's real one) and
-the demo's records live in their own folder, started afresh each time, because the simulated
-account starts afresh too.
+The demo's records (teams, contacts, broadcasts, history) live in their own folder and are kept
+between runs, as a user trying things out expects; only "Reset demo…" wipes them. The simulated
+AWS account lives in memory, so each start re-creates what the records need: an IAM user with
+fresh keys for every connected mailer (into a throw-away in-memory keyring, never the user's
+real one), each live identity with its stored verification status, and the account's
+sandbox / production, review, sending and quota settings. What starts afresh each run is the
+simulated account's own memory: its 24-hour send counter, its log of accepted messages and its
+suppression list. A mailer whose access was lost stays lost (Reconnect with demo keys).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 
+from sqlalchemy import delete, select
+
 from sesdesk.aws import keychain
-from sesdesk.aws.clients import ClientFactory
+from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.ses import SesFacade
 from sesdesk.aws.simulator import SesSimulator
 from sesdesk.config import Paths
-from sesdesk.models import Store
+from sesdesk.models import AccountStatus, Mailer, SenderIdentity, Store, Team
 from sesdesk.services.mailers import open_mailer, save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.teams import create_team
@@ -24,6 +32,7 @@ DEMO_REGION = "us-east-1"
 DEMO_TEAM = "Demo shop"
 DEMO_USER = "sesdesk-demo"
 DEMO_IDENTITIES = ("owner@demo-shop.example", "demo-shop.example")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,6 +46,13 @@ class DemoSession:
     team_name: str = DEMO_TEAM
     user_name: str = DEMO_USER
     _previous_endpoint: str | None = None
+    _wizard_users: int = 0
+
+    def keys_for_wizard(self) -> AwsKeys:
+        """Fresh keys of a new simulated IAM user with sesdesk's permissions, for the Connect
+        and Reconnect wizards' "Use demo keys" (a new user each time: IAM allows two keys)."""
+        self._wizard_users += 1
+        return self.simulator.create_user(f"{self.user_name}-wizard{self._wizard_users}")
 
     def stop(self) -> None:
         """Stop the simulator, close the store, restore the endpoint setting."""
@@ -49,9 +65,8 @@ class DemoSession:
 
 
 def start_demo(paths: Paths) -> DemoSession:
-    """Start the simulator, a fresh demo store, a demo team with a connected mailer."""
-    for suffix in ("", "-wal", "-shm"):
-        (paths.home / f"{paths.database.name}{suffix}").unlink(missing_ok=True)
+    """Start the simulator and open the demo store: restore its records' simulated account, or
+    seed a demo team with a connected mailer on the first run."""
     keychain.MemoryKeyring.install()
     simulator = SesSimulator(iam=True)
     endpoint = simulator.start()
@@ -61,16 +76,9 @@ def start_demo(paths: Paths) -> DemoSession:
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     try:
         store = Store.open(paths.database)
-        keys = simulator.create_user(DEMO_USER)
-        # Freshly issued keys, as a person types them in the connect wizard...
-        caller = SesFacade(ClientFactory(DEMO_REGION, keys, endpoint=endpoint)).caller_identity()
-        team = create_team(store, DEMO_TEAM)
-        save_mailer(store, team.id, region=DEMO_REGION, keys=keys, caller=caller)
-        # ...then, like every stored mailer, used only through the gateway.
-        facade = open_mailer(store, team.id)
-        for name in DEMO_IDENTITIES:
-            facade.create_identity(name)
-        refresh_team(store, team.id, facade)
+        team_id = restore_simulator(store, simulator)
+        if team_id is None:
+            team_id = seed_demo(store, simulator)
     except BaseException:
         simulator.stop()
         if previous is None:
@@ -79,5 +87,111 @@ def start_demo(paths: Paths) -> DemoSession:
             os.environ["AWS_ENDPOINT_URL"] = previous
         raise
     return DemoSession(
-        simulator=simulator, store=store, team_id=team.id, _previous_endpoint=previous
+        simulator=simulator, store=store, team_id=team_id, _previous_endpoint=previous
     )
+
+
+def seed_demo(store: Store, simulator: SesSimulator) -> int:
+    """The first-run demo team: a mailer connected with the demo user's keys, two identities."""
+    keys = simulator.create_user(DEMO_USER)
+    # Freshly issued keys, as a person types them in the connect wizard...
+    fresh = SesFacade(ClientFactory(DEMO_REGION, keys, endpoint=simulator.endpoint))
+    team = create_team(store, DEMO_TEAM)
+    save_mailer(store, team.id, region=DEMO_REGION, keys=keys, caller=fresh.caller_identity())
+    # ...then, like every stored mailer, used only through the gateway.
+    facade = open_mailer(store, team.id)
+    for name in DEMO_IDENTITIES:
+        facade.create_identity(name)
+    refresh_team(store, team.id, facade)
+    return team.id
+
+
+def restore_simulator(store: Store, simulator: SesSimulator) -> int | None:
+    """Re-create in a fresh simulator what the kept records need; the first team's id, or
+    None when the store has no team yet (a first run)."""
+    with store.session() as session:
+        teams = session.scalars(select(Team).order_by(Team.id)).all()
+        first = teams[0].id if teams else None
+        mailers = [
+            (m.team_id, m.account_id, m.region, m.keyring_ref)
+            for m in session.scalars(
+                select(Mailer).where(Mailer.access != "lost").order_by(Mailer.team_id)
+            ).all()
+        ]
+    for number, (team_id, account_id, region, ref) in enumerate(mailers):
+        # IAM allows two keys per user: one user per restored mailer (the first is the demo
+        # user the Simulator controls issue and revoke keys for).
+        user = DEMO_USER if number == 0 else f"{DEMO_USER}-team{team_id}"
+        try:
+            _restore_mailer(store, simulator, user, team_id, account_id, region, ref)
+        except Exception:  # one team's oddity must not keep the demo from starting
+            log.exception("could not restore demo team %s in the simulator", team_id)
+    return first
+
+
+def _restore_mailer(
+    store: Store,
+    simulator: SesSimulator,
+    user: str,
+    team_id: int,
+    account_id: str,
+    region: str,
+    ref: str,
+) -> None:
+    keys = simulator.create_user(user, account_id=account_id)
+    keychain.save_keys(ref, keys)
+    with store.session() as session:
+        mailer = session.scalar(select(Mailer).where(Mailer.team_id == team_id))
+        if mailer is not None:
+            mailer.key_last4 = keys.last_four
+        identities = [
+            (i.name, i.status, i.error_type)
+            for i in session.scalars(
+                select(SenderIdentity).where(
+                    SenderIdentity.team_id == team_id, SenderIdentity.removed_at.is_(None)
+                )
+            ).all()
+        ]
+        account = session.scalar(select(AccountStatus).where(AccountStatus.team_id == team_id))
+        settings = (
+            None
+            if account is None
+            else (
+                account.production,
+                account.review_status,
+                account.sending_enabled,
+                account.enforcement_status,
+                account.max_24h,
+                account.max_rate,
+            )
+        )
+    facade = open_mailer(store, team_id)
+    for name, status, error_type in identities:
+        facade.create_identity(name)
+        if status != "PENDING":
+            simulator.set_identity_status(
+                name, status, error_type=error_type, region=region, account_id=account_id
+            )
+    if settings is not None:
+        production, review, enabled, enforcement, max_24h, max_rate = settings
+        where = {"region": region, "account_id": account_id}
+        simulator.set_production(production, **where)
+        if review and not production:
+            simulator.set_review(review, **where)
+        if not enabled:
+            simulator.set_sending_enabled(False, enforcement=enforcement or "HEALTHY", **where)
+        if max_24h or max_rate:
+            simulator.set_quota(max_24h=max_24h or None, max_rate=max_rate or None, **where)
+    refresh_team(store, team_id, facade)
+
+
+def reset_demo(session: DemoSession) -> int:
+    """Wipe every demo record and the simulated account, and seed the demo team again."""
+    with session.store.session() as db:
+        refs = db.scalars(select(Mailer.keyring_ref)).all()
+        db.execute(delete(Team))
+    for ref in refs:
+        keychain.delete_keys(ref)
+    session.simulator.reset()
+    session.team_id = seed_demo(session.store, session.simulator)
+    return session.team_id

@@ -121,7 +121,10 @@ def validate_domain(text: str, *, field: str = "domain") -> IdentityInput:
     if any(ch.isspace() for ch in typed):
         raise BadInput(field, f"{typed!r} contains a space: domain names have none")
     if "@" in typed:
-        raise BadInput(field, f"{typed!r} is an email address, not a domain")
+        local, _, domain = typed.partition("@")
+        if local and domain and "@" not in domain:
+            raise BadInput(field, f"{typed!r} is an email address, not a domain")
+        raise BadInput(field, f"{typed!r} contains @, which a domain name cannot have")
     if "://" in typed or "/" in typed:
         raise BadInput(
             field, f"{typed!r} looks like a web address: type only the domain, e.g. example.com"
@@ -182,15 +185,14 @@ def _is_ip_address(text: str) -> bool:
 
 
 def _ascii_label(label: str, typed: str, field: str) -> str:
+    where = f"label {label!r} of {typed!r}"
     if label.isascii():
         ascii_label = label.lower()
         if ascii_label.startswith("xn--"):
             try:
                 idna.ulabel(ascii_label)
             except idna.IDNAError:
-                raise BadInput(
-                    field, f"label {label!r} of {typed!r} is not valid punycode"
-                ) from None
+                raise BadInput(field, f"{where} is not valid punycode") from None
     else:
         try:
             ascii_label = idna.alabel(label).decode("ascii")
@@ -199,26 +201,26 @@ def _ascii_label(label: str, typed: str, field: str) -> str:
                 encoded = "xn--" + label.encode("punycode").decode("ascii")
                 raise BadInput(
                     field,
-                    f"label {label!r} of {typed!r} is {len(encoded)} characters long in "
+                    f"{where} is {len(encoded)} characters long in "
                     f"punycode: at most {MAX_LABEL_LENGTH}",
                 ) from None
             raise BadInput(
-                field, f"label {label!r} of {typed!r} is not a valid international label ({exc})"
+                field,
+                f"{where} is not a valid international label ({exc})",
             ) from None
     if len(ascii_label) > MAX_LABEL_LENGTH:
         form = f" ({ascii_label} in punycode)" if ascii_label != label else ""
         raise BadInput(
             field,
-            f"label {label!r} of {typed!r} is {len(ascii_label)} characters long{form}: "
-            f"at most {MAX_LABEL_LENGTH}",
+            f"{where} is {len(ascii_label)} characters long{form}: at most {MAX_LABEL_LENGTH}",
         )
     if not _LABEL_RE.fullmatch(ascii_label):
         raise BadInput(
             field,
-            f"label {label!r} of {typed!r} may only contain letters, digits and hyphens",
+            f"{where} may only contain letters, digits and hyphens",
         )
     if ascii_label.startswith("-") or ascii_label.endswith("-"):
-        raise BadInput(field, f"label {label!r} of {typed!r} may not start or end with a hyphen")
+        raise BadInput(field, f"{where} may not start or end with a hyphen")
     return ascii_label
 
 

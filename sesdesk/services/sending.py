@@ -224,7 +224,8 @@ def validate_composition(composition: Composition) -> Composition:
 
 def build_email(composition: Composition, email: str, name: str | None) -> OutgoingEmail:
     """The personalised message for one recipient, with List-Unsubscribe."""
-    to = formataddr((name, email)) if name else email
+    address = contacts_service.sendable_address(email)  # UnsendableAddress: this one fails
+    to = formataddr((name, address)) if name else address
     headers: tuple[tuple[str, str], ...] = ()
     if composition.unsubscribe_mailto:
         headers = (("List-Unsubscribe", unsubscribe_header(composition.unsubscribe_mailto)),)
@@ -414,8 +415,12 @@ def broadcast_status(store: Store, team_id: int, broadcast_id: int) -> Broadcast
     sender waiting for its account's turn is reported `queued` with the reason.
     """
     with store.session() as session:
-        row = _require_broadcast(session, team_id, broadcast_id)
-        return _as_seen(session, _status_of(session, row))
+        return seen_status(session, _require_broadcast(session, team_id, broadcast_id))
+
+
+def seen_status(session: Any, row: Broadcast) -> BroadcastStatus:
+    """A broadcast's status as every reader sees it (inside an open session; lock-free)."""
+    return _as_seen(session, _status_of(session, row))
 
 
 def _as_seen(session: Any, status: BroadcastStatus) -> BroadcastStatus:
@@ -447,7 +452,7 @@ def list_broadcasts(store: Store, team_id: int, *, limit: int = 200) -> list[Bro
             .order_by(Broadcast.id.desc())
             .limit(limit)
         ).all()
-        return [_as_seen(session, _status_of(session, row)) for row in rows]
+        return [seen_status(session, row) for row in rows]
 
 
 def composition_of(store: Store, team_id: int, broadcast_id: int) -> Composition:

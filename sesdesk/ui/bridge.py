@@ -49,6 +49,8 @@ class Bridge(QObject):
     operation_finished = Signal(str)
     #: A failure a person should see: (message, hint).
     error_reported = Signal(str, str)
+    #: An operation ended well (its label): a banner about its earlier failure may go.
+    operation_succeeded = Signal(str)
 
     def __init__(
         self, *, log_file: Path | None = None, max_workers: int = 4, parent: QObject | None = None
@@ -60,6 +62,8 @@ class Bridge(QObject):
         # Strong references: asyncio only keeps weak ones to running tasks.
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
+        #: The label of the operation whose failure was reported last ("" when not known).
+        self.last_failed_label = ""
 
     # --- running work -------------------------------------------------------------------
 
@@ -141,13 +145,16 @@ class Bridge(QObject):
             if on_failure is not None:
                 self._invoke(on_failure, exc)
             else:
+                self.last_failed_label = label
                 self.report(exc)
             return None
         except Exception as exc:
+            self.last_failed_label = label
             self.report(exc)
             return None
         finally:
             self.operation_finished.emit(label)
+        self.operation_succeeded.emit(label)
         if on_success is not None:
             self._invoke(on_success, result)
         return result
@@ -157,12 +164,14 @@ class Bridge(QObject):
         try:
             callback(value)
         except RuntimeError as exc:
-            if "already deleted" in str(exc):
+            if "already deleted" in str(exc) or "source has been deleted" in str(exc):
                 # The widget waiting for this result was closed meanwhile: nobody to tell.
                 log.debug("result arrived after its widget was deleted: %s", exc)
                 return
+            self.last_failed_label = ""
             self.report(exc)
         except Exception as exc:
+            self.last_failed_label = ""
             self.report(exc)
 
     # --- reporting ----------------------------------------------------------------------

@@ -56,6 +56,8 @@ class FixRouter:
         self.teams_changed = teams_changed or (lambda _team_id: None)
         #: The last window opened (tests look at it; Qt owns it through its parent).
         self.last_opened: QWidget | None = None
+        #: Demo mode: where the Connect / Reconnect wizards get working keys.
+        self.demo_keys: Callable[[], Any] | None = None
 
     def open(self, fix: str, detail: str, team_id: int, snapshot: TeamSnapshot | None) -> None:
         """Open what fixes `fix` for `team_id` (`detail`: an identity name or a URL)."""
@@ -78,7 +80,9 @@ class FixRouter:
     def _connect(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.wizards.connect import ConnectWizard
 
-        self._show(ConnectWizard(self.bridge, self.store, team_id, self.parent))
+        self._show(
+            ConnectWizard(self.bridge, self.store, team_id, self.parent, demo_keys=self.demo_keys)
+        )
 
     def _reconnect(self, _detail: str, team_id: int, snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.wizards.connect import ConnectWizard
@@ -94,6 +98,7 @@ class FixRouter:
                 snapshot.mailer.account_id,
                 snapshot.mailer.region,
                 self.parent,
+                demo_keys=self.demo_keys,
             )
         )
 
@@ -201,7 +206,8 @@ class FixRouter:
     def _compose(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.sending.compose import ComposeWindow
 
-        self._show(ComposeWindow(self.bridge, self.store, team_id, self.parent))
+        desk = getattr(self.parent, "sending_desk", None)
+        self._show(ComposeWindow(self.bridge, self.store, team_id, self.parent, desk=desk))
 
     def _contacts(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.sending.contacts import ContactsWindow

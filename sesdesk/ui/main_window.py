@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.pages import LoadingPage
 from sesdesk.ui.widgets.statusbar import StatusBar
 
@@ -34,14 +35,17 @@ if TYPE_CHECKING:
     from sesdesk.ui.demo_panel import SimulatorPanel
     from sesdesk.ui.fixes import FixRouter
     from sesdesk.ui.poller_bridge import PollerController
+    from sesdesk.ui.sending.broadcasts import BroadcastsView, PageSwitch
+    from sesdesk.ui.sending.desk import SendingDesk
     from sesdesk.ui.team_switcher import TeamSwitcher
     from sesdesk.ui.widgets.banner import Banner
     from sesdesk.ui.widgets.pages import ErrorPage
 
-# Wide enough for the dashboard beside the demo dock; 720 high fits a 1366×768 laptop screen.
-DEFAULT_SIZE = (1240, 720)
+# Fits a 1024×768 screen (minus panels and title bar); never larger than the screen.
+DEFAULT_SIZE = (1000, 680)
 DEMO_TEXT = (
-    "<b>Demo mode</b> — a simulated SES account on this computer. Nothing is sent to real people."
+    "<b>Demo mode</b> — a simulated SES account. Nothing is sent to real people. Records "
+    "are kept between runs (File ▸ Reset demo…)."
 )
 SETTINGS_FILE = "window.ini"
 #: Menu actions that open a fix (see sesdesk.ui.fixes), and when each makes sense.
@@ -118,12 +122,16 @@ class MainWindow(QMainWindow):
         self.notifier: Notifier | None = None
         self.simulator_panel: SimulatorPanel | None = None
         self.simulator_dock: QDockWidget | None = None
+        self.sending_desk: SendingDesk | None = None
+        self.broadcasts_view: BroadcastsView | None = None
+        self.pages: PageSwitch | None = None
         self._rest: _Rest | None = None
 
-        self.setWindowTitle("sesdesk — demo" if demo else "sesdesk")
+        # Ends with the application's display name, which the platform would append otherwise.
+        self.setWindowTitle("Demo — sesdesk" if demo else "sesdesk")
         self.setObjectName("mainWindow")
-        self.resize(*DEFAULT_SIZE)
-        self.setMinimumSize(720, 480)
+        fit_to_screen(self, *DEFAULT_SIZE)
+        self.setMinimumSize(640, 460)
 
         central = QWidget()
         self._column = QVBoxLayout(central)
@@ -176,6 +184,11 @@ class MainWindow(QMainWindow):
 
         error_banner = Banner(tone="error", closable=True)
         error_banner.hide()
+        self.open_logs_button = error_banner.add_button(
+            "Open log folder", "Show the folder with sesdesk's log files"
+        )
+        self.open_logs_button.clicked.connect(self.open_log_folder)
+        self._error_operation = ""
         # Under the demo banner, above the pages: where it was before the split.
         self._column.insertWidget(self._column.indexOf(self.stack), error_banner)
         error_page = ErrorPage()
@@ -338,6 +351,9 @@ class MainWindow(QMainWindow):
         self.finish_building()  # app.py has done it already; a window made elsewhere may not
         self.services = services
         self.log_folder = services.paths.logs
+        # Demo mode logs under home/demo/logs: name the file that really holds the details.
+        self.bridge.log_file = services.paths.log_file
+        self.bridge.operation_succeeded.connect(self._operation_succeeded)
         self.team_switcher = TeamSwitcher(self.bridge, services.store)
         self.toolbar.addWidget(self.team_switcher)
         self.toolbar.show()
@@ -353,8 +369,15 @@ class MainWindow(QMainWindow):
         self.team_switcher.team_selected.connect(self._team_selected)
         self.menu_actions.new_team.setEnabled(True)
         self.menu_actions.new_team.triggered.connect(self.team_switcher.new_team)
+        from sesdesk.ui.sending.broadcasts import attach_broadcasts
+
+        attach_broadcasts(self, services.store)
         if services.demo is not None:
+            from sesdesk.ui.demo_reset import demo_keys_provider
+
+            self.fixes.demo_keys = demo_keys_provider(self)
             self._add_simulator_panel(services.demo)
+            self._add_demo_reset()
         self.status.showMessage("Ready", 3000)
         self.team_switcher.reload(select_id=self._initial_team(services))
         self.poller.start()
@@ -379,6 +402,11 @@ class MainWindow(QMainWindow):
         from sesdesk.ui.demo_panel import SimulatorPanel
 
         self.simulator_panel = SimulatorPanel(self.bridge, demo)
+        from sesdesk.ui.demo_reset import follow_identities
+
+        self.bridge.store_changed.connect(lambda _team: follow_identities(self))
+        # The panel reads back the demo team; a team made in the demo needs its own read.
+        self.simulator_panel.action_done.connect(lambda _done: self.refresh_now())
         dock = QDockWidget("Simulator controls", self)
         dock.setObjectName("simulatorDock")
         dock.setWidget(self.simulator_panel)
@@ -388,7 +416,7 @@ class MainWindow(QMainWindow):
         )
         dock.setMinimumWidth(300)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.resizeDocks([dock], [330], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock], [310], Qt.Orientation.Horizontal)
         self.simulator_dock = dock
         toggle = dock.toggleViewAction()
         toggle.setText("&Simulator controls")
@@ -398,6 +426,16 @@ class MainWindow(QMainWindow):
         self.simulator_button.setEnabled(True)
         self.simulator_button.clicked.connect(self.toggle_simulator_controls)
         dock.visibilityChanged.connect(self._simulator_visibility_changed)
+
+    def _add_demo_reset(self) -> None:
+        from sesdesk.ui.demo_reset import KEPT_DETAIL, DemoReset
+
+        self.demo_reset = DemoReset(self)
+        file_menu = self._menus[0]
+        file_menu.insertAction(self.menu_actions.quit, self.demo_reset.action)
+        file_menu.insertSeparator(self.menu_actions.quit)
+        if self.demo_banner is not None:
+            self.demo_banner.text_label.setToolTip(KEPT_DETAIL)
 
     def toggle_simulator_controls(self) -> None:
         """Show the simulator dock if hidden, hide it if shown."""
@@ -413,7 +451,10 @@ class MainWindow(QMainWindow):
 
     def _team_selected(self, team_id: int | None) -> None:
         assert self.dashboard is not None
+        self.clear_error()  # an error about the team left behind is not about this one
         self.dashboard.show_team(team_id)
+        if self.broadcasts_view is not None:
+            self.broadcasts_view.set_team(team_id)
         self._update_actions(None if team_id is None else self.dashboard.snapshot)
         if team_id is None:
             self.status.clear_last_checked()
@@ -463,14 +504,25 @@ class MainWindow(QMainWindow):
         """Show a background failure in the status bar and in the banner above the content."""
         self.status.show_error(message, hint)
         self.error_banner.set_message(message, hint)
+        self._error_operation = self.bridge.last_failed_label
         self.error_banner.show()
+
+    def clear_error(self) -> None:
+        """Hide the error banner and the status bar's error."""
+        self._error_operation = ""
+        self.error_banner.hide()
+        self.status.clear_error()
+
+    def _operation_succeeded(self, label: str) -> None:
+        # The operation that failed worked this time: its error is resolved.
+        if label and label == self._error_operation and self.error_banner.isVisible():
+            self.clear_error()
 
     def refresh_now(self) -> None:
         """Ask AWS about the current team now (the poller's "refresh now")."""
         if self.dashboard is None:
             return
-        self.error_banner.hide()
-        self.status.clear_error()
+        self.clear_error()
         self.dashboard.refresh_now()
 
     def show_about(self) -> QMessageBox:
@@ -532,8 +584,14 @@ class MainWindow(QMainWindow):
         settings.setValue("geometry", self.saveGeometry())
         settings.sync()
 
+    def _close_again(self) -> None:
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Remember the geometry, then close."""
+        """Ask first while a broadcast sends; remember the geometry, then close."""
+        if self.sending_desk is not None and self.sending_desk.ask_before_quit(self._close_again):
+            event.ignore()  # asked; "Pause and quit" closes again once the sends in flight end
+            return
         self.save_geometry()
         super().closeEvent(event)
         if event.isAccepted():

@@ -63,3 +63,18 @@ def set_tone(widget: QWidget, tone: str) -> None:
     for child in widget.findChildren(QWidget):
         style.unpolish(child)
         style.polish(child)
+
+
+#: The smallest screen every window must fit (a 1024×768 laptop minus panels and title bar).
+SMALL_SCREEN = (1024, 700)
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """Resize `widget` to width × height, but never beyond SMALL_SCREEN nor the available
+    screen, so every button stays reachable on a small screen."""
+    screen = widget.screen()
+    avail_w, avail_h = SMALL_SCREEN
+    if screen is not None:
+        area = screen.availableGeometry()
+        avail_w, avail_h = min(avail_w, area.width()), min(avail_h, area.height())
+    widget.resize(min(width, avail_w), min(height, avail_h))

@@ -24,6 +24,7 @@ from sesdesk.services.access import (
 )
 from sesdesk.services.access_templates import SESDESK_BOUNCE_HANDLING, TEMPLATES, ComposerAnswers
 from sesdesk.services.gating import Fix
+from tests.access_samples import filled_template
 
 # Seed 000's SmartCart use case and bounce answer, verbatim.
 SEED_USE_CASE = """SmartCart is a grocery shopping application that helps users manage their pantry,
@@ -197,24 +198,35 @@ def test_website_problem_alone():
 
 @pytest.mark.parametrize("key", sorted(TEMPLATES))
 def test_templates_compose_into_a_request_that_passes(key):
-    built, answers = form_from_template(key, website_url="https://shop.example.com")
+    built, answers = filled_template(key, website_url="https://shop.example.com")
     results = {r.key: r.verdict for r in check_form(built)}
-    # The OTP template is the seed's SmartCart case: only "use your own words" may warn.
-    expected_warn = {"own_words"} if key == "otp" else set()
+    # Filled with the seed's SmartCart words for another website: only "use your own words"
+    # may warn.
+    expected_warn = {"own_words"}
     assert {k for k, v in results.items() if v is not Verdict.OK} == expected_warn
     assert built.mail_type == TEMPLATES[key].mail_type
     assert answers.bounce_handling == SESDESK_BOUNCE_HANDLING
 
 
-def test_the_otp_template_is_the_smartcart_case():
+def test_templates_start_from_the_users_business_with_marked_placeholders():
+    from sesdesk.services.access_templates import answers_for
+
     otp = TEMPLATES["otp"]
     assert otp.title == "One-time passcodes and account mail"
     assert otp.mail_type == "TRANSACTIONAL"
-    assert "SmartCart is a grocery shopping application" in otp.answers.business
-    assert "One-Time Password (OTP)" in otp.answers.what_you_send
-    assert "~100-500 emails per day" in otp.answers.daily_volume
     assert TEMPLATES["newsletter"].title == "Newsletter to subscribers"
     assert TEMPLATES["newsletter"].mail_type == "MARKETING"
+    for key in TEMPLATES:
+        answers = answers_for(
+            key, business="Crumb Bakery", domain="crumb.example", website="https://crumb.example"
+        )
+        text = " ".join(answers.to_dict().values())
+        assert "SmartCart" not in text and "grocery" not in text
+        assert answers.business.startswith("Crumb Bakery (https://crumb.example): [replace:")
+        assert "[replace:" in answers.signup and "[replace:" in answers.daily_volume
+        form, _ = form_from_template(key, website_url="https://crumb.example", business="Crumb")
+        checks = {r.key: r.verdict for r in check_form(form)}
+        assert checks["placeholders"] is Verdict.BLOCK
 
 
 def test_composer_prefills_what_sesdesk_really_does_with_bounces():

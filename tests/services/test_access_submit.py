@@ -18,6 +18,7 @@ from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.state import load_snapshot
 from sesdesk.services.teams import create_team
+from tests.access_samples import filled_template
 
 REGION = "us-east-1"
 DOMAIN = "smartcart.app"
@@ -49,7 +50,7 @@ def connect_team(store: Store, simulator: SesSimulator, *, verify: bool = True) 
 
 
 def good_form() -> access.AccessForm:
-    built, _answers = access.form_from_template("otp", website_url=f"https://{DOMAIN}")
+    built, _answers = filled_template("otp", website_url=f"https://{DOMAIN}")
     return built
 
 
@@ -60,9 +61,7 @@ def review_in_store(store: Store, team_id: int) -> str | None:
 
 def test_submit_sends_put_account_details_keeps_the_request_and_refreshes(store, simulator):
     team_id = connect_team(store, simulator)
-    form, answers = access.form_from_template(
-        "otp", website_url=f"https://{DOMAIN}", contact_language="JA"
-    )
+    form, answers = filled_template("otp", website_url=f"https://{DOMAIN}", contact_language="JA")
     form = access.AccessForm(**{**form.__dict__, "additional_contacts": ("ops@smartcart.app",)})
 
     result = access.submit(store, team_id, form, answers=answers)
@@ -150,7 +149,7 @@ def test_review_walks_pending_to_granted(store, simulator):
 
 def test_review_walks_pending_to_denied_then_resubmit_reopens_previous_answers(store, simulator):
     team_id = connect_team(store, simulator)
-    first_form, answers = access.form_from_template("otp", website_url=f"https://{DOMAIN}")
+    first_form, answers = filled_template("otp", website_url=f"https://{DOMAIN}")
     access.submit(store, team_id, first_form, answers=answers)
     simulator.set_review("DENIED", reason="Not enough detail.")
     refresh_team(store, team_id)

@@ -37,7 +37,7 @@ def test_import_with_bom_excel_quoting_and_multiline_fields(store, team_id, tmp_
         b"\xef\xbb\xbfE-mail,Name\r\n"
         b'ana@example.com,"Ana ""the boss"" Silva"\r\n'
         b'bo@example.com,"Bo\r\nBerg"\r\n'
-        b"cl\xc3\xa9a@example.com,Cl\xc3\xa9a\r\n",
+        b"clea@ex\xc3\xa4mple.com,Cl\xc3\xa9a\r\n",  # SES takes an accented domain only
     )
     result = contacts.import_csv(store, team_id, "customers", path)
     assert (result.imported, result.duplicates, result.rejected) == (3, 0, [])
@@ -45,7 +45,7 @@ def test_import_with_bom_excel_quoting_and_multiline_fields(store, team_id, tmp_
     assert [(r.email, r.name) for r in rows] == [
         ("ana@example.com", 'Ana "the boss" Silva'),
         ("bo@example.com", "Bo Berg"),
-        ("cléa@example.com", "Cléa"),
+        ("clea@exämple.com", "Cléa"),
     ]
 
 
@@ -172,7 +172,8 @@ def test_suppression_list_is_per_team_and_case_insensitive(store, team_id):
     [
         ("a@example.com", True),
         ("first.last+tag@sub.example.co.uk", True),
-        ("用户@例子.广告", True),
+        ("user@例子.广告", True),
+        ("用户@例子.广告", False),  # SES has no SMTPUTF8
         ("a@b", False),
         ("a@", False),
         ("@example.com", False),

@@ -22,6 +22,7 @@ from sesdesk.ui.wizards.access import (
     PAGE_SUBMIT,
     AccessWizard,
 )
+from tests.access_samples import filled_answers, filled_template
 
 REGION = "us-east-1"
 DOMAIN = "smartcart.app"
@@ -59,6 +60,18 @@ def open_wizard(qtbot, bridge, store, team_id) -> AccessWizard:
     return wizard
 
 
+def write_placeholders(wizard: AccessWizard) -> None:
+    """Write every "[replace: …]" part of the composer, as the user must."""
+    compose = wizard.compose
+    written = filled_answers(compose.answers()).to_dict()
+    for name, widget in compose.fields.items():
+        if hasattr(widget, "setPlainText"):
+            if "[replace:" in widget.toPlainText():
+                widget.setPlainText(written[name])
+        elif "[replace:" in widget.text():
+            widget.setText(written[name])
+
+
 def next_page(qtbot, wizard: AccessWizard, expected: int) -> None:
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     wizard.next()
@@ -74,13 +87,17 @@ def test_walk_through_and_submit(qtbot, bridge, store, simulator):
     assert DOMAIN in wizard.intro.identities.text()
     next_page(qtbot, wizard, PAGE_COMPOSE)
 
-    # The OTP template (the seed's SmartCart case) is pre-filled, transactional.
+    # The OTP template starts from the team's own business, transactional, with the parts
+    # only the user can write marked (never the seed's SmartCart text).
     compose = wizard.compose
     assert compose.mail_type() == "TRANSACTIONAL"
-    assert "SmartCart" in compose.fields["business"].toPlainText()
+    business = compose.fields["business"].toPlainText()
+    assert business.startswith(f"SmartCart (https://{DOMAIN}): [replace:")
+    assert "grocery" not in business
     assert "suppression list" in compose.fields["bounce_handling"].toPlainText()
     compose.fields["business"].setPlainText("SmartCart is a grocery list app for families in Lyon.")
     compose.fields["daily_volume"].setText("about 300 emails per day")
+    write_placeholders(wizard)
     next_page(qtbot, wizard, PAGE_DETAILS)
 
     details = wizard.details
@@ -127,6 +144,7 @@ def test_prepare_for_the_console_gives_copyable_fields(qtbot, bridge, store, sim
     team_id = connect_team(store, simulator)
     wizard = open_wizard(qtbot, bridge, store, team_id)
     next_page(qtbot, wizard, PAGE_COMPOSE)
+    write_placeholders(wizard)
     next_page(qtbot, wizard, PAGE_DETAILS)
     next_page(qtbot, wizard, PAGE_SUBMIT)
     page = wizard.submit_page
@@ -155,7 +173,7 @@ def test_without_a_verified_identity_the_wizard_explains_and_stops(qtbot, bridge
 
 def test_denied_request_reopens_with_the_previous_answers(qtbot, bridge, store, simulator):
     team_id = connect_team(store, simulator)
-    form, answers = access.form_from_template("otp", website_url=f"https://{DOMAIN}")
+    form, answers = filled_template("otp", website_url=f"https://{DOMAIN}")
     answers = access.ComposerAnswers(**{**answers.to_dict(), "daily_volume": "40 per day"})
     access.submit(store, team_id, access.with_answers(form, answers), answers=answers)
     simulator.set_review("DENIED")
@@ -188,6 +206,7 @@ def test_switching_template_rewrites_type_and_answers(qtbot, bridge, store, simu
     combo.setCurrentIndex(combo.findData("newsletter"))
     combo.activated.emit(combo.currentIndex())
     assert wizard.compose.mail_type() == "MARKETING"
+    write_placeholders(wizard)
     next_page(qtbot, wizard, PAGE_DETAILS)
     assert "newsletter" in wizard.details.description.toPlainText().lower()
     assert wizard.details.rows["consistent"].pill.tone == "ok"

@@ -26,7 +26,7 @@ def _identity_statuses(view) -> dict[str, str]:
 
 def test_demo_window_smoke(open_window, qtbot, home):
     window = open_window(demo=True)
-    assert window.windowTitle() == "sesdesk — demo"
+    assert window.windowTitle() == "Demo — sesdesk"  # not "sesdesk — demo — sesdesk"
     # The banner says plainly that this is a simulation.
     assert window.demo_banner is not None and window.demo_banner.isVisible()
     assert "Nothing is sent to real people" in window.demo_banner.text_label.text()

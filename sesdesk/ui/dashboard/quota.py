@@ -149,14 +149,22 @@ class QuotaCard(Card):
         ):
             self.sends_set.remove(0, self.sends_set.count())
             self.sends_set.append(values)
-        categories = [f"{day.day:%d %b}" for day in sends]
+        # Day/month: fourteen "16 Nov" labels do not fit a small card and get cut to "16 N…".
+        categories = [f"{day.day.day}/{day.day.month}" for day in sends]
         if self.days_axis.categories() != categories:
             self.days_axis.clear()
             self.days_axis.append(categories)
         n = max(1, len(sends))
         self.line_x.setRange(-0.5, n - 0.5)
         self.quota_line.replace([QPointF(-0.5, self._max_24h), QPointF(n - 0.5, self._max_24h)])
-        self.quota_line.setVisible(self._max_24h > 0)
-        top = max([*values, self._max_24h, 10.0])
+        busiest = max([*values, 0.0])
+        # A quota far above the sends (50,000 against 97) would flatten the bars to nothing:
+        # then the axis follows the sends and the legend names the quota instead of drawing it.
+        off_scale = self._max_24h > 0 and busiest * 10 < self._max_24h
+        self.quota_line.setVisible(self._max_24h > 0 and not off_scale)
+        self.quota_line.setName(
+            f"Daily quota {count(self._max_24h)} (far above)" if off_scale else "Daily quota"
+        )
+        top = max([busiest, 10.0] if off_scale else [busiest, self._max_24h, 10.0])
         self.count_axis.setRange(0, top * 1.1)
         self.count_axis.applyNiceNumbers()  # 0, 10k, 20k… rather than 13750

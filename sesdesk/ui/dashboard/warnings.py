@@ -54,7 +54,15 @@ class WarningsPanel(QWidget):
         self.refresh_button = QPushButton("Refresh now")
         self.refresh_button.setToolTip("Ask AWS now instead of waiting for the next check")
         self.refresh_button.clicked.connect(self.refresh_requested)
+        # Several warnings collapse into the first one and this count; it expands them.
+        self.more_button = QPushButton()
+        self.more_button.setObjectName("moreWarnings")
+        self.more_button.setFlat(True)
+        self.more_button.hide()
+        self.more_button.clicked.connect(self.toggle_more)
+        self._expanded = False
         strip.addWidget(self.team_label)
+        strip.addWidget(self.more_button)
         strip.addStretch(1)
         strip.addWidget(self.checked_label)
         strip.addWidget(self.refresh_button)
@@ -77,6 +85,25 @@ class WarningsPanel(QWidget):
             if self.banners_box.indexOf(banner) != position:
                 self.banners_box.removeWidget(banner)
                 self.banners_box.insertWidget(position, banner)
+        self._show_collapsed()
+
+    def _show_collapsed(self) -> None:
+        hidden = len(self.banners) - 1
+        for position, banner in enumerate(self.banners):
+            banner.setVisible(position == 0 or self._expanded)
+        if hidden <= 0:
+            self.more_button.hide()
+            return
+        noun = "warning" if hidden == 1 else "warnings"
+        self.more_button.setText(
+            f"Hide {hidden} more {noun} ▴" if self._expanded else f"+{hidden} more {noun} ▾"
+        )
+        self.more_button.show()
+
+    def toggle_more(self) -> None:
+        """Show every warning, or only the first and a count."""
+        self._expanded = not self._expanded
+        self._show_collapsed()
 
     def _add(
         self, code: str, text: str, tone: str, buttons: list[tuple[str, str, str]], hint: str = ""

@@ -45,6 +45,7 @@ from sesdesk.services.dns_check import (
 from sesdesk.services.dns_records import DnsRecord, to_csv, zone_snippet
 from sesdesk.services.identities import Explanation
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.pill import StatusPill
 
 COLUMNS = ("Type", "Name", "", "Value", "", "For", "AWS", "DNS now")
@@ -122,6 +123,8 @@ class RecordsView(QWidget):
     """The records table with a copy button per name and value, exports and the DNS check."""
 
     checked = Signal(object)  # list[RecordCheck], after "Check DNS now"
+    #: (run, records done, total) from the checking thread; delivered queued.
+    _progress_relay = Signal(int, int, int)
 
     def __init__(self, bridge: Bridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -185,6 +188,7 @@ class RecordsView(QWidget):
         check_row.addWidget(self.export_csv_button)
         layout.addLayout(check_row)
         self._run = 0
+        self._progress_relay.connect(self._show_progress)
 
     # --- showing ---------------------------------------------------------------------------
 
@@ -310,14 +314,25 @@ class RecordsView(QWidget):
         self.check_button.setEnabled(False)
         for row in range(self.table.rowCount()):
             self._set(row, COL_DNS, "checking…")
+        total = len(self.records)
+        self.summary.setText(f"Checking {total} records in DNS…")
+        relay = self._progress_relay
+
+        def check() -> list[RecordCheck]:
+            return check_records(
+                list(self.records), config, on_progress=lambda d, t: relay.emit(run, d, t)
+            )
+
         self.bridge.run(
-            check_records,
-            list(self.records),
-            config,
+            check,
             label="Checking DNS",
             on_success=lambda checks: self._show_checks(run, checks),
             on_failure=self._check_failed,
         )
+
+    def _show_progress(self, run: int, done: int, total: int) -> None:
+        if run == self._run and done < total:
+            self.summary.setText(f"Checking DNS: {done} of {total} records…")
 
     def _check_failed(self, exc: SesdeskError) -> None:
         self.check_button.setEnabled(True)
@@ -334,9 +349,20 @@ class RecordsView(QWidget):
             item.setForeground(QColor(VERDICT_COLOURS.get(check.verdict, "#323f4b")))
             self.table.setItem(row, COL_DNS, item)
         published = sum(1 for c in self.checks if c.ok)
-        self.summary.setText(f"DNS now: {published} of {len(self.checks)} records published.")
-        wrong = [c for c in self.checks if not c.ok and c.record.required]
-        optional = [c for c in self.checks if not c.ok and not c.record.required]
+        unknown = [c for c in self.checks if c.verdict == ERROR]
+        if unknown:
+            # Not reaching the DNS server says nothing about the records: never "missing".
+            self.summary.setText(
+                f"Could not check {len(unknown)} of {len(self.checks)} records: "
+                f"{unknown[0].message.split(': ', 1)[-1]} Check the DNS server, or leave it "
+                "empty to use this computer's."
+            )
+        else:
+            self.summary.setText(f"DNS now: {published} of {len(self.checks)} records published.")
+        wrong = [c for c in self.checks if not c.ok and c.record.required and c.verdict != ERROR]
+        optional = [
+            c for c in self.checks if not c.ok and not c.record.required and c.verdict != ERROR
+        ]
         lines = [f"• {c.message}" for c in wrong]
         if optional:
             lines.append(f"• {len(optional)} optional record(s) not published (see DNS column).")
@@ -405,7 +431,7 @@ class RecordsDialog(QDialog):
         self.retry_button.clicked.connect(self._ask_retry)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(1180, 520)
+        fit_to_screen(self, 980, 520)
         self.reload()
 
     def reload(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -28,12 +29,14 @@ from PySide6.QtWidgets import (
 
 from sesdesk.errors import SesdeskError
 from sesdesk.models import Store
-from sesdesk.services import contacts, sending
+from sesdesk.services import broadcast_list, contacts, sending
 from sesdesk.services.gating import Gate, decide
 from sesdesk.services.state import load_snapshot
 from sesdesk.ui.bridge import Bridge
-from sesdesk.ui.sending.progress import SendProgressWindow
+from sesdesk.ui.sending.desk import SendingDesk
+from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.banner import Banner
+from sesdesk.ui.widgets.keys import DiscardGuard
 
 KINDS = (
     ("test_email", "Test email (one address)"),
@@ -51,6 +54,7 @@ class ComposeData:
     domains: list[str]
     lists: list[contacts.ListInfo]
     gate: Gate
+    quota_left: int | None = None
 
 
 def load_compose_data(store: Store, team_id: int) -> ComposeData:
@@ -62,6 +66,7 @@ def load_compose_data(store: Store, team_id: int) -> ComposeData:
         domains=[i.name for i in verified if i.kind == "domain"],
         lists=contacts.list_lists(store, team_id),
         gate=decide(snapshot),
+        quota_left=None if snapshot.account is None else max(0, int(snapshot.account.left_24h)),
     )
 
 
@@ -79,15 +84,23 @@ class ComposeWindow(QDialog):
     sent = Signal(object)  # RunResult of a test email, or the BroadcastStatus of a new draft
 
     def __init__(
-        self, bridge: Bridge, store: Store, team_id: int, parent: QWidget | None = None
+        self,
+        bridge: Bridge,
+        store: Store,
+        team_id: int,
+        parent: QWidget | None = None,
+        *,
+        desk: SendingDesk | None = None,
     ) -> None:
         super().__init__(parent)
         self.bridge, self.store, self.team_id = bridge, store, team_id
+        # The main window's desk keeps a broadcast sending after this window closes.
+        self.desk = desk if desk is not None else SendingDesk(bridge, store, self)
+        self.duplicate_box: QMessageBox | None = None
         self.setWindowTitle("Compose")
-        self.resize(860, 680)
+        fit_to_screen(self, 860, 640)
         self._data: ComposeData | None = None
         self._sample: tuple[str, str | None] = SAMPLE
-        self.progress_window: SendProgressWindow | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
@@ -135,6 +148,13 @@ class ComposeWindow(QDialog):
         self.tabs.addTab(self.preview, "Preview")
         layout.addWidget(self.tabs, 1)
 
+        self.quota_label = QLabel()
+        self.quota_label.setObjectName("quotaWarning")
+        self.quota_label.setWordWrap(True)
+        self.quota_label.setStyleSheet("color: #8a4b00;")
+        self.quota_label.hide()
+        layout.addWidget(self.quota_label)
+
         bottom = QHBoxLayout()
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
@@ -152,8 +172,28 @@ class ComposeWindow(QDialog):
             text.textChanged.connect(self.update_preview)
         self.from_combo.currentTextChanged.connect(self.update_preview)
         self.send_button.clicked.connect(self.send)
+        self._used_draft: tuple[str, str, str] | None = None
+        self.discard_guard = DiscardGuard(self, "this message", self._draft_unused)
         self._kind_changed()
         self.reload()
+
+    # --- closing ----------------------------------------------------------------------
+
+    def _typed(self) -> tuple[str, str, str]:
+        return (
+            self.subject_edit.text(),
+            self.text_edit.toPlainText(),
+            self.html_edit.toPlainText(),
+        )
+
+    def _draft_unused(self) -> bool:
+        typed = self._typed()
+        return any(part.strip() for part in typed) and typed != self._used_draft
+
+    def reject(self) -> None:
+        """Escape, Cancel or closing: ask first when a typed message was not sent."""
+        if self.discard_guard.allow_reject():
+            super().reject()
 
     # --- data -------------------------------------------------------------------------
 
@@ -183,6 +223,9 @@ class ComposeWindow(QDialog):
             self.from_combo.addItem(f"news@{domain}")
         if current:
             self.from_combo.setEditText(current)
+        if not self.to_edit.text() and data.senders:
+            # A first test goes to the sender's own verified address: allowed in the sandbox.
+            self.to_edit.setText(data.senders[0])
         chosen = self.list_combo.currentData()
         self.list_combo.blockSignals(True)
         self.list_combo.clear()
@@ -217,7 +260,28 @@ class ComposeWindow(QDialog):
         self._show_gate()
         self._list_changed()
 
+    def _warn_about_quota(self) -> None:
+        """Say so when the chosen list is bigger than today's quota left."""
+        name = self.list_combo.currentData()
+        data = self._data
+        info = None
+        if data is not None and name is not None and self.kind != "test_email":
+            info = next((i for i in data.lists if i.name == name), None)
+        if info is None or data is None or data.quota_left is None:
+            self.quota_label.hide()
+            return
+        if info.subscribed > data.quota_left:
+            self.quota_label.setText(
+                f"{info.name} has {info.subscribed} subscribed contacts but only "
+                f"{data.quota_left} more messages may go out today. The rest waits for quota "
+                "and is sent by itself when AWS frees it, while sesdesk is open."
+            )
+            self.quota_label.show()
+        else:
+            self.quota_label.hide()
+
     def _list_changed(self) -> None:
+        self._warn_about_quota()
         name = self.list_combo.currentData()
         if self.kind == "test_email" or name is None:
             self._sample = SAMPLE
@@ -256,13 +320,13 @@ class ComposeWindow(QDialog):
             email, name = self.to_edit.text().strip(), None
         try:
             composition = sending.validate_composition(self.composition())
+            message = sending.build_email(composition, email, name)
         except SesdeskError as problem:
             self.preview.setHtml(
                 f"<p style='color:#9b1c1c'>{html.escape(problem.message)}</p>"
                 "<p>The preview appears once the message is complete.</p>"
             )
             return
-        message = sending.build_email(composition, email, name)
         headers = (
             f"<b>From:</b> {html.escape(message.from_address)}<br>"
             f"<b>To:</b> {html.escape(message.to_address)}<br>"
@@ -306,6 +370,56 @@ class ComposeWindow(QDialog):
         if list_name is None:
             self._show_error(SesdeskError("Choose a contact list first (or import one)."))
             return
+        self.bridge.run(
+            lambda: broadcast_list.recent_same_subject(
+                self.store, self.team_id, list_name=list_name, subject=composition.subject
+            ),
+            label="Looking for an earlier broadcast like this one",
+            on_success=lambda earlier: self._checked_earlier(list_name, composition, earlier),
+            on_failure=self._show_error,
+        )
+
+    def _checked_earlier(
+        self,
+        list_name: str,
+        composition: sending.Composition,
+        earlier: sending.BroadcastStatus | None,
+    ) -> None:
+        if earlier is None:
+            self._create(list_name, composition)
+            return
+        when = (
+            earlier.created_at.astimezone().strftime("%a %d %b %H:%M") if earlier.created_at else ""
+        )
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Already sent to this list?")
+        box.setText(
+            f"{list_name} already received “{earlier.subject}” on {when} "
+            f"(broadcast {earlier.id}: {earlier.sent} sent)."
+        )
+        box.setInformativeText(
+            "Sending it again mails those people twice. To finish an interrupted broadcast, "
+            "resume it from Broadcasts instead."
+        )
+        again = box.addButton("Create it anyway", QMessageBox.ButtonRole.AcceptRole)
+        back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+
+        def answered() -> None:
+            self.duplicate_box = None
+            if box.clickedButton() is again:
+                self._create(list_name, composition)
+            else:
+                self.send_button.setEnabled(True)
+                self.status_label.setText("Not created.")
+
+        box.finished.connect(lambda _result: answered())
+        self.duplicate_box = box
+        box.open()
+
+    def _create(self, list_name: str, composition: sending.Composition) -> None:
         kind = self.kind
         self.bridge.run(
             lambda: sending.create_broadcast(
@@ -318,6 +432,7 @@ class ComposeWindow(QDialog):
 
     def _test_sent(self, result: sending.RunResult) -> None:
         self.send_button.setEnabled(True)
+        self._used_draft = self._typed()
         self.bridge.store_changed.emit(self.team_id)
         status = result.status
         if status.sent:
@@ -331,11 +446,11 @@ class ComposeWindow(QDialog):
 
     def _draft_created(self, status: sending.BroadcastStatus) -> None:
         self.send_button.setEnabled(True)
-        self._say(f"Created broadcast {status.id} to {status.total} recipient(s).")
-        self.bridge.store_changed.emit(self.team_id)
-        self.progress_window = SendProgressWindow(
-            self.bridge, self.store, self.team_id, status.id, parent=self
+        self._used_draft = self._typed()  # kept as a broadcast: closing loses nothing
+        self._say(
+            f"Created broadcast {status.id} to {status.total} recipient(s); "
+            "it is listed under Broadcasts."
         )
-        self.progress_window.show()
-        self.progress_window.start()
+        self.bridge.store_changed.emit(self.team_id)
+        self.desk.open_progress(self.team_id, status.id, start=True)
         self.sent.emit(status)

@@ -34,7 +34,9 @@ from sesdesk.errors import SesdeskError
 from sesdesk.models import Store
 from sesdesk.services import contacts
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.banner import Banner
+from sesdesk.ui.widgets.keys import DiscardGuard
 
 PAGE = 1000
 NO_NAME_COLUMN = "(no name column)"
@@ -68,7 +70,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.bridge, self.store, self.team_id, self.path = bridge, store, team_id, Path(path)
         self.setWindowTitle(f"Import {self.path.name}")
-        self.resize(720, 560)
+        fit_to_screen(self, 720, 560)
         layout = QVBoxLayout(self)
         self.banner = Banner(tone="error")
         self.banner.hide()
@@ -191,7 +193,7 @@ class ContactsWindow(QDialog):
         super().__init__(parent)
         self.bridge, self.store, self.team_id = bridge, store, team_id
         self.setWindowTitle("Contacts")
-        self.resize(900, 560)
+        fit_to_screen(self, 900, 560)
         outer = QVBoxLayout(self)
         self.banner = Banner(tone="error", closable=True)
         self.banner.hide()
@@ -387,18 +389,24 @@ class ContactsWindow(QDialog):
         name = self.current_list
         if name is None:
             return
-        email, ok = QInputDialog.getText(self, "Add a contact", "Email address:")
-        if ok and email.strip():
+        dialog = AddContactDialog(self)
+        self.add_dialog = dialog
+
+        def accepted() -> None:
             self.bridge.run(
                 contacts.add_contact,
                 self.store,
                 self.team_id,
                 name,
-                email,
+                dialog.email_edit.text(),
+                dialog.name_edit.text() or None,
                 label="Adding a contact",
                 on_success=self._changed,
                 on_failure=self._show_error,
             )
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
 
     def _remove(self) -> None:
         name, email = self.current_list, self._selected_email()
@@ -444,3 +452,40 @@ class ContactsWindow(QDialog):
                 label="Exporting contacts",
                 on_failure=self._show_error,
             )
+
+
+class AddContactDialog(QDialog):
+    """One new contact: address and name; Escape asks before dropping a typed address."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add a contact")
+        form = QFormLayout(self)
+        self.email_edit = QLineEdit()
+        self.email_edit.setPlaceholderText("name@example.com")
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("optional")
+        form.addRow("Email address:", self.email_edit)
+        form.addRow("Name:", self.name_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Add")
+        self.ok_button.setEnabled(False)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.email_edit.textChanged.connect(
+            lambda text: self.ok_button.setEnabled(bool(text.strip()))
+        )
+        self.discard_guard = DiscardGuard(
+            self,
+            "this contact",
+            lambda: bool(self.email_edit.text().strip() or self.name_edit.text().strip()),
+        )
+
+    def reject(self) -> None:
+        """Escape, Cancel or closing: ask first when something was typed."""
+        if self.discard_guard.allow_reject():
+            super().reject()

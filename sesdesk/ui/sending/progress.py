@@ -1,14 +1,14 @@
 """A broadcast's progress: bar, counts, rate and time left; Pause, Resume and Cancel.
 
-The engine (`services.sending.BroadcastRunner`) runs in a Bridge thread; its progress
-callback comes from that thread and reaches the widgets through a queued Qt signal.
+The engine runs on its own thread under `BroadcastRuns` (sesdesk.ui.sending.runs), not under
+this window: closing the window leaves the broadcast sending; only Pause pauses it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 
 from sesdesk.errors import SesdeskError
 from sesdesk.models import Store
-from sesdesk.services import sending
+from sesdesk.services import broadcast_list, sending
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.sending.runs import BroadcastRuns
 from sesdesk.ui.widgets.banner import Banner
 
 STATE_WORDS = {
@@ -31,9 +32,32 @@ STATE_WORDS = {
     "sending": "Sending…",
     "paused": "Paused",
     "waiting_quota": "Waiting for the daily quota",
+    "queued": "Waiting for another broadcast",
     "done": "Done",
     "stopped": "Cancelled",
 }
+#: What the window says about a broadcast waiting for quota (the engine's words are the CLI's).
+WAITING_QUOTA_TEXT = (
+    "Today's sending quota is used up. The rest waits for AWS's rolling 24-hour window: "
+    "sesdesk resumes this broadcast by itself when quota is free again, while it is open."
+)
+
+
+def state_words(state: str) -> str:
+    """A broadcast state as the window says it (an unknown state by its own name)."""
+    return STATE_WORDS.get(state, state.replace("_", " ").capitalize())
+
+
+def stop_words(status: sending.BroadcastStatus) -> str:
+    """Why a broadcast is not sending, in the window's words."""
+    if status.state == "waiting_quota":
+        return WAITING_QUOTA_TEXT
+    if status.state == "queued":
+        reason = status.stop_reason or "another broadcast of this mailer is being sent"
+        return f"Waiting: {reason}. It starts by itself when that one ends."
+    reason = status.stop_reason or ""
+    # The engine's hints are written for the command line.
+    return f"Stopped: {reason.split('; run `')[0]}" if reason else ""
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -45,12 +69,6 @@ def format_seconds(seconds: float | None) -> str:
     if seconds < 3600:
         return f"about {round(seconds / 60)} min"
     return f"about {seconds / 3600:.1f} h"
-
-
-class _Relay(QObject):
-    """Carries progress from the engine's thread to the GUI thread."""
-
-    progressed = Signal(object)
 
 
 class SendProgressWindow(QDialog):
@@ -65,6 +83,9 @@ class SendProgressWindow(QDialog):
         team_id: int,
         broadcast_id: int,
         parent: QWidget | None = None,
+        *,
+        runs: BroadcastRuns | None = None,
+        start: bool = False,
     ) -> None:
         super().__init__(parent)
         self.bridge, self.store, self.team_id, self.broadcast_id = (
@@ -74,10 +95,12 @@ class SendProgressWindow(QDialog):
             broadcast_id,
         )
         self.setWindowTitle(f"Broadcast {broadcast_id}")
-        self.setMinimumWidth(520)
-        self._runner: sending.BroadcastRunner | None = None
-        self._relay = _Relay(self)
-        self._relay.progressed.connect(self._show_progress)
+        self.setMinimumWidth(480)
+        # Without a shared registry (a window opened on its own) the window owns one.
+        self.runs = runs if runs is not None else BroadcastRuns(bridge, store, parent=self)
+        self.runs.progressed.connect(self._progressed)
+        self.runs.finished.connect(self._finished)
+        self._start_when_read = start
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 18)
@@ -111,6 +134,10 @@ class SendProgressWindow(QDialog):
         layout.addLayout(grid)
         self.rate_label = QLabel()
         self.rate_label.setObjectName("muted")
+        self.rate_label.setWordWrap(True)
+        # Room for three lines from the start: a dialog already shown does not grow when a
+        # wrapped label gets longer, and the counts above were clipped.
+        self.rate_label.setMinimumHeight(self.rate_label.fontMetrics().lineSpacing() * 3 + 4)
         layout.addWidget(self.rate_label)
         self.banner = Banner(tone="info")
         self.banner.hide()
@@ -127,6 +154,7 @@ class SendProgressWindow(QDialog):
         self.resume_button = QPushButton("Resume")
         self.cancel_button = QPushButton("Cancel broadcast")
         self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("Close this window; a running broadcast keeps sending")
         for button in (
             self.resend_button,
             self.pause_button,
@@ -155,55 +183,49 @@ class SendProgressWindow(QDialog):
 
     @property
     def running(self) -> bool:
-        """True while the engine runs for this window."""
-        return self._runner is not None
+        """True while this broadcast is being sent by this window's sesdesk."""
+        return self.runs.is_running(self.broadcast_id)
 
     def refresh(self) -> None:
-        """Re-read the broadcast's status from the store (off the GUI thread)."""
+        """Re-read the broadcast's status from the store (off the GUI thread, lock-free)."""
         self.bridge.run(
-            sending.broadcast_status,
+            broadcast_list.read_status,
             self.store,
             self.team_id,
             self.broadcast_id,
             label="Reading the broadcast",
-            on_success=self._show_status,
+            on_success=self._status_read,
             on_failure=self._show_error,
         )
 
+    def _status_read(self, status: sending.BroadcastStatus) -> None:
+        self._show_status(status)
+        if self._start_when_read:
+            # Started only once the first read is back: a read racing the start made new
+            # broadcasts say "Ready to send" and "already being sent" at once.
+            self._start_when_read = False
+            self.start()
+
     def start(self) -> None:
-        """Send (or resume): runs the engine in a Bridge thread."""
-        if self._runner is not None:
+        """Send (or resume) on the broadcast's own thread."""
+        if self.running:
             return
         self.banner.hide()
-        self._runner = sending.BroadcastRunner(
-            self.store,
-            self.team_id,
-            self.broadcast_id,
-            on_progress=self._relay.progressed.emit,
-            progress_every=0.2,
-        )
+        self.runs.start(self.team_id, self.broadcast_id)
         self.state_label.setText(STATE_WORDS["sending"])
         self._update_buttons("sending")
-        self.bridge.run(
-            self._runner.run,
-            label="Sending",
-            on_success=self._run_finished,
-            on_failure=self._run_failed,
-        )
 
     def pause(self) -> None:
         """Stop starting sends; those in flight finish."""
-        if self._runner is not None:
+        if self.runs.pause(self.broadcast_id):
             self.pause_button.setEnabled(False)
             self.state_label.setText("Pausing…")
-            self._runner.pause()
 
     def cancel(self) -> None:
         """Stop for good (in flight sends finish; pending recipients are not sent)."""
-        if self._runner is not None:
+        if self.runs.cancel(self.broadcast_id):
             self.cancel_button.setEnabled(False)
             self.state_label.setText("Cancelling…")
-            self._runner.cancel()
             return
         self.bridge.run(
             sending.cancel_broadcast,
@@ -228,18 +250,22 @@ class SendProgressWindow(QDialog):
 
     # --- results ----------------------------------------------------------------------
 
-    def _run_finished(self, result: sending.RunResult) -> None:
-        self._runner = None
-        self._show_status(result.status)
-        if result.stop_error is not None:
-            self.banner.set_message(result.stop_error.message, result.stop_error.hint)
-            self.banner.show()
-        self.bridge.store_changed.emit(self.team_id)
-        self.finished_run.emit(result)
+    def _progressed(self, broadcast_id: int, progress: sending.Progress) -> None:
+        if broadcast_id == self.broadcast_id:
+            self._show_progress(progress)
 
-    def _run_failed(self, error: SesdeskError) -> None:
-        self._runner = None
-        self._show_error(error)
+    def _finished(self, broadcast_id: int, outcome: object) -> None:
+        if broadcast_id != self.broadcast_id:
+            return
+        if isinstance(outcome, sending.RunResult):
+            self._show_status(outcome.status)
+            if outcome.stop_error is not None and outcome.status.state != "waiting_quota":
+                self.banner.set_message(outcome.stop_error.message, outcome.stop_error.hint)
+                self.banner.show()
+            self.finished_run.emit(outcome)
+            return
+        if isinstance(outcome, SesdeskError):
+            self._show_error(outcome)
         self.refresh()
         self.finished_run.emit(None)
 
@@ -263,14 +289,14 @@ class SendProgressWindow(QDialog):
         self.title.setText(f"{what} {status.id}")
         self.subject_label.setText(f"Subject: {status.subject}")
         self._show_counts(status)
-        if self._runner is None:
-            self.state_label.setText(STATE_WORDS.get(status.state, status.state))
+        if not self.running:
+            self.state_label.setText(state_words(status.state))
             self._update_buttons(status.state)
-            if status.stop_reason and status.state != "done":
-                self.rate_label.setText(f"Stopped: {status.stop_reason}")
-            elif status.state == "done":
+            if status.state == "done":
                 self.rate_label.setText("Every recipient has been handled.")
-        self.resend_button.setVisible(status.uncertain > 0 and self._runner is None)
+            else:
+                self.rate_label.setText(stop_words(status))
+        self.resend_button.setVisible(status.uncertain > 0 and not self.running)
 
     def _show_counts(self, status: sending.BroadcastStatus) -> None:
         handled = status.total - status.pending - status.in_flight
@@ -281,16 +307,17 @@ class SendProgressWindow(QDialog):
             label.setText(str(getattr(status, key)))
 
     def _update_buttons(self, state: str) -> None:
-        running = self._runner is not None
+        running = self.running
         self.pause_button.setVisible(running)
         self.pause_button.setEnabled(running)
-        self.resume_button.setVisible(not running and state in ("draft", "paused", "waiting_quota"))
+        self.resume_button.setVisible(
+            not running and state not in ("done", "stopped", "sending", "queued")
+        )
         self.resume_button.setText("Send" if state == "draft" else "Resume")
         self.cancel_button.setVisible(state not in ("done", "stopped"))
         self.cancel_button.setEnabled(True)
 
     def closeEvent(self, event: Any) -> None:
-        """Closing the window pauses a running broadcast (it can be resumed later)."""
-        if self._runner is not None:
-            self._runner.pause("paused: the progress window was closed")
+        """Closing the window leaves a running broadcast sending (Pause pauses it); the
+        Broadcasts view and the status bar keep showing it."""
         super().closeEvent(event)

@@ -13,7 +13,7 @@ import functools
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 from sesdesk.errors import SesdeskError
 from sesdesk.services import access
 from sesdesk.services.access_templates import TEMPLATES, ComposerAnswers
+from sesdesk.ui.style import fit_to_screen
+from sesdesk.ui.widgets.keys import wizard_enter
 from sesdesk.ui.widgets.pill import StatusPill
 
 _TONE = {access.Verdict.OK: "ok", access.Verdict.WARN: "warn", access.Verdict.BLOCK: "bad"}
@@ -544,7 +546,7 @@ class AccessWizard(QWizard):
         self.setWindowTitle("Apply for production access")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
-        self.setMinimumSize(920, 640)
+        fit_to_screen(self, 920, 660)
         self.intro = IntroPage(self)
         self.compose = ComposePage(self)
         self.details = DetailsPage(self)
@@ -582,3 +584,8 @@ class AccessWizard(QWizard):
         self.intro.status.setText("The request could not be prepared.")
         self.load_error.setText(error.message + (f"\n{error.hint}" if error.hint else ""))
         self.load_error.show()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter advances (Next, else Finish); it never closes a page that cannot go on."""
+        if not wizard_enter(self, event):
+            super().keyPressEvent(event)

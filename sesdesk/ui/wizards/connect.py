@@ -8,11 +8,12 @@ progress arriving through a queued signal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,6 +49,8 @@ from sesdesk.aws.permissions import (
 from sesdesk.errors import CredentialsRejected, SesdeskError
 from sesdesk.services.connect import ConnectFlow, ConnectResult, WizardStep
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.style import fit_to_screen
+from sesdesk.ui.widgets.keys import DiscardGuard, wizard_enter
 
 PAGE_IDS = {
     WizardStep.KEYS: 0,
@@ -174,6 +177,28 @@ class KeysPage(QWizardPage):
     def secret(self) -> str:
         """The typed secret, trimmed (it never leaves this page except to the service)."""
         return self.secret_edit.text().strip()
+
+    def offer_demo_keys(self, provider: Callable[[], Any], bridge: Bridge) -> QPushButton:
+        """Demo mode: a button that fills in working keys of the simulated account."""
+        button = QPushButton("Use &demo keys")
+        button.setToolTip("Fill in keys of a simulated IAM user (demo mode only)")
+        layout = self.layout()
+        assert isinstance(layout, QFormLayout)
+        layout.insertRow(0, "", button)
+        self.demo_keys_button = button
+
+        def fill(keys: Any) -> None:
+            self.key_id_edit.setText(keys.access_key_id)
+            self.secret_edit.setText(keys.secret_access_key)
+            wizard = self.wizard()
+            if wizard is not None:
+                next_button = wizard.button(QWizard.WizardButton.NextButton)
+                next_button.setFocus()
+
+        button.clicked.connect(
+            lambda: bridge.run(provider, label="Issuing demo keys", on_success=fill)
+        )
+        return button
 
     def _toggle_secret(self, shown: bool) -> None:
         self.secret_edit.setEchoMode(
@@ -583,6 +608,7 @@ class ConnectWizard(QWizard):
         *,
         reconnect_account: str | None = None,
         reconnect_region: str | None = None,
+        demo_keys: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__(parent)
         reconnecting = reconnect_account is not None
@@ -598,6 +624,8 @@ class ConnectWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.keys_page = KeysPage(self.flow)
+        if demo_keys is not None:
+            self.keys_page.offer_demo_keys(demo_keys, bridge)
         self.check_page = CheckPage(self.flow, bridge, store, self.keys_page)
         self.missing_page = MissingPage(self.flow, bridge)
         self.done_page = DonePage(self.flow)
@@ -607,7 +635,8 @@ class ConnectWizard(QWizard):
         self.setPage(PAGE_IDS[WizardStep.DONE], self.done_page)
         self.setStartId(PAGE_IDS[WizardStep.KEYS])
         self.check_page.completeChanged.connect(self._maybe_connected)
-        self.resize(720, 600)
+        self.discard_guard = DiscardGuard(self, "the keys you typed", self._typed_keys_unused)
+        fit_to_screen(self, 720, 600)
 
     @classmethod
     def for_reconnect(
@@ -618,6 +647,8 @@ class ConnectWizard(QWizard):
         account_id: str,
         region: str,
         parent: QWidget | None = None,
+        *,
+        demo_keys: Callable[[], Any] | None = None,
     ) -> ConnectWizard:
         """The wizard in reconnect mode for a mailer of `account_id` in `region`."""
         return cls(
@@ -627,11 +658,28 @@ class ConnectWizard(QWizard):
             parent,
             reconnect_account=account_id,
             reconnect_region=region,
+            demo_keys=demo_keys,
         )
 
     def _maybe_connected(self) -> None:
         if self.flow.result is not None:
             self.connected.emit(self.flow.team_id)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter advances (Next, else Finish); it never closes a page that cannot go on."""
+        if not wizard_enter(self, event):
+            super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        """Escape, Cancel or closing: ask first when typed keys would be lost."""
+        if self.discard_guard.allow_reject():
+            super().reject()
+
+    def _typed_keys_unused(self) -> bool:
+        page = self.keys_page
+        return self.flow.result is None and bool(
+            page.key_id_edit.text().strip() or page.secret_edit.text().strip()
+        )
 
     def done(self, result: int) -> None:
         # Forget the secret typed into the dialog as soon as it closes.

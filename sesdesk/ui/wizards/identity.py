@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -36,7 +37,10 @@ from sesdesk.services.identities import (
 )
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.dialogs.records import RecordsView
+from sesdesk.ui.style import fit_to_screen
+from sesdesk.ui.widgets.keys import wizard_enter
 from sesdesk.ui.widgets.pill import StatusPill
+from sesdesk.ui.widgets.words import window_words
 
 PAGE_INPUT, PAGE_RESULT = range(2)
 
@@ -157,8 +161,8 @@ class InputPage(QWizardPage):
                 else:
                     self._checked = validate_domain(text, field="domain")
             except BadInput as exc:
-                message = str(exc.problem)
-                if self.kind == DOMAIN and "@" in text:
+                message = window_words(exc)
+                if self.kind == DOMAIN and text.count("@") == 1:
                     message += " — choose “An email address” above"
         message = self._server_error or message
         self.error_label.setText(message)
@@ -216,7 +220,7 @@ class InputPage(QWizardPage):
         self._busy = False
         self.edit.setEnabled(True)
         self.busy_label.setText("")
-        self.show_server_error(exc.message + (f" {exc.hint}" if exc.hint else ""))
+        self.show_server_error(window_words(exc))
         self.completeChanged.emit()
 
     def nextId(self) -> int:
@@ -309,4 +313,9 @@ class AddIdentityWizard(QWizard):
         self.setPage(PAGE_INPUT, self.input_page)
         self.setPage(PAGE_RESULT, self.result_page)
         self.setStartId(PAGE_INPUT)
-        self.resize(1180, 620)
+        fit_to_screen(self, 900, 620)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter advances (Next, else Finish); it never closes a page that cannot go on."""
+        if not wizard_enter(self, event):
+            super().keyPressEvent(event)

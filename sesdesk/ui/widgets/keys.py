@@ -1,0 +1,84 @@
+"""Keyboard rules every dialog and wizard follows: Enter advances (never closes a wizard on a
+page that cannot go on), and Escape, Cancel or the close button ask before throwing away
+something the user typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QWizard,
+)
+
+_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def wizard_enter(wizard: QWizard, event: QKeyEvent) -> bool:
+    """Enter in a wizard: Next when it is enabled, else Finish when it is; otherwise nothing
+    (a wizard whose Next is still disabled must not close on Enter). True when handled."""
+    if event.key() not in _ENTER or event.modifiers() not in (
+        Qt.KeyboardModifier.NoModifier,
+        Qt.KeyboardModifier.KeypadModifier,
+    ):
+        return False
+    if isinstance(QApplication.focusWidget(), QPlainTextEdit | QTextEdit):
+        return False  # a new line in a text area
+    for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CommitButton):
+        button = wizard.button(which)
+        if button.isVisible() and button.isEnabled():
+            button.click()
+            return True
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    if finish.isVisible() and finish.isEnabled():
+        finish.click()
+    event.accept()
+    return True
+
+
+class DiscardGuard:
+    """Makes a dialog's reject() (Escape, Cancel, the close button) ask first while
+    `unsaved()` says there is typed input to lose. The question box is non-blocking."""
+
+    def __init__(self, dialog: QDialog, what: str, unsaved: Callable[[], bool]) -> None:
+        self.dialog, self.what, self.unsaved = dialog, what, unsaved
+        self.box: QMessageBox | None = None
+        self._confirmed = False
+
+    def allow_reject(self) -> bool:
+        """True when the dialog may close now; else the question is shown and False."""
+        if self._confirmed or not self.unsaved():
+            return True
+        if self.box is not None:
+            return False
+        box = QMessageBox(self.dialog)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Discard?")
+        box.setText(f"Discard {self.what}?")
+        box.setInformativeText("What you typed is not kept.")
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered(_result: Any) -> None:
+            self.box = None
+            if box.clickedButton() is discard:
+                self._confirmed = True
+                self.dialog.reject()
+
+        box.finished.connect(answered)
+        self.box = box
+        box.open()
+        return False
+
+    def reset(self) -> None:
+        """The input was used (sent, saved): closing loses nothing now."""
+        self._confirmed = True

@@ -1,0 +1,119 @@
+"""Enter advances and never closes a wizard page that cannot go on; Escape asks before it
+throws away a typed message, typed keys or a new contact."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWizard
+
+from sesdesk.aws.clients import AwsKeys, ClientFactory
+from sesdesk.aws.ses import SesFacade
+from sesdesk.models import Store
+from sesdesk.services import contacts
+from sesdesk.services.mailers import save_mailer
+from sesdesk.services.refresh import refresh_team
+from sesdesk.services.teams import create_team
+from sesdesk.ui.sending import ComposeWindow, ContactsWindow
+from sesdesk.ui.wizards.access import PAGE_COMPOSE, PAGE_INTRO, AccessWizard
+from sesdesk.ui.wizards.connect import ConnectWizard
+
+FAKE_KEYS = AwsKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "sesdesk.db") as store:
+        yield store
+
+
+@pytest.fixture
+def team_id(store, simulator, monkeypatch) -> int:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", simulator.endpoint)
+    facade = SesFacade(ClientFactory("us-east-1", FAKE_KEYS, endpoint=simulator.endpoint))
+    team = create_team(store, "Bakery")
+    save_mailer(store, team.id, region="us-east-1", keys=FAKE_KEYS, caller=facade.caller_identity())
+    facade.create_identity("bakery.example")
+    simulator.set_identity_status("bakery.example", "SUCCESS")
+    refresh_team(store, team.id, facade)
+    return team.id
+
+
+def _click(box: QMessageBox, text: str) -> None:
+    (button,) = [b for b in box.buttons() if b.text() == text]
+    button.click()
+
+
+def test_enter_on_the_first_access_page_advances_and_never_closes(qtbot, bridge, store, team_id):
+    wizard = AccessWizard(bridge, store, team_id)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    # Before the draft is loaded Next is disabled: Enter must do nothing, not close.
+    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    assert wizard.isVisible() and wizard.currentId() == PAGE_INTRO
+    qtbot.waitUntil(
+        lambda: wizard.button(QWizard.WizardButton.NextButton).isEnabled(), timeout=10_000
+    )
+    for _ in range(3):
+        wizard.button(QWizard.WizardButton.CancelButton).setFocus()
+        qtbot.keyClick(wizard, Qt.Key.Key_Return)
+        assert wizard.isVisible()
+        assert wizard.currentId() == PAGE_COMPOSE
+        wizard.back()
+
+
+def test_escape_asks_before_dropping_a_typed_message(qtbot, bridge, store, team_id):
+    window = ComposeWindow(bridge, store, team_id)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # nothing typed: closes at once
+    assert not window.isVisible()
+
+    window.show()
+    qtbot.keyClicks(window.subject_edit, "Fresh bread on Friday")
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.isVisible()
+    box = window.discard_guard.box
+    assert box is not None and box.text() == "Discard this message?"
+    _click(box, "Keep editing")
+    assert window.isVisible() and window.subject_edit.text() == "Fresh bread on Friday"
+
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    _click(window.discard_guard.box, "Discard")
+    assert not window.isVisible()
+
+
+def test_escape_asks_before_dropping_typed_keys(qtbot, bridge, store, team_id):
+    other = create_team(store, "Other")
+    wizard = ConnectWizard(bridge, store, other.id)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.keyClicks(wizard.keys_page.key_id_edit, "AKIAIOSFODNN7EXAMPLE")
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    assert wizard.isVisible()
+    assert wizard.discard_guard.box.text() == "Discard the keys you typed?"
+    _click(wizard.discard_guard.box, "Keep editing")
+    assert wizard.keys_page.key_id_edit.text() == "AKIAIOSFODNN7EXAMPLE"
+    wizard.button(QWizard.WizardButton.CancelButton).click()
+    _click(wizard.discard_guard.box, "Discard")
+    assert not wizard.isVisible()
+
+
+def test_a_new_contact_asks_on_escape_and_enter_adds_it(qtbot, bridge, store, team_id):
+    contacts.create_list(store, team_id, "Regulars")
+    window = ContactsWindow(bridge, store, team_id)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.current_list == "Regulars", timeout=10_000)
+    window.add_button.click()
+    dialog = window.add_dialog
+    qtbot.keyClicks(dialog.email_edit, "ann@example.com")
+    qtbot.keyClick(dialog.email_edit, Qt.Key.Key_Escape)
+    assert dialog.isVisible()
+    _click(dialog.discard_guard.box, "Keep editing")
+    qtbot.keyClicks(dialog.name_edit, "Ann")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: window.table.rowCount() == 1, timeout=10_000)
+    assert window.table.item(0, 0).text() == "ann@example.com"
+    assert window.table.item(0, 1).text() == "Ann"
