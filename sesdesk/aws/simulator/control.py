@@ -126,7 +126,32 @@ def _health(sim: SesSimulator, body: dict[str, Any]) -> Any:
     return {"ok": True, "iam": sim.iam}
 
 
+def _feedback_outcome(sim: SesSimulator, body: dict[str, Any]) -> Any:
+    from sesdesk.aws.simulator import events
+
+    outcome = body.get("outcome")
+    events.set_outcome(sim.state, str(body["email"]), None if outcome is None else str(outcome))
+    return {}
+
+
+def _feedback_redeliver(sim: SesSimulator, body: dict[str, Any]) -> Any:
+    from sesdesk.aws.simulator import events
+
+    return {"delivered": events.redeliver_all(sim.state)}
+
+
+def _feedback_delete_queue(sim: SesSimulator, body: dict[str, Any]) -> Any:
+    from sesdesk.aws.simulator import events
+
+    where = _where(body)
+    name = str(body.get("name") or "sesdesk-feedback")
+    return {"deleted": events.delete_queue(where["account_id"], where["region"], name)}
+
+
 ROUTES: dict[tuple[str, str], _Route] = {
+    ("POST", "feedback/outcome"): _feedback_outcome,
+    ("POST", "feedback/redeliver"): _feedback_redeliver,
+    ("POST", "feedback/delete-queue"): _feedback_delete_queue,
     ("GET", "health"): _health,
     ("POST", "users"): _users,
     ("POST", "keys"): _issue_key,

@@ -24,6 +24,9 @@ its state to the handling thread, see `bound`); anything else using moto in this
 8. simulate IAM SimulatePrincipalPolicy, evaluated with moto's own policy code.
 9. inactive An access key set Inactive stops working (moto ignores the status).
 10. v1code  SES v1 "Throttling" is serialized without moto's unknown-error-shape warning.
+11. events  SESv2 configuration-set event destinations; SESv2's configuration-set error
+            codes; a SESv2 send naming a configuration set publishes SES's events to SNS →
+            SQS honouring the queue policy (events.py).
 """
 
 from __future__ import annotations
@@ -228,6 +231,9 @@ def install() -> None:
         _patch_simulate_principal_policy()
         _patch_inactive_keys()
         _patch_v1_throttling_code()
+        from sesdesk.aws.simulator import events
+
+        events.install()
         _installed = True
 
 
@@ -465,6 +471,9 @@ def _v2_send_email(original: Callable[[Any], str]) -> Callable[[Any], str]:
         def send() -> str:
             return str(json.loads(original(self))["MessageId"])
 
+        from sesdesk.aws.simulator import events
+
+        events.check_configuration_set(self, params.get("ConfigurationSetName"))
         message_id = _guarded_send(
             self,
             state,
@@ -473,6 +482,9 @@ def _v2_send_email(original: Callable[[Any], str]) -> Callable[[Any], str]:
             recipients=recipients,
             subject=subject,
             send=send,
+        )
+        events.after_send(
+            state, self.current_account, self.region, params, message_id, recipients, source
         )
         return json.dumps({"MessageId": message_id})
 

@@ -105,6 +105,9 @@ class SesSimulator:
         """Forget everything: moto's backends (process-wide) and this simulator's state."""
         patches.reset_moto()
         self._state.reset()
+        from sesdesk.aws.simulator.events import feedback_of
+
+        feedback_of(self._state).reset()
 
     # ---- IAM
 
