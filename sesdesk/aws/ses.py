@@ -95,6 +95,11 @@ class SesFacade:
         """The region every call goes to."""
         return self._factory.region
 
+    @property
+    def factory(self) -> ClientFactory:
+        """The client factory (same keys and region) for the other facades of this mailer."""
+        return self._factory
+
     @contextmanager
     def _calling(self, action: str) -> Iterator[None]:
         try:

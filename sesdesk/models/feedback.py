@@ -47,6 +47,10 @@ class FeedbackWiring(Base):
     processed: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     unrecognised: Mapped[int] = mapped_column(Integer, default=0)
+    # SES's own reputation metrics as last read from CloudWatch (None: not readable).
+    ses_bounce_rate: Mapped[float | None] = mapped_column(Float)
+    ses_complaint_rate: Mapped[float | None] = mapped_column(Float)
+    reputation_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"FeedbackWiring(team_id={self.team_id!r}, region={self.region!r})"

@@ -225,6 +225,12 @@ def run_cycle(
             cache.facade = SesFacade(ClientFactory(region, keys, timeout_scale=POLL_TIMEOUT_SCALE))
             cache.key = (region, ref)
         result = refresh_team(store, team_id, cache.facade)
+        factory = getattr(cache.facade, "factory", None)
+        if factory is not None:
+            from sesdesk.services.feedback.reputation import feedback_cycle
+
+            # Wiring check, drain, suppression merge, reputation: trouble is recorded there.
+            feedback_cycle(store, team_id, factory)
     except AuthError as exc:
         # refresh_team recorded it; the next cycle rebuilds the facade in case keys changed.
         cache.key = None

@@ -697,6 +697,15 @@ _JSON_AUTH_CODES = {
 }
 
 
+# AWS authorises SQS's batch calls as their single-message action (there is no
+# sqs:DeleteMessageBatch permission); moto would look for the batch name.
+_AUTHORISED_AS = {
+    "DeleteMessageBatch": "DeleteMessage",
+    "SendMessageBatch": "SendMessage",
+    "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
+}
+
+
 def _speaks_json(response: Any) -> bool:
     content_type = str(response.headers.get("Content-Type") or "")
     return response.service_name == "sesv2" or "json" in content_type
@@ -739,7 +748,7 @@ def _patch_iam_enforcement() -> None:
             data=self.data,
             body=self.raw_body,
             headers=self.headers,
-            action=self._get_action(),
+            action=_AUTHORISED_AS.get(self._get_action(), self._get_action()),
         )
         iam_request.check_signature()
         iam_request.check_action_permitted(resource)

@@ -44,6 +44,9 @@ def upgrade() -> None:
         sa.Column("processed", sa.Integer(), nullable=False),
         sa.Column("duplicates", sa.Integer(), nullable=False),
         sa.Column("unrecognised", sa.Integer(), nullable=False),
+        sa.Column("ses_bounce_rate", sa.Float(), nullable=True),
+        sa.Column("ses_complaint_rate", sa.Float(), nullable=True),
+        sa.Column("reputation_at", sa.DateTime(), nullable=True),
         _team_fk("feedback_wiring"),
         sa.PrimaryKeyConstraint("team_id", name="pk_feedback_wiring"),
     )
