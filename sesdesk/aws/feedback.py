@@ -93,6 +93,7 @@ def queue_policy(queue_arn: str, topic_arn: str) -> dict[str, Any]:
 def policy_lets_topic_send(policy_text: str | None, topic_arn: str) -> bool:
     """True when the queue policy still holds sesdesk's statement for `topic_arn`."""
     from sesdesk.aws.permissions import TOPIC_DELIVERY_ACTION
+
     if not policy_text:
         return False
     try:
@@ -110,9 +111,7 @@ def policy_lets_topic_send(policy_text: str | None, topic_arn: str) -> bool:
         if not any(a in (TOPIC_DELIVERY_ACTION, "sqs:*", "*") for a in actions):
             continue
         condition = statement.get("Condition") or {}
-        source = (condition.get("ArnEquals") or condition.get("ArnLike") or {}).get(
-            "aws:SourceArn"
-        )
+        source = (condition.get("ArnEquals") or condition.get("ArnLike") or {}).get("aws:SourceArn")
         sources = [source] if isinstance(source, str) else list(source or [])
         if topic_arn in sources:
             return True
@@ -131,7 +130,11 @@ class FeedbackFacade:
         return self._factory.region
 
     def _call(
-        self, service: str, action: str, fn: Callable[[Any], T], kind: CallKind = CallKind.MANAGEMENT
+        self,
+        service: str,
+        action: str,
+        fn: Callable[[Any], T],
+        kind: CallKind = CallKind.MANAGEMENT,
     ) -> T:
         try:
             return fn(self._factory.client(service, kind))

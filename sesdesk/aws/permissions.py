@@ -147,6 +147,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "find sesdesk's configuration set (adopted when it already exists)",
         FEEDBACK,
         resource=_CONFIG_SET,
+        required=False,  # feedback is set up when the keys allow it
     ),
     Permission(
         "ses:CreateConfigurationSet",
@@ -154,6 +155,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "create the configuration set every send names, so SES reports what became of it",
         FEEDBACK,
         resource=_CONFIG_SET,
+        required=False,  # feedback is set up when the keys allow it
     ),
     Permission(
         "ses:GetConfigurationSetEventDestinations",
@@ -161,6 +163,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "check that the configuration set still publishes events to sesdesk's topic",
         FEEDBACK,
         resource=_CONFIG_SET,
+        required=False,  # feedback is set up when the keys allow it
     ),
     Permission(
         "ses:CreateConfigurationSetEventDestination",
@@ -168,6 +171,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "publish sends, deliveries, bounces and complaints to sesdesk's topic",
         FEEDBACK,
         resource=_CONFIG_SET,
+        required=False,  # feedback is set up when the keys allow it
     ),
     Permission(
         "ses:UpdateConfigurationSetEventDestination",
@@ -175,6 +179,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "repair the event destination when it was changed",
         FEEDBACK,
         resource=_CONFIG_SET,
+        required=False,  # feedback is set up when the keys allow it
     ),
     Permission(
         "sns:CreateTopic",
@@ -205,6 +210,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "check that the topic still delivers into sesdesk's queue",
         FEEDBACK,
         resource=_TOPIC,
+        required=False,  # feedback is set up when the keys allow it
     ),
     Permission(
         "sns:SetSubscriptionAttributes",
@@ -212,6 +218,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "keep the SNS envelope (raw delivery off) on an adopted subscription",
         FEEDBACK,
         resource=_TOPIC,
+        required=False,  # feedback is set up when the keys allow it
     ),
     Permission(
         "sqs:GetQueueUrl",
@@ -219,6 +226,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "adopt an existing feedback queue",
         FEEDBACK,
         resource=_QUEUES,
+        required=False,  # feedback is set up when the keys allow it
     ),
     Permission(
         "sqs:CreateQueue",

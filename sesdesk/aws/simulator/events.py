@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
+from sesdesk.aws.simulator.sqs_scale import enqueue
 from sesdesk.aws.simulator.state import SimulatorState
 
 MAILBOX_DOMAIN = "simulator.amazonses.com"
@@ -313,7 +314,10 @@ def deliver(account_id: str, region: str, topic_arn: str, sns_message_id: str, m
             continue
         raw = str(sub.attributes.get("RawMessageDelivery", "false")).lower() == "true"
         body = message if raw else _envelope(topic_arn, sns_message_id, message, region)
-        sqs_backends[queue_account][queue_region].send_message(queue_name, body)
+        if queue.fifo_queue:
+            sqs_backends[queue_account][queue_region].send_message(queue_name, body)
+        else:
+            enqueue(queue, body)
         delivered += 1
     return delivered
 

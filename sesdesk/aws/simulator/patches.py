@@ -27,6 +27,8 @@ its state to the handling thread, see `bound`); anything else using moto in this
 11. events  SESv2 configuration-set event destinations; SESv2's configuration-set error
             codes; a SESv2 send naming a configuration set publishes SES's events to SNS →
             SQS honouring the queue policy (events.py).
+12. sqs     Standard SQS queues receive and delete in O(messages returned), not O(queue):
+            moto's own take hours on a 100,000-message queue (sqs_scale.py).
 """
 
 from __future__ import annotations
@@ -231,9 +233,10 @@ def install() -> None:
         _patch_simulate_principal_policy()
         _patch_inactive_keys()
         _patch_v1_throttling_code()
-        from sesdesk.aws.simulator import events
+        from sesdesk.aws.simulator import events, sqs_scale
 
         events.install()
+        sqs_scale.install()
         _installed = True
 
 

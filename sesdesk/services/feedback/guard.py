@@ -24,6 +24,7 @@ from sesdesk.services.feedback.report import outcome_counts
 log = logging.getLogger(__name__)
 
 DRAIN_EVERY = 5.0  # seconds; at most 10 s between drains while a broadcast runs
+PER_DRAIN = 100  # messages per drain, then a judgement
 
 
 @dataclass(frozen=True)
@@ -133,13 +134,13 @@ class FeedbackWatcher:
         broadcast_id: int,
         pause: Callable[[str], None],
         *,
-        every: float = DRAIN_EVERY,
+        every: float | None = None,
     ) -> None:
         self.store = store
         self.team_id = team_id
         self.broadcast_id = broadcast_id
         self._pause = pause
-        self.every = min(every, 10.0)
+        self.every = min(DRAIN_EVERY if every is None else every, 10.0)
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name=f"sesdesk-feedback-{broadcast_id}", daemon=True
@@ -156,14 +157,18 @@ class FeedbackWatcher:
         self._stop.set()
         self._thread.join(timeout=30)
 
-    def once(self, *, judge_too: bool = True) -> None:
-        """One drain and judgement (the thread's body)."""
+    def once(self, *, judge_too: bool = True) -> bool:
+        """One bounded drain and a judgement; True when more messages may be waiting."""
         from sesdesk.services.feedback.intake import drain
         from sesdesk.services.feedback.wiring import stored_wiring
 
+        more = False
         if stored_wiring(self.store, self.team_id) is not None:
-            result = drain(self.store, self.team_id, wait_seconds=0)
+            # Bounded: a queue fed by the running broadcast never empties, and the guard
+            # must judge between batches.
+            result = drain(self.store, self.team_id, wait_seconds=0, max_messages=PER_DRAIN)
             self.drains += 1
+            more = result.deleted >= PER_DRAIN and result.error is None
             if result.error is not None:
                 log.info("feedback drain during a broadcast: %s", result.error.message)
         if judge_too and self.tripped is None:
@@ -171,20 +176,23 @@ class FeedbackWatcher:
             if reason is not None:
                 self.tripped = reason
                 self._pause(reason)
+        return more
 
     def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            self._safely()
+        more = False
+        while not self._stop.wait(0 if more else self.every):
+            more = self._safely()
         self._safely(judge_too=False)  # the loop has ended: only take in what arrived
 
-    def _safely(self, *, judge_too: bool = True) -> None:
+    def _safely(self, *, judge_too: bool = True) -> bool:
         try:
-            self.once(judge_too=judge_too)
+            return self.once(judge_too=judge_too)
         except SesdeskError as exc:
             log.info("feedback watcher: %s", exc.message)
         except Exception:
             # A bug here must not stop the broadcast; it is logged with its traceback.
             log.exception("feedback watcher failed")
+        return False
 
 
 @contextlib.contextmanager

@@ -130,5 +130,5 @@ def _trouble(store: Store, team_id: int, exc: AwsError) -> SesdeskError:
         )
     if isinstance(exc, AuthError):
         return exc
-    log.info("feedback drain stopped: %s", exc.message)
+    log.info("feedback drain stopped: %s (%s)", exc.message, exc.code)
     return exc

@@ -92,7 +92,9 @@ def _unrecognised(reason: str, body: str, sns_id: str | None, notice: bool = Fal
     return Unrecognised(key, reason, body[:MAX_KEPT_BODY], sns_id, notice)
 
 
-def _recipients(kind: str, event: dict[str, Any], mail: dict[str, Any]) -> tuple[RecipientEvent, ...]:
+def _recipients(
+    kind: str, event: dict[str, Any], mail: dict[str, Any]
+) -> tuple[RecipientEvent, ...]:
     section_name = {
         "Bounce": "bounce",
         "Complaint": "complaint",

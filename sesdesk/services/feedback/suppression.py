@@ -130,9 +130,7 @@ def sync_with_ses(store: Store, team_id: int, sender: SendingFacade) -> SyncResu
             and row.reason in _TO_SES
             and email not in remote
         ]
-        already = [
-            email for email, row in rows.items() if row.source == LOCAL and email in remote
-        ]
+        already = [email for email, row in rows.items() if row.source == LOCAL and email in remote]
         for email in already:
             rows[email].synced_at = rows[email].synced_at or utcnow()
     written: list[str] = []
