@@ -233,15 +233,7 @@ class FeedbackFacade:
                 arn = str(sub.get("SubscriptionArn") or "")
                 if arn and arn != "PendingConfirmation":
                     # Raw delivery would drop the envelope's MessageId; keep the envelope.
-                    self._call(
-                        "sns",
-                        "sns:SetSubscriptionAttributes",
-                        lambda c, a=arn: c.set_subscription_attributes(
-                            SubscriptionArn=a,
-                            AttributeName="RawMessageDelivery",
-                            AttributeValue="false",
-                        ),
-                    )
+                    self._raw_delivery_off(arn)
                     return
         self._call(
             "sns",
@@ -254,6 +246,27 @@ class FeedbackFacade:
                 ReturnSubscriptionArn=True,
             ),
         )
+
+    def _raw_delivery_off(self, subscription_arn: str) -> None:
+        self._call(
+            "sns",
+            "sns:SetSubscriptionAttributes",
+            lambda c: c.set_subscription_attributes(
+                SubscriptionArn=subscription_arn,
+                AttributeName="RawMessageDelivery",
+                AttributeValue="false",
+            ),
+        )
+
+    def _delete_batch(self, queue_url: str, entries: list[dict[str, str]]) -> int:
+        # DeleteMessageBatch is authorised as sqs:DeleteMessage.
+        reply = self._call(
+            "sqs",
+            "sqs:DeleteMessage",
+            lambda c: c.delete_message_batch(QueueUrl=queue_url, Entries=entries),
+            CallKind.FEEDBACK,
+        )
+        return len(reply.get("Failed", []) or [])
 
     def _destinations(self, configuration_set: str) -> list[dict[str, Any]]:
         reply = self._call(
@@ -361,15 +374,7 @@ class FeedbackFacade:
         entries = [{"Id": str(i), "ReceiptHandle": h} for i, h in enumerate(handles)]
         failed = 0
         for start in range(0, len(entries), BATCH):
-            chunk = entries[start : start + BATCH]
-            # DeleteMessageBatch is authorised as sqs:DeleteMessage.
-            reply = self._call(
-                "sqs",
-                "sqs:DeleteMessage",
-                lambda c, e=chunk: c.delete_message_batch(QueueUrl=queue_url, Entries=e),
-                CallKind.FEEDBACK,
-            )
-            failed += len(reply.get("Failed", []) or [])
+            failed += self._delete_batch(queue_url, entries[start : start + BATCH])
         return failed
 
     # --- reputation -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sesdesk.aws.feedback import DEAD_LETTER_NAME, FEEDBACK_NAME
 TOPIC_DELIVERY_ACTION = "sqs:SendMessage"
 
 # sesdesk's feedback resources, in any region and account the keys can reach.
-_TOPIC = f"arn:aws:sns:*:*:{FEEDBACK_NAME}"
+_TOPIC = f"arn:aws:sns:*:*:{FEEDBACK_NAME}*"
 _QUEUES = f"arn:aws:sqs:*:*:{FEEDBACK_NAME}*"  # the queue and {DEAD_LETTER_NAME}
 _CONFIG_SET = f"arn:aws:ses:*:*:configuration-set/{FEEDBACK_NAME}"
 assert DEAD_LETTER_NAME.startswith(FEEDBACK_NAME)

@@ -142,7 +142,9 @@ def add_to_status(doc: dict[str, Any], ctx: Context, team_id: int) -> None:
 
     rep = reputation(ctx.store, team_id)
     doc["reputation"] = rep.as_json()
-    found = feedback_warnings(ctx.store, team_id, doc.get("mailer") is not None)
+    # Missing feedback matters once something can be sent (nothing to come back before).
+    can_send = any(decision["allowed"] for decision in doc.get("can", {}).values())
+    found = feedback_warnings(ctx.store, team_id, doc.get("mailer") is not None and can_send)
     found += reputation_warnings(rep)
     fixes = {"feedback_missing": "repair_feedback", "feedback_broken": "repair_feedback"}
     for code, message in found:

@@ -65,7 +65,7 @@ def test_feedback_actions_are_scoped_to_sesdesks_resources() -> None:
     policy = least_privilege_policy()
     by_action = {a: s["Resource"] for s in policy["Statement"] for a in s["Action"]}
     assert by_action["sqs:ReceiveMessage"] == "arn:aws:sqs:*:*:sesdesk-feedback*"
-    assert by_action["sns:Subscribe"] == "arn:aws:sns:*:*:sesdesk-feedback"
+    assert by_action["sns:Subscribe"] == "arn:aws:sns:*:*:sesdesk-feedback*"
     assert by_action["ses:CreateConfigurationSetEventDestination"] == (
         "arn:aws:ses:*:*:configuration-set/sesdesk-feedback"
     )

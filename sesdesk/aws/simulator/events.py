@@ -362,6 +362,17 @@ def redeliver_all(state: SimulatorState) -> int:
     return sum(deliver(*entry) for entry in published)
 
 
+def redeliver_some(state: SimulatorState, count: int, seed: int = 0) -> int:
+    """Deliver `count` published messages again (chosen at random, reproducibly by `seed`)."""
+    import random
+
+    sim = feedback_of(state)
+    with sim.lock:
+        published = list(sim.published)
+    chosen = random.Random(seed).sample(published, min(count, len(published)))
+    return sum(deliver(*entry) for entry in chosen)
+
+
 def delete_queue(account_id: str, region: str, name: str) -> bool:
     """Delete an SQS queue behind sesdesk's back; False when there was none."""
     from moto.sqs.models import sqs_backends

@@ -709,6 +709,42 @@ _AUTHORISED_AS = {
 }
 
 
+def _resource_of(response: Any) -> str:
+    """The ARN a request acts on, as AWS evaluates a policy's Resource against it. moto
+    answers "*" for most calls (and for a queue that does not exist yet), so a policy scoped
+    to sesdesk's own topic and queues would be refused where AWS allows it."""
+    region, account = response.region, response.current_account
+    try:
+        if response.service_name == "sqs":
+            name = str(response._get_param("QueueName") or response._get_queue_name())
+            return f"arn:aws:sqs:{region}:{account}:{name}" if name else "*"
+        if response.service_name == "sns":
+            topic = response._get_param("TopicArn")
+            if topic:
+                return str(topic)
+            subscription = response._get_param("SubscriptionArn")
+            if subscription:
+                return str(subscription).rsplit(":", 1)[0]
+            name = response._get_param("Name")
+            return f"arn:aws:sns:{region}:{account}:{name}" if name else "*"
+        if response.service_name == "sesv2":
+            path = str(response.path or "")
+            marker = "/configuration-sets/"
+            name = (
+                path.split(marker, 1)[1].split("/", 1)[0]
+                if marker in path
+                else (
+                    _json_params(response).get("ConfigurationSetName")
+                    if "configuration-sets" in path
+                    else None
+                )
+            )
+            return f"arn:aws:ses:{region}:{account}:configuration-set/{name}" if name else "*"
+    except Exception:  # an unreadable request: moto's answer stands
+        return "*"
+    return "*"
+
+
 def _speaks_json(response: Any) -> bool:
     content_type = str(response.headers.get("Content-Type") or "")
     return response.service_name == "sesv2" or "json" in content_type
@@ -763,7 +799,7 @@ def _patch_iam_enforcement() -> None:
         if not state.iam:
             return None
         try:
-            check(self, iam_request_cls, resource)
+            check(self, iam_request_cls, resource if resource != "*" else _resource_of(self))
         except auth_errors as exc:
             if not _speaks_json(self):
                 raise

@@ -488,6 +488,10 @@ def _handler_class() -> type:
 
         def setup(self) -> None:
             super().setup()
+            # werkzeug writes a response's headers and body separately: with Nagle on, the
+            # body waits for the client's delayed ACK (~40 ms) on a kept-alive connection.
+            with contextlib.suppress(OSError):
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.stamps = _stamped_reader(self.connection)
             if self.stamps is not None:
                 self.rfile = io.BufferedReader(self.stamps)

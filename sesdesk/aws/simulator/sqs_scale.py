@@ -18,6 +18,7 @@ import weakref
 from typing import Any
 
 _index_lock = threading.Lock()
+_queue_lock = threading.RLock()  # receives and deletes on standard queues, one at a time
 # queue → {receipt handle: message}; weak so a deleted queue takes its index with it.
 _indexes: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
@@ -99,7 +100,9 @@ def install() -> None:
         names = list(message_attribute_names or [])
         deadline = unix_time() + (wait_seconds_timeout or 0)
         while True:
-            result = _receive_once(self, queue, count, visibility_timeout, names)
+            # One receiver at a time: SQS never hands a message to two receivers at once.
+            with _queue_lock:
+                result = _receive_once(self, queue, count, visibility_timeout, names)
             if result or unix_time() >= deadline:
                 return result
             queue.wait_for_messages(1)
@@ -107,6 +110,10 @@ def install() -> None:
     def delete_message(self: Any, receipt_handle: str) -> None:
         if self.fifo_queue:
             return original_delete(self, receipt_handle)  # type: ignore[no-any-return]
+        with _queue_lock:
+            return _delete(self, receipt_handle)
+
+    def _delete(self: Any, receipt_handle: str) -> None:
         if receipt_handle in self.deleted_messages:
             return None  # deleting twice is fine, as in SQS
         message = _index(self).pop(receipt_handle, None)
@@ -123,8 +130,9 @@ def install() -> None:
             raise ReceiptHandleIsInvalid() from None
         return None
 
-    SQSBackend.receive_message = receive_message
-    Queue.delete_message = delete_message
+    # setattr: moto looks these up on the classes at call time.
+    setattr(SQSBackend, "receive_message", receive_message)  # noqa: B010
+    setattr(Queue, "delete_message", delete_message)  # noqa: B010
 
 
 def enqueue(queue: Any, body: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,8 @@ from sesdesk.services.feedback.wiring import mailer_factory, record_problems, st
 
 log = logging.getLogger(__name__)
 
-RECEIVES_PER_COMMIT = 10  # up to 100 messages per transaction
+PER_COMMIT = 100  # messages per transaction
+PARALLEL = 4  # receives (and deletes) in flight at once: the FEEDBACK client's pool size
 # One drain at a time per team in this process: two would receive different messages and be
 # correct anyway (keys are unique), but would only compete for the same queue.
 _draining: dict[int, threading.Lock] = {}
@@ -89,36 +91,97 @@ def drain(
         )
     facade = facade or FeedbackFacade(mailer_factory(store, team_id))
     result = DrainResult()
-    with _lock_for(team_id):
-        while max_messages is None or result.deleted < max_messages:
-            received: list[QueueMessage] = []
-            try:
-                for call in range(RECEIVES_PER_COMMIT):
-                    # Long-poll only when the queue looked empty: a busy queue needs no wait.
-                    batch = facade.receive(
-                        wiring.queue_url, wait_seconds=wait_seconds if call == 0 else 0
-                    )
-                    received += batch
-                    if len(batch) < 10:
-                        break
-            except AwsError as exc:
-                result.error = _trouble(store, team_id, exc)
-            if received:
-                items = [parse_body(m.body, m.message_id) for m in received]
-                with store.session() as session:
-                    result.add(apply_batch(session, team_id, items))
-                # Committed: only now may the messages go.
-                try:
-                    failed = facade.delete(wiring.queue_url, [m.receipt_handle for m in received])
-                    result.deleted += len(received) - failed
-                except AwsError as exc:
-                    # They come back after the visibility timeout and count as duplicates.
-                    result.error = result.error or _trouble(store, team_id, exc)
-            if result.error is not None or len(received) == 0:
-                break
-            if len(received) < 10:
-                break
+    with _lock_for(team_id), ThreadPoolExecutor(PARALLEL, "sesdesk-drain") as pool:
+        _Drain(store, team_id, facade, wiring.queue_url, pool, result).run(
+            wait_seconds, max_messages
+        )
     return result
+
+
+class _Drain:
+    """One drain: receives run `PARALLEL` at a time (SQS answers 10 per call, and AWS is a
+    round trip away), deletes of a committed batch overlap the next receives."""
+
+    def __init__(
+        self,
+        store: Store,
+        team_id: int,
+        facade: FeedbackFacade,
+        queue_url: str,
+        pool: ThreadPoolExecutor,
+        result: DrainResult,
+    ) -> None:
+        self.store, self.team_id, self.facade = store, team_id, facade
+        self.queue_url, self.pool, self.result = queue_url, pool, result
+        self.deletes: list[tuple[int, Future[int]]] = []
+
+    def _receive_round(self, wait_seconds: int, calls: int) -> tuple[list[QueueMessage], bool]:
+        """Up to `calls` receives at once; (messages, whether the queue looked drained)."""
+        futures = [
+            self.pool.submit(self.facade.receive, self.queue_url, wait_seconds=wait_seconds)
+            for _ in range(calls)
+        ]
+        received: list[QueueMessage] = []
+        short = False
+        for future in futures:
+            try:
+                batch = future.result()
+            except AwsError as exc:
+                self.result.error = self.result.error or _trouble(self.store, self.team_id, exc)
+                continue
+            received += batch
+            short = short or len(batch) < 10
+        # Two receivers may see the same message only if it became visible again meanwhile;
+        # the store's keys make that harmless, but one commit should carry it once.
+        unique = {m.receipt_handle: m for m in received}
+        return list(unique.values()), short
+
+    def run(self, wait_seconds: int, max_messages: int | None) -> None:
+        result = self.result
+        calls = 1  # a long poll first; in parallel once the queue proves busy
+        try:
+            while max_messages is None or result.deleted + self._pending() < max_messages:
+                received: list[QueueMessage] = []
+                short = False
+                while len(received) < PER_COMMIT and not short and result.error is None:
+                    batch, short = self._receive_round(wait_seconds if calls == 1 else 0, calls)
+                    received += batch
+                    calls = PARALLEL
+                if received:
+                    items = [parse_body(m.body, m.message_id) for m in received]
+                    with self.store.session() as session:
+                        result.add(apply_batch(session, self.team_id, items))
+                    # Committed: only now may the messages go.
+                    handles = [m.receipt_handle for m in received]
+                    for start in range(0, len(handles), 10):
+                        chunk = handles[start : start + 10]
+                        self.deletes.append(
+                            (
+                                len(chunk),
+                                self.pool.submit(self.facade.delete, self.queue_url, chunk),
+                            )
+                        )
+                self._settle_deletes(wait=False)
+                if result.error is not None or short or not received:
+                    break
+        finally:
+            self._settle_deletes(wait=True)
+
+    def _pending(self) -> int:
+        return sum(n for n, _ in self.deletes)
+
+    def _settle_deletes(self, *, wait: bool) -> None:
+        still: list[tuple[int, Future[int]]] = []
+        for count, future in self.deletes:
+            if not wait and not future.done():
+                still.append((count, future))
+                continue
+            try:
+                self.result.deleted += count - future.result()
+            except AwsError as exc:
+                # Not deleted: they come back after the visibility timeout as duplicates.
+                self.result.error = self.result.error or _trouble(self.store, self.team_id, exc)
+        self.deletes = still
 
 
 def _trouble(store: Store, team_id: int, exc: AwsError) -> SesdeskError:

@@ -168,10 +168,12 @@ def check_feedback(
     return feedback_status(store, team_id)
 
 
-def try_set_up_at_connect(store: Store, team_id: int) -> FeedbackStatus | None:
+def try_set_up_at_connect(
+    store: Store, team_id: int, facade: FeedbackFacade | None = None
+) -> FeedbackStatus | None:
     """At connect: set up the wiring when the keys allow it; never fails the connect."""
     try:
-        return set_up_feedback(store, team_id)
+        return set_up_feedback(store, team_id, facade)
     except (AwsError, NotAllowed, CredentialsRejected) as exc:
         log.info("feedback set-up at connect skipped: %s", exc.message)
         return None
