@@ -25,6 +25,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _sim import InProcessSimulator, SimulatorProcess
+
 REGION = "us-east-1"
 
 
@@ -48,7 +50,8 @@ def _event(kind: str, rid: int, team_id: int, broadcast_id: int, serial: int) ->
         },
     }
     event: dict[str, object] = {"eventType": kind, "mail": mail}
-    stamp = f"2026-11-29T10:{serial // 60000 % 60:02d}:{serial // 1000 % 60:02d}.{serial % 1000:03d}Z"
+    minute, second, milli = serial // 60000 % 60, serial // 1000 % 60, serial % 1000
+    stamp = f"2026-11-29T10:{minute:02d}:{second:02d}.{milli:03d}Z"
     if kind == "Send":
         event["send"] = {}
     elif kind == "Delivery":
@@ -93,8 +96,6 @@ def main() -> int:
     from sesdesk.models import Broadcast, FeedbackWiring, Recipient, Store, utcnow
     from sesdesk.services.feedback.intake import drain
     from sesdesk.services.teams import create_team
-
-    from _sim import InProcessSimulator, SimulatorProcess
 
     simulator: Any = InProcessSimulator() if args.in_process else SimulatorProcess()
     endpoint = simulator.endpoint
@@ -189,10 +190,6 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         rss_after = _rss_mb()
         left = facade.check(wiring).waiting
-        import boto3  # noqa: F401
-        sqs = facade._factory.client("sqs")
-        for url in (wiring.queue_url, wiring.dlq_url):
-            print(url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"])
 
     simulator.stop()
     total = result.processed + result.duplicates + result.unrecognised

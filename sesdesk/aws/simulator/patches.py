@@ -730,15 +730,12 @@ def _resource_of(response: Any) -> str:
         if response.service_name == "sesv2":
             path = str(response.path or "")
             marker = "/configuration-sets/"
-            name = (
-                path.split(marker, 1)[1].split("/", 1)[0]
-                if marker in path
-                else (
-                    _json_params(response).get("ConfigurationSetName")
-                    if "configuration-sets" in path
-                    else None
-                )
-            )
+            set_name: Any = None
+            if marker in path:
+                set_name = path.split(marker, 1)[1].split("/", 1)[0]
+            elif "configuration-sets" in path:
+                set_name = _json_params(response).get("ConfigurationSetName")
+            name = str(set_name or "")
             return f"arn:aws:ses:{region}:{account}:configuration-set/{name}" if name else "*"
     except Exception:  # an unreadable request: moto's answer stands
         return "*"

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sesdesk.aws.clients import AwsKeys
-from sesdesk.aws.simulator import patches
+from sesdesk.aws.simulator import patches, sqs_scale
 from sesdesk.aws.simulator.actions import SESDESK_ACTIONS
 from sesdesk.aws.simulator.state import (
     DEFAULT_ACCOUNT_ID,
@@ -301,6 +301,14 @@ class _Front:
             with patches.bound(state, arrived):
                 status, headers, body = patches.send_v2_directly(environ, _read_body(environ))
             return _answer(start_response, status, headers, body)
+        if not state.iam and environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonSQS."):
+            # Draining SES feedback: receives and deletes by the ten thousand (sqs_scale.py).
+            body = _read_body(environ)
+            with patches.bound(state, arrived):
+                direct = sqs_scale.answer_directly(environ, body)
+            if direct is not None:
+                return _answer(start_response, *direct)
+            environ["wsgi.input"] = io.BytesIO(body)
         with patches.bound(state, arrived):
             # Consume the body while bound: moto's handler may run lazily inside the iterable.
             result = self._moto(environ, start_response)

@@ -27,7 +27,7 @@ from sesdesk.services.feedback.wiring import mailer_factory, record_problems, st
 log = logging.getLogger(__name__)
 
 PER_COMMIT = 100  # messages per transaction
-PARALLEL = 4  # receives (and deletes) in flight at once: the FEEDBACK client's pool size
+PARALLEL = 4  # receives in flight at once (the FEEDBACK client keeps 8 connections)
 # One drain at a time per team in this process: two would receive different messages and be
 # correct anyway (keys are unique), but would only compete for the same queue.
 _draining: dict[int, threading.Lock] = {}
@@ -91,7 +91,7 @@ def drain(
         )
     facade = facade or FeedbackFacade(mailer_factory(store, team_id))
     result = DrainResult()
-    with _lock_for(team_id), ThreadPoolExecutor(PARALLEL, "sesdesk-drain") as pool:
+    with _lock_for(team_id), ThreadPoolExecutor(2 * PARALLEL, "sesdesk-drain") as pool:
         _Drain(store, team_id, facade, wiring.queue_url, pool, result).run(
             wait_seconds, max_messages
         )
@@ -115,12 +115,16 @@ class _Drain:
         self.queue_url, self.pool, self.result = queue_url, pool, result
         self.deletes: list[tuple[int, Future[int]]] = []
 
-    def _receive_round(self, wait_seconds: int, calls: int) -> tuple[list[QueueMessage], bool]:
-        """Up to `calls` receives at once; (messages, whether the queue looked drained)."""
-        futures = [
+    def _start(self, calls: int, wait_seconds: int) -> list[Future[list[QueueMessage]]]:
+        return [
             self.pool.submit(self.facade.receive, self.queue_url, wait_seconds=wait_seconds)
             for _ in range(calls)
         ]
+
+    def _collect(
+        self, futures: list[Future[list[QueueMessage]]]
+    ) -> tuple[list[QueueMessage], bool]:
+        """The messages of a round of receives; and whether the queue looked drained."""
         received: list[QueueMessage] = []
         short = False
         for future in futures:
@@ -128,44 +132,44 @@ class _Drain:
                 batch = future.result()
             except AwsError as exc:
                 self.result.error = self.result.error or _trouble(self.store, self.team_id, exc)
+                short = True
                 continue
             received += batch
             short = short or len(batch) < 10
-        # Two receivers may see the same message only if it became visible again meanwhile;
-        # the store's keys make that harmless, but one commit should carry it once.
-        unique = {m.receipt_handle: m for m in received}
-        return list(unique.values()), short
+        return received, short
 
     def run(self, wait_seconds: int, max_messages: int | None) -> None:
         result = self.result
-        calls = 1  # a long poll first; in parallel once the queue proves busy
+        # A long poll first; once the queue proves busy, PARALLEL receives at a time, the next
+        # round already under way while this one is committed (it cannot return the same
+        # messages: those are in flight until deleted).
+        futures = self._start(1, wait_seconds)
         try:
-            while max_messages is None or result.deleted + self._pending() < max_messages:
-                received: list[QueueMessage] = []
-                short = False
+            while futures:
+                received, short = self._collect(futures)
                 while len(received) < PER_COMMIT and not short and result.error is None:
-                    batch, short = self._receive_round(wait_seconds if calls == 1 else 0, calls)
+                    batch, short = self._collect(self._start(PARALLEL, 0))
                     received += batch
-                    calls = PARALLEL
+                taken = result.deleted + self._pending() + len(received)
+                stop = short or not received or result.error is not None
+                stop = stop or (max_messages is not None and taken >= max_messages)
+                futures = [] if stop else self._start(PARALLEL, 0)
                 if received:
-                    items = [parse_body(m.body, m.message_id) for m in received]
-                    with self.store.session() as session:
-                        result.add(apply_batch(session, self.team_id, items))
-                    # Committed: only now may the messages go.
-                    handles = [m.receipt_handle for m in received]
-                    for start in range(0, len(handles), 10):
-                        chunk = handles[start : start + 10]
-                        self.deletes.append(
-                            (
-                                len(chunk),
-                                self.pool.submit(self.facade.delete, self.queue_url, chunk),
-                            )
-                        )
+                    self._commit(received)
                 self._settle_deletes(wait=False)
-                if result.error is not None or short or not received:
-                    break
         finally:
             self._settle_deletes(wait=True)
+
+    def _commit(self, received: list[QueueMessage]) -> None:
+        items = [parse_body(m.body, m.message_id) for m in received]
+        with self.store.session() as session:
+            self.result.add(apply_batch(session, self.team_id, items))
+        # Committed: only now may the messages go.
+        handles = [m.receipt_handle for m in received]
+        for start in range(0, len(handles), 10):
+            chunk = handles[start : start + 10]
+            future = self.pool.submit(self.facade.delete, self.queue_url, chunk)
+            self.deletes.append((len(chunk), future))
 
     def _pending(self) -> int:
         return sum(n for n, _ in self.deletes)
