@@ -68,6 +68,11 @@ def start_demo(paths: Paths) -> DemoSession:
         for name in DEMO_IDENTITIES:
             facade.create_identity(name)
         refresh_team(store, team.id, facade)
+        # The whole loop: SES's events come back through SNS and SQS from the first send.
+        from sesdesk.aws.feedback import FeedbackFacade
+        from sesdesk.services.feedback.wiring import set_up_feedback
+
+        set_up_feedback(store, team.id, FeedbackFacade(facade.factory))
     except BaseException:
         simulator.stop()
         if previous is None:

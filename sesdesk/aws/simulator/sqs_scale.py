@@ -211,9 +211,13 @@ def answer_directly(
         return 200, headers, json.dumps({"Successful": done, "Failed": failed}).encode()
     count = int(params.get("MaxNumberOfMessages") or 1)
     wait = params.get("WaitTimeSeconds")
-    wait = int(queue.receive_message_wait_time_seconds or 0) if wait is None else int(wait)
+    wait = (
+        int(getattr(queue, "receive_message_wait_time_seconds", 0) or 0)
+        if wait is None
+        else int(wait)
+    )
     visibility = params.get("VisibilityTimeout")
-    visibility = int(queue.visibility_timeout if visibility is None else visibility)
+    visibility = int(getattr(queue, "visibility_timeout", 30) if visibility is None else visibility)
     if not 1 <= count <= 10 or not 0 <= wait <= 20:
         return None  # moto's validation and error
     messages = backend.receive_message(name, count, wait, visibility, [])

@@ -143,7 +143,7 @@ def feedback_cycle(store: Store, team_id: int, factory: Any) -> list[str]:
             status = check_feedback(store, team_id, facade)
             if not status.problems:
                 result = drain(store, team_id, facade, wait_seconds=0)
-                if result.processed or result.unrecognised:
+                if result.processed or result.unrecognised or result.duplicates:
                     notes.append(
                         f"Feedback: {result.processed} events, {result.duplicates} duplicates, "
                         f"{result.unrecognised} unrecognised."

@@ -202,3 +202,42 @@ def feedback_warnings(store: Store, team_id: int, has_mailer: bool) -> list[tupl
             )
         ]
     return []
+
+
+@dataclass(frozen=True)
+class FeedbackCardData:
+    """What the dashboard's feedback card shows (a store-only read)."""
+
+    status: FeedbackStatus
+    bounce_rate: float | None
+    complaint_rate: float | None
+    rate_source: str | None
+    warnings: tuple[tuple[str, str], ...]
+
+
+def load_feedback_card(store: Store, team_id: int) -> FeedbackCardData:
+    """The feedback card's data: wiring health, counters, reputation, warnings."""
+    from sesdesk.services.feedback.reputation import reputation, reputation_warnings
+
+    with store.session() as session:
+        has_mailer = mailer_row(session, team_id) is not None
+    rep = reputation(store, team_id)
+    found = feedback_warnings(store, team_id, has_mailer) + reputation_warnings(rep)
+    return FeedbackCardData(
+        feedback_status(store, team_id),
+        rep.bounce_rate,
+        rep.complaint_rate,
+        rep.source,
+        tuple(found),
+    )
+
+
+def repair_and_drain(store: Store, team_id: int) -> FeedbackStatus:
+    """The card's Repair / Set up: set up the wiring, then take in what is waiting."""
+    from sesdesk.services.feedback.intake import drain
+
+    set_up_feedback(store, team_id)
+    result = drain(store, team_id, wait_seconds=0)
+    if result.error is not None:
+        raise result.error
+    return feedback_status(store, team_id)
