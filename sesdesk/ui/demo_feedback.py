@@ -60,24 +60,25 @@ class FeedbackControls(QGroupBox):
         self.outcome = QComboBox()
         for text, value in OUTCOMES:
             self.outcome.addItem(text, value)
-        self.apply_button = QPushButton("&Make it so")
+        self.outcome.setToolTip("What SES reports for messages to the address from now on")
+        self.apply_button = QPushButton("Se&t outcome")
         self.apply_button.setToolTip(
             "From now on, SES reports this outcome for messages to the address"
         )
         self.apply_button.clicked.connect(self.set_outcome)
-        self.redeliver_button = QPushButton("Re&deliver all")
+        self.redeliver_button = QPushButton("Redeli&ver all")
         self.redeliver_button.setToolTip(
             "Deliver every event SES published again, with the same SNS message ids: "
             "sesdesk must count none of them twice"
         )
         self.redeliver_button.clicked.connect(self.redeliver)
-        self.delete_button = QPushButton("Delete &queue")
+        self.delete_button = QPushButton("Delete &feedback queue")
         self.delete_button.setToolTip(
             "Delete sesdesk's SQS queue, as someone could in the AWS console: the dashboard "
             "shows the wiring broken, and Repair rebuilds it"
         )
         self.delete_button.clicked.connect(self.delete_queue)
-        label = QLabel("&Address")
+        label = QLabel("Addr&ess")
         label.setBuddy(self.address)
         grid.addWidget(label, 0, 0)
         grid.addWidget(self.address, 0, 1, 1, 2)
