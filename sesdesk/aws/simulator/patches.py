@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterator
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from sesdesk.aws.simulator.iam_resources import authorised_as, resource_of
 from sesdesk.aws.simulator.state import (
     IDENTITY_ERROR_TYPES,
     IDENTITY_STATUSES,
@@ -700,48 +701,6 @@ _JSON_AUTH_CODES = {
 }
 
 
-# AWS authorises SQS's batch calls as their single-message action (there is no
-# sqs:DeleteMessageBatch permission); moto would look for the batch name.
-_AUTHORISED_AS = {
-    "DeleteMessageBatch": "DeleteMessage",
-    "SendMessageBatch": "SendMessage",
-    "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
-}
-
-
-def _resource_of(response: Any) -> str:
-    """The ARN a request acts on, as AWS evaluates a policy's Resource against it. moto
-    answers "*" for most calls (and for a queue that does not exist yet), so a policy scoped
-    to sesdesk's own topic and queues would be refused where AWS allows it."""
-    region, account = response.region, response.current_account
-    try:
-        if response.service_name == "sqs":
-            name = str(response._get_param("QueueName") or response._get_queue_name())
-            return f"arn:aws:sqs:{region}:{account}:{name}" if name else "*"
-        if response.service_name == "sns":
-            topic = response._get_param("TopicArn")
-            if topic:
-                return str(topic)
-            subscription = response._get_param("SubscriptionArn")
-            if subscription:
-                return str(subscription).rsplit(":", 1)[0]
-            name = response._get_param("Name")
-            return f"arn:aws:sns:{region}:{account}:{name}" if name else "*"
-        if response.service_name == "sesv2":
-            path = str(response.path or "")
-            marker = "/configuration-sets/"
-            set_name: Any = None
-            if marker in path:
-                set_name = path.split(marker, 1)[1].split("/", 1)[0]
-            elif "configuration-sets" in path:
-                set_name = _json_params(response).get("ConfigurationSetName")
-            name = str(set_name or "")
-            return f"arn:aws:ses:{region}:{account}:configuration-set/{name}" if name else "*"
-    except Exception:  # an unreadable request: moto's answer stands
-        return "*"
-    return "*"
-
-
 def _speaks_json(response: Any) -> bool:
     content_type = str(response.headers.get("Content-Type") or "")
     return response.service_name == "sesv2" or "json" in content_type
@@ -784,7 +743,7 @@ def _patch_iam_enforcement() -> None:
             data=self.data,
             body=self.raw_body,
             headers=self.headers,
-            action=_AUTHORISED_AS.get(self._get_action(), self._get_action()),
+            action=authorised_as(self._get_action()),
         )
         iam_request.check_signature()
         iam_request.check_action_permitted(resource)
@@ -796,7 +755,7 @@ def _patch_iam_enforcement() -> None:
         if not state.iam:
             return None
         try:
-            check(self, iam_request_cls, resource if resource != "*" else _resource_of(self))
+            check(self, iam_request_cls, resource if resource != "*" else resource_of(self))
         except auth_errors as exc:
             if not _speaks_json(self):
                 raise
