@@ -44,7 +44,8 @@ def _receive_once(
     result: list[Any] = []
     to_dlq: list[Any] = []
     index = _index(queue)
-    for message in list(queue._messages):
+    # No copy of the list: only this lock's holders remove from it (appends are safe).
+    for message in queue._messages:
         if not (now_ms > message.visible_at) or now_ms < message.delayed_until:
             continue
         queue.pending_messages.discard(message)
