@@ -26,7 +26,7 @@ from sesdesk.services.feedback.wiring import mailer_factory, record_problems, st
 
 log = logging.getLogger(__name__)
 
-PER_COMMIT = 100  # messages per transaction
+PER_COMMIT = 300  # messages per transaction
 PARALLEL = 4  # receives in flight at once (the FEEDBACK client keeps 8 connections)
 # One drain at a time per team in this process: two would receive different messages and be
 # correct anyway (keys are unique), but would only compete for the same queue.
@@ -147,7 +147,11 @@ class _Drain:
         try:
             while futures:
                 received, short = self._collect(futures)
-                while len(received) < PER_COMMIT and not short and result.error is None:
+                limit = PER_COMMIT
+                if max_messages is not None:
+                    done = result.deleted + self._pending()
+                    limit = min(PER_COMMIT, max(10, max_messages - done))
+                while len(received) < limit and not short and result.error is None:
                     batch, short = self._collect(self._start(PARALLEL, 0))
                     received += batch
                 taken = result.deleted + self._pending() + len(received)
