@@ -81,6 +81,10 @@ class InProcessSimulator:
         self._sim = SesSimulator()
         self.endpoint = self._sim.start()
 
+    def control(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
+        """Call a control route (over HTTP, as for the child process)."""
+        return SimulatorProcess.control(self, method, route, body)  # type: ignore[arg-type]
+
     def set_latency(self, seconds: float) -> None:
         """Delay every AWS call."""
         self._sim.set_latency(seconds)

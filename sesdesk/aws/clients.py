@@ -43,7 +43,7 @@ _POLICIES: dict[CallKind, dict[str, Any]] = {
     CallKind.MANAGEMENT: {"connect": 5, "read": 15, "attempts": 3, "pool": 10},
     CallKind.CHECK: {"connect": 5, "read": 10, "attempts": 2, "pool": 10},
     CallKind.SEND: {"connect": 5, "read": 20, "attempts": 1, "pool": 64},
-    CallKind.FEEDBACK: {"connect": 5, "read": 30, "attempts": 2, "pool": 4},
+    CallKind.FEEDBACK: {"connect": 5, "read": 30, "attempts": 2, "pool": 8},
 }
 
 

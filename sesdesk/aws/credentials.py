@@ -20,6 +20,7 @@ from typing import Any
 
 from sesdesk.aws.clients import AwsKeys, CallKind, ClientFactory
 from sesdesk.aws.errors import AuthError, KeysRejected, PermissionMissing, classify
+from sesdesk.aws.feedback import FEEDBACK_NAME
 from sesdesk.aws.permissions import Permission, checked_permissions
 from sesdesk.aws.ses import CallerIdentity, SesFacade
 from sesdesk.errors import BadInput, CredentialsRejected, ServiceUnreachable
@@ -357,8 +358,11 @@ def _probe_calls(factory: ClientFactory, caller: CallerIdentity) -> dict[str, Ca
     account = caller.account_id
     partition = caller.arn.split(":", 2)[1] if caller.arn.count(":") >= 2 else "aws"
     name = _probe_name()
-    topic = f"arn:{partition}:sns:{region}:{account}:{name.replace('.', '-')}"
-    queue_url = f"https://sqs.{region}.amazonaws.com/{account}/{name.replace('.', '-')}"
+    # Inside the names sesdesk's policy scopes its topic and queues to (and never sesdesk's
+    # own: the suffix is unique).
+    feedback = f"{FEEDBACK_NAME}-{name.replace('.', '-')}"
+    topic = f"arn:{partition}:sns:{region}:{account}:{feedback}"
+    queue_url = f"https://sqs.{region}.amazonaws.com/{account}/{feedback}"
 
     def ses() -> Any:
         return factory.client("sesv2", CallKind.CHECK)

@@ -129,7 +129,15 @@ _REJECTED = {
     "ConfigurationSetDoesNotExist",
     "ConflictException",
 }
-_NOT_FOUND = {"NotFoundException", "NoSuchEntity", "ResourceNotFoundException"}
+_NOT_FOUND = {
+    "NotFoundException",
+    "NoSuchEntity",
+    "ResourceNotFoundException",
+    # SQS (query and JSON protocol) and SNS name a missing queue or topic these ways.
+    "AWS.SimpleQueueService.NonExistentQueue",
+    "QueueDoesNotExist",
+    "NotFound",
+}
 
 _ACTION_RE = re.compile(r"perform:?\s+([a-z0-9-]+:[A-Za-z0-9]+)")
 _HTML_RE = re.compile(r"(?i)<(!doctype|html|head|body|title)\b")

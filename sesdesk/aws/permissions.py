@@ -12,6 +12,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sesdesk.aws.feedback import DEAD_LETTER_NAME, FEEDBACK_NAME
+
+# Not called by sesdesk: the queue policy grants it to SNS, for sesdesk's topic only.
+TOPIC_DELIVERY_ACTION = "sqs:SendMessage"
+
+# sesdesk's feedback resources, in any region and account the keys can reach.
+_TOPIC = f"arn:aws:sns:*:*:{FEEDBACK_NAME}*"
+_QUEUES = f"arn:aws:sqs:*:*:{FEEDBACK_NAME}*"  # the queue and {DEAD_LETTER_NAME}
+_CONFIG_SET = f"arn:aws:ses:*:*:configuration-set/{FEEDBACK_NAME}"
+assert DEAD_LETTER_NAME.startswith(FEEDBACK_NAME)
+
 # Features, as the wizard and the policy's statement ids name them.
 CONNECT = "connect"
 STATUS = "status"
@@ -39,6 +50,8 @@ class Permission:
     probe: str | None = None
     required: bool = True
     policy: bool = True
+    # What the generated policy grants it on: sesdesk's own resources where IAM can name them.
+    resource: str = "*"
 
     @property
     def prefix(self) -> str:
@@ -129,16 +142,51 @@ PERMISSIONS: tuple[Permission, ...] = (
         probe="delete_suppressed",
     ),
     Permission(
-        "ses:SetIdentityNotificationTopic",
-        "ses",
-        "route an identity's bounce and complaint notifications to sesdesk's SNS topic",
+        "ses:GetConfigurationSet",
+        "sesv2",
+        "find sesdesk's configuration set (adopted when it already exists)",
         FEEDBACK,
+        resource=_CONFIG_SET,
+        required=False,  # feedback is set up when the keys allow it
+    ),
+    Permission(
+        "ses:CreateConfigurationSet",
+        "sesv2",
+        "create the configuration set every send names, so SES reports what became of it",
+        FEEDBACK,
+        resource=_CONFIG_SET,
+        required=False,  # feedback is set up when the keys allow it
+    ),
+    Permission(
+        "ses:GetConfigurationSetEventDestinations",
+        "sesv2",
+        "check that the configuration set still publishes events to sesdesk's topic",
+        FEEDBACK,
+        resource=_CONFIG_SET,
+        required=False,  # feedback is set up when the keys allow it
+    ),
+    Permission(
+        "ses:CreateConfigurationSetEventDestination",
+        "sesv2",
+        "publish sends, deliveries, bounces and complaints to sesdesk's topic",
+        FEEDBACK,
+        resource=_CONFIG_SET,
+        required=False,  # feedback is set up when the keys allow it
+    ),
+    Permission(
+        "ses:UpdateConfigurationSetEventDestination",
+        "sesv2",
+        "repair the event destination when it was changed",
+        FEEDBACK,
+        resource=_CONFIG_SET,
+        required=False,  # feedback is set up when the keys allow it
     ),
     Permission(
         "sns:CreateTopic",
         "sns",
         "create the topic SES publishes bounces and complaints to",
         FEEDBACK,
+        resource=_TOPIC,
     ),
     Permission(
         "sns:GetTopicAttributes",
@@ -146,6 +194,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "check that the bounce topic still exists",
         FEEDBACK,
         probe="sns_get_topic_attributes",
+        resource=_TOPIC,
     ),
     Permission(
         "sns:Subscribe",
@@ -153,12 +202,38 @@ PERMISSIONS: tuple[Permission, ...] = (
         "deliver the bounce topic into sesdesk's queue",
         FEEDBACK,
         probe="sns_subscribe",
+        resource=_TOPIC,
+    ),
+    Permission(
+        "sns:ListSubscriptionsByTopic",
+        "sns",
+        "check that the topic still delivers into sesdesk's queue",
+        FEEDBACK,
+        resource=_TOPIC,
+        required=False,  # feedback is set up when the keys allow it
+    ),
+    Permission(
+        "sns:SetSubscriptionAttributes",
+        "sns",
+        "keep the SNS envelope (raw delivery off) on an adopted subscription",
+        FEEDBACK,
+        resource=_TOPIC,
+        required=False,  # feedback is set up when the keys allow it
+    ),
+    Permission(
+        "sqs:GetQueueUrl",
+        "sqs",
+        "adopt an existing feedback queue",
+        FEEDBACK,
+        resource=_QUEUES,
+        required=False,  # feedback is set up when the keys allow it
     ),
     Permission(
         "sqs:CreateQueue",
         "sqs",
         "create the queue sesdesk drains for bounces and complaints",
         FEEDBACK,
+        resource=_QUEUES,
     ),
     Permission(
         "sqs:GetQueueAttributes",
@@ -166,6 +241,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "read the queue's ARN to subscribe it to the bounce topic",
         FEEDBACK,
         probe="sqs_get_queue_attributes",
+        resource=_QUEUES,
     ),
     Permission(
         "sqs:SetQueueAttributes",
@@ -173,6 +249,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "allow the bounce topic to deliver into the queue",
         FEEDBACK,
         probe="sqs_set_queue_attributes",
+        resource=_QUEUES,
     ),
     Permission(
         "sqs:ReceiveMessage",
@@ -180,6 +257,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "read bounce and complaint notifications",
         FEEDBACK,
         probe="sqs_receive_message",
+        resource=_QUEUES,
     ),
     Permission(
         "sqs:DeleteMessage",
@@ -187,6 +265,14 @@ PERMISSIONS: tuple[Permission, ...] = (
         "remove notifications once they are recorded",
         FEEDBACK,
         probe="sqs_delete_message",
+        resource=_QUEUES,
+    ),
+    Permission(
+        "cloudwatch:GetMetricData",
+        "cloudwatch",
+        "read SES's own bounce and complaint rates (Reputation metrics)",
+        FEEDBACK,
+        required=False,  # without it the rates are computed from sesdesk's own events
     ),
     Permission(
         "iam:SimulatePrincipalPolicy",
@@ -229,22 +315,24 @@ def least_privilege_policy(actions: tuple[str, ...] | None = None) -> dict[str, 
     feature). `actions` limits it to a subset, e.g. only the missing ones."""
     wanted = set(actions) if actions is not None else None
     statements: list[dict[str, Any]] = []
-    by_feature: dict[str, list[str]] = {}
+    by_feature: dict[tuple[str, str], list[str]] = {}
     for row in PERMISSIONS:
         if not row.policy or row.action == "iam:SimulatePrincipalPolicy":
             continue
         if wanted is not None and row.action not in wanted:
             continue
-        by_feature.setdefault(row.feature, []).append(row.action)
-    for feature, feature_actions in by_feature.items():
+        by_feature.setdefault((row.feature, row.resource), []).append(row.action)
+    for (feature, resource), feature_actions in by_feature.items():
+        suffix = "" if resource == "*" else " " + resource.split(":")[2]
         statements.append(
             {
-                "Sid": _sid(feature),
+                "Sid": _sid(feature + suffix),
                 "Effect": "Allow",
                 "Action": sorted(feature_actions),
                 # SES identities, the suppression list and the account are not resources one
-                # can name before they exist; "*" is what AWS's own SES policies use.
-                "Resource": "*",
+                # can name before they exist ("*", as AWS's own SES policies); sesdesk's
+                # topic, queues and configuration set are named.
+                "Resource": resource,
             }
         )
     if wanted is None or "iam:SimulatePrincipalPolicy" in wanted:

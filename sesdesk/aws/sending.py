@@ -54,6 +54,10 @@ class OutgoingEmail:
     html_body: str | None = None
     reply_to: tuple[str, ...] = ()
     headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # SES publishes this send's events through the configuration set; the tags come back in
+    # each event's mail.tags, so an event maps to its recipient row without the MessageId.
+    configuration_set: str | None = None
+    tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,10 @@ class SendingFacade:
         }
         if email.reply_to:
             kwargs["ReplyToAddresses"] = list(email.reply_to)
+        if email.configuration_set:
+            kwargs["ConfigurationSetName"] = email.configuration_set
+        if email.tags:
+            kwargs["EmailTags"] = [{"Name": n, "Value": v} for n, v in email.tags]
         reply = self._call("ses:SendEmail", lambda c: c.send_email(**kwargs), CallKind.SEND)
         return str(reply.get("MessageId", ""))
 

@@ -6,6 +6,7 @@ from sesdesk.cli import (
     access_cmd,
     connect_cmd,
     contacts_cmd,
+    feedback_cmd,
     identity_cmd,
     send_cmd,
     simulator_cmd,
@@ -21,5 +22,6 @@ REGISTRARS = [
     access_cmd.register,
     contacts_cmd.register,
     send_cmd.register,
+    feedback_cmd.register,
     simulator_cmd.register,
 ]

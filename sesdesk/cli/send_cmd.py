@@ -96,6 +96,10 @@ def register(sub: Any) -> None:
     cancel.add_argument("--json", action="store_true")
     cancel.set_defaults(handler=_cancel)
 
+    from sesdesk.cli.feedback_cmd import register_broadcast
+
+    register_broadcast(actions)  # report, resend
+
     suppression = sub.add_parser("suppression", help="the team's local suppression list")
     sup = suppression.add_subparsers(dest="suppression_command", metavar="ACTION", required=True)
     sup_list = sup.add_parser("list", help="addresses never sent to")
@@ -354,16 +358,13 @@ def _cancel(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _suppression_list(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.cli.feedback_cmd import suppression_document
     from sesdesk.services.contacts import list_suppressions
 
-    rows = list_suppressions(ctx.store, _team_id(ctx, args.team))
+    team_id = _team_id(ctx, args.team)
+    rows = list_suppressions(ctx.store, team_id)
     if args.json:
-        emit_json(
-            [
-                {"email": r.email, "reason": r.reason, "created_at": r.created_at.isoformat()}
-                for r in rows
-            ]
-        )
+        emit_json(suppression_document(ctx, team_id))
     elif not rows:
         say("The suppression list is empty.")
     else:

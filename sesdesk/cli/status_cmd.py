@@ -155,6 +155,9 @@ def _status(args: argparse.Namespace, ctx: Context) -> int:
             failure = _failure_of(_cycle(ctx.store, team.id))
     snapshot = load_snapshot(ctx.store, team.id)
     doc = status_document(snapshot, decide(snapshot))
+    from sesdesk.cli.feedback_cmd import add_to_status
+
+    add_to_status(doc, ctx, team.id)
     if args.json:
         emit_json(doc)
     else:

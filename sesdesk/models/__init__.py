@@ -4,6 +4,13 @@ from sesdesk.models.access import AccessRequest
 from sesdesk.models.account import AccountStatus
 from sesdesk.models.base import Base, UTCDateTime, utcnow
 from sesdesk.models.event import StatusEvent, record_event
+from sesdesk.models.feedback import (
+    BroadcastGuard,
+    FeedbackEvent,
+    FeedbackSettings,
+    FeedbackWiring,
+    RecipientOutcome,
+)
 from sesdesk.models.identity import SenderIdentity
 from sesdesk.models.mailer import Mailer
 from sesdesk.models.sending import (
@@ -30,14 +37,19 @@ __all__ = [
     "AccountStatus",
     "Base",
     "Broadcast",
+    "BroadcastGuard",
     "Contact",
     "ContactList",
     "DatabaseCorrupt",
     "DatabaseProblem",
     "DatabaseTooNew",
+    "FeedbackEvent",
+    "FeedbackSettings",
+    "FeedbackWiring",
     "Lease",
     "Mailer",
     "Recipient",
+    "RecipientOutcome",
     "SendDay",
     "SenderIdentity",
     "StatusEvent",

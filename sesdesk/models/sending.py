@@ -170,6 +170,11 @@ class Suppression(Base):
     email_lower: Mapped[str] = mapped_column(String(320))
     reason: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "local" (sesdesk or the user decided) or "ses" (read from SES's account-level list).
+    source: Mapped[str] = mapped_column(String(8), default="local", server_default="local")
+    detail: Mapped[str | None] = mapped_column(Text)  # e.g. the bounce's diagnostic code
+    # When a local entry was written to SES's account-level list (None: not yet).
+    synced_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"Suppression(id={self.id!r}, team_id={self.team_id!r}, reason={self.reason!r})"

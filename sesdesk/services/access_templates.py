@@ -14,16 +14,21 @@ from dataclasses import dataclass, fields
 
 # How bounces and complaints are handled with sesdesk today. Only what the code really does, or
 # what the user commits to doing with it: the reviewer will hold the user to every line.
-# (Automatic intake of SES's SNS notifications is not built yet; do not promise it here.)
 SESDESK_BOUNCE_HANDLING = (
     "We send with sesdesk and handle bounces and complaints like this:\n"
+    "- Every message is sent through an SES configuration set whose events (deliveries, "
+    "bounces, complaints, rejects, delays) go to an Amazon SNS topic and from there to an "
+    "Amazon SQS queue that sesdesk drains; each event is recorded against the recipient it "
+    "concerns.\n"
+    "- Hard bounces and complaints put the address on our suppression list at once (with the "
+    "reason SES gave); a soft bounce does after three within 30 days. We also write these "
+    "addresses to the SES account-level suppression list and merge that list into ours. "
+    "Every later send skips a suppressed address.\n"
     "- Every message carries a List-Unsubscribe header; unsubscribe requests are honoured "
     "immediately: the address is marked unsubscribed and never mailed again.\n"
-    "- Addresses that hard-bounce or complain go on our suppression list, which every later "
-    "send skips; we also keep the SES account-level suppression list on for bounces and "
-    "complaints.\n"
-    "- We watch our bounce and complaint rates against the AWS thresholds (bounces under "
-    "5 %, complaints under 0.1 %) and stop sending to a list before they are reached.\n"
+    "- We watch our bounce and complaint rates against the AWS thresholds (5 % bounces, "
+    "0.1 % complaints). A broadcast pauses itself when, after its first 100 outcomes, hard "
+    "bounces reach 5 % or complaints 0.1 %, until we have checked the list.\n"
     "- Sending is paced within our SES sending rate and daily quota."
 )
 #: Marks the parts of a template the user must write themselves.

@@ -135,6 +135,12 @@ def connect(
     save_mailer(store, team_id, region=region, keys=keys, caller=report.caller)
     report_progress(CheckProgress(STEP_SAVE, "done", "Mailer saved"))
     refresh_error = _refresh_once(store, team_id, report_progress)
+    if refresh_error is None:
+        # Bounces and complaints flow back from the first send on, when the keys allow it.
+        from sesdesk.aws.feedback import FeedbackFacade
+        from sesdesk.services.feedback.wiring import try_set_up_at_connect
+
+        try_set_up_at_connect(store, team_id, FeedbackFacade(open_mailer(store, team_id).factory))
     return ConnectResult(
         report=report,
         region=region,

@@ -103,7 +103,17 @@ def seed_demo(store: Store, simulator: SesSimulator) -> int:
     for name in DEMO_IDENTITIES:
         facade.create_identity(name)
     refresh_team(store, team.id, facade)
+    _wire_feedback(store, team.id, facade)
     return team.id
+
+
+def _wire_feedback(store: Store, team_id: int, facade: SesFacade) -> None:
+    """The whole loop in demo mode: SES's events come back through SNS and SQS (idempotent,
+    so a restored simulator gets the wiring the kept records expect)."""
+    from sesdesk.aws.feedback import FeedbackFacade
+    from sesdesk.services.feedback.wiring import set_up_feedback
+
+    set_up_feedback(store, team_id, FeedbackFacade(facade.factory))
 
 
 def restore_simulator(store: Store, simulator: SesSimulator) -> int | None:
@@ -183,6 +193,7 @@ def _restore_mailer(
         if max_24h or max_rate:
             simulator.set_quota(max_24h=max_24h or None, max_rate=max_rate or None, **where)
     refresh_team(store, team_id, facade)
+    _wire_feedback(store, team_id, facade)
 
 
 def reset_demo(session: DemoSession) -> int:

@@ -210,6 +210,12 @@ def run_cycle(
             cache.facade = open_mailer(store, team_id, timeout_scale=POLL_TIMEOUT_SCALE)
             cache.key = (region, ref)
         result = refresh_team(store, team_id, cache.facade)
+        factory = getattr(cache.facade, "factory", None)
+        if factory is not None:
+            from sesdesk.services.feedback.reputation import feedback_cycle
+
+            # Wiring check, drain, suppression merge, reputation: trouble is recorded there.
+            feedback_cycle(store, team_id, factory)
     except CredentialsRejected as exc:
         # Recorded as lost (open_mailer or refresh_team's wrapper); the next cycle rebuilds
         # the facade in case the keys changed.

@@ -341,6 +341,10 @@ class BroadcastStatus:
     in_flight: int
     stop_reason: str | None
     subject: str = ""
+    # From SES's events (services/feedback): recipients delivered, bounced, complained.
+    delivered: int = 0
+    bounced: int = 0
+    complained: int = 0
     from_address: str = ""
     list_name: str | None = None
     created_at: datetime | None = None
@@ -362,6 +366,9 @@ class BroadcastStatus:
             "kind": self.kind,
             "in_flight": self.in_flight,
             "subject": self.subject,
+            "delivered": self.delivered,
+            "bounced": self.bounced,
+            "complained": self.complained,
         }
 
 
@@ -375,7 +382,10 @@ def _counts(session: Any, broadcast_id: int) -> dict[str, int]:
 
 
 def _status_of(session: Any, row: Broadcast) -> BroadcastStatus:
+    from sesdesk.services.feedback.report import outcome_counts
+
     counts = _counts(session, row.id)
+    outcomes = outcome_counts(session, row.id)
     list_name = None
     if row.list_id is not None:
         list_name = session.scalar(select(ContactList.name).where(ContactList.id == row.list_id))
@@ -397,6 +407,9 @@ def _status_of(session: Any, row: Broadcast) -> BroadcastStatus:
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        delivered=outcomes.delivered,
+        bounced=outcomes.bounced,
+        complained=outcomes.complained,
     )
 
 
@@ -903,6 +916,7 @@ class BroadcastRunner:
         # Space set aside while sending, so a full disk can still be recorded.
         self._reserve = Reserve(store.path.parent if store.path is not None else None)
         self._keeper: leases.LeaseKeeper | None = None
+        self._tag: Callable[[OutgoingEmail, int], OutgoingEmail] = lambda email, _row: email
 
     # --- control from other threads -----------------------------------------------------
 
@@ -1047,9 +1061,18 @@ class BroadcastRunner:
             self._set_state(SENDING, None, started=True)
             sender.warm_up()
             self._reserve.keep()
+            # Every send names the feedback configuration set and carries its recipient's tags;
+            # the watcher drains SES's events while the loop runs and applies the bounce guard.
+            from sesdesk.services.feedback.guard import watching
+            from sesdesk.services.feedback.tags import send_tagger
+
+            self._tag = send_tagger(self.store, self.team_id, self.broadcast_id)
             try:
                 # Senders must leave on their slots: see sesdesk.timing for what that takes.
-                with punctual():
+                with (
+                    punctual(),
+                    watching(self.store, self.team_id, self.broadcast_id, self.pause),
+                ):
                     return self._loop(composition, sender, ses, limiter, quota_left)
             finally:
                 self._refresh_quietly(ses)
@@ -1178,7 +1201,7 @@ class BroadcastRunner:
                 return slot is not None
 
             try:
-                message = build_email(composition, row.email, row.name)
+                message = self._tag(build_email(composition, row.email, row.name), row.id)
                 try:
                     with sender.gated(gate):
                         message_id = sender.send_email(message)

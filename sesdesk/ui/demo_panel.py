@@ -114,6 +114,11 @@ class SimulatorPanel(QWidget):
         column.addWidget(self._quota_group())
         column.addWidget(self._network_group())
         column.addWidget(self._keys_group())
+        from sesdesk.ui.demo_feedback import FeedbackControls
+
+        self.feedback = FeedbackControls(bridge, demo)
+        self.feedback.action_done.connect(self.action_done)
+        column.addWidget(self.feedback)
         self.last_action = QLabel("No simulator changes yet.")
         self.last_action.setObjectName("simulatorLastAction")
         self.last_action.setWordWrap(True)

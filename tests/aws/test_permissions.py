@@ -16,12 +16,13 @@ from sesdesk.aws.permissions import (
 
 SOURCE = Path(__file__).resolve().parents[2] / "sesdesk"
 # Action names as the code passes them to classify(action=…) / the facades' _call.
-ACTION_LITERAL = re.compile(r"\"((?:ses|sns|sqs|sts|iam):[A-Z][A-Za-z]+)\"")
+ACTION_LITERAL = re.compile(r"\"((?:ses|sns|sqs|sts|iam|cloudwatch):[A-Z][A-Za-z]+)\"")
 
 
 def test_table_covers_every_action_the_code_calls() -> None:
     called: set[str] = set()
-    for path in list((SOURCE / "aws").glob("*.py")) + list((SOURCE / "services").glob("*.py")):
+    # Recursive: services/feedback/ and any later package must be covered too.
+    for path in list((SOURCE / "aws").glob("*.py")) + list((SOURCE / "services").rglob("*.py")):
         if path.name == "permissions.py":
             continue
         called |= set(ACTION_LITERAL.findall(path.read_text(encoding="utf-8")))
@@ -42,7 +43,11 @@ def test_policy_grants_every_required_action_and_nothing_else() -> None:
     assert policy["Version"] == "2012-10-17"
     granted = [a for s in policy["Statement"] for a in s["Action"]]
     assert len(granted) == len(set(granted))
-    assert set(granted) == set(required_actions()) | {"iam:SimulatePrincipalPolicy"}
+    # Optional actions (sesdesk works without them: the check's own simulator, the feedback
+    # wiring added later, SES's reputation metrics) are granted too.
+    optional = {p.action for p in PERMISSIONS if p.policy and not p.required}
+    assert {"iam:SimulatePrincipalPolicy", "cloudwatch:GetMetricData"} <= optional
+    assert set(granted) == set(required_actions()) | optional
     assert "sts:GetCallerIdentity" not in granted  # needs no permission
     simulate = [s for s in policy["Statement"] if "iam:SimulatePrincipalPolicy" in s["Action"]]
     assert simulate[0]["Resource"] == "arn:aws:iam::*:user/${aws:username}"
@@ -54,3 +59,18 @@ def test_policy_for_a_subset() -> None:
     policy = least_privilege_policy(("sns:Subscribe", "ses:SendEmail"))
     granted = sorted(a for s in policy["Statement"] for a in s["Action"])
     assert granted == ["ses:SendEmail", "sns:Subscribe"]
+
+
+def test_feedback_actions_are_scoped_to_sesdesks_resources() -> None:
+    policy = least_privilege_policy()
+    by_action = {a: s["Resource"] for s in policy["Statement"] for a in s["Action"]}
+    assert by_action["sqs:ReceiveMessage"] == "arn:aws:sqs:*:*:sesdesk-feedback*"
+    assert by_action["sns:Subscribe"] == "arn:aws:sns:*:*:sesdesk-feedback*"
+    assert by_action["ses:CreateConfigurationSetEventDestination"] == (
+        "arn:aws:ses:*:*:configuration-set/sesdesk-feedback"
+    )
+    # IAM cannot scope these: SendEmail names identities, GetMetricData has no resource.
+    assert by_action["ses:SendEmail"] == "*"
+    assert by_action["cloudwatch:GetMetricData"] == "*"
+    sids = [s["Sid"] for s in policy["Statement"]]
+    assert len(sids) == len(set(sids))

@@ -239,8 +239,10 @@ def test_composer_prefills_what_sesdesk_really_does_with_bounces():
         "honoured immediately",
     ):
         assert promise in text
-    # Automatic SNS/SQS intake is not built: the request must not promise it.
-    assert "SQS" not in text and "SNS" not in text
+    # SES's events now come back through SNS and SQS (services/feedback): say so, and say
+    # what sesdesk does with them — including the broadcast's own pause.
+    for promise in ("configuration set", "SNS", "SQS", "three within 30 days", "pauses itself"):
+        assert promise in text
     assert text.startswith("Acme sells tea.")
     assert "Mail type: transactional" in text
 

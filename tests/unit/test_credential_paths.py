@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "sesdesk"
-WATCHED = {"ClientFactory", "SesFacade", "SendingFacade", "load_keys"}
+WATCHED = {"ClientFactory", "SesFacade", "SendingFacade", "FeedbackFacade", "load_keys"}
 
 ALLOWED = {
     # The gateway itself: the mailer's own keyring keys, or a refusal.
@@ -27,6 +27,14 @@ ALLOWED = {
     # The engine wraps the factory open_mailer returned in its two facades.
     ("services/sending.py", "SesFacade"),
     ("services/sending.py", "SendingFacade"),
+    # Feedback wraps the factory of a facade open_mailer made (mailer_factory, the poll cycle's
+    # facade, the demo's and connect's freshly opened mailer) in its SNS/SQS/SES facades.
+    ("services/feedback/wiring.py", "FeedbackFacade"),
+    ("services/feedback/intake.py", "FeedbackFacade"),
+    ("services/feedback/reputation.py", "FeedbackFacade"),
+    ("services/feedback/reputation.py", "SendingFacade"),
+    ("services/demo.py", "FeedbackFacade"),
+    ("services/connect.py", "FeedbackFacade"),
     # The demo panel shows which key id the demo mailer uses (never builds a client).
     ("ui/demo_panel.py", "load_keys"),
 }

@@ -126,7 +126,48 @@ def _health(sim: SesSimulator, body: dict[str, Any]) -> Any:
     return {"ok": True, "iam": sim.iam}
 
 
+def _feedback_outcome(sim: SesSimulator, body: dict[str, Any]) -> Any:
+    from sesdesk.aws.simulator import events
+
+    outcome = body.get("outcome")
+    events.set_outcome(sim.state, str(body["email"]), None if outcome is None else str(outcome))
+    return {}
+
+
+def _feedback_redeliver(sim: SesSimulator, body: dict[str, Any]) -> Any:
+    from sesdesk.aws.simulator import events
+
+    count = body.get("count")
+    if count is not None:
+        return {"delivered": events.redeliver_some(sim.state, int(count), int(body.get("seed", 0)))}
+    return {"delivered": events.redeliver_all(sim.state)}
+
+
+def _feedback_publish(sim: SesSimulator, body: dict[str, Any]) -> Any:
+    from sesdesk.aws.simulator import events
+
+    where = _where(body)
+    topic = str(body["topic_arn"])
+    ids = [
+        events.publish(sim.state, where["account_id"], where["region"], topic, str(message))
+        for message in body.get("messages") or []
+    ]
+    return {"message_ids": ids}
+
+
+def _feedback_delete_queue(sim: SesSimulator, body: dict[str, Any]) -> Any:
+    from sesdesk.aws.simulator import events
+
+    where = _where(body)
+    name = str(body.get("name") or "sesdesk-feedback")
+    return {"deleted": events.delete_queue(where["account_id"], where["region"], name)}
+
+
 ROUTES: dict[tuple[str, str], _Route] = {
+    ("POST", "feedback/outcome"): _feedback_outcome,
+    ("POST", "feedback/redeliver"): _feedback_redeliver,
+    ("POST", "feedback/publish"): _feedback_publish,
+    ("POST", "feedback/delete-queue"): _feedback_delete_queue,
     ("GET", "health"): _health,
     ("POST", "users"): _users,
     ("POST", "keys"): _issue_key,

@@ -24,6 +24,11 @@ its state to the handling thread, see `bound`); anything else using moto in this
 8. simulate IAM SimulatePrincipalPolicy, evaluated with moto's own policy code.
 9. inactive An access key set Inactive stops working (moto ignores the status).
 10. v1code  SES v1 "Throttling" is serialized without moto's unknown-error-shape warning.
+11. events  SESv2 configuration-set event destinations; SESv2's configuration-set error
+            codes; a SESv2 send naming a configuration set publishes SES's events to SNS →
+            SQS honouring the queue policy (events.py).
+12. sqs     Standard SQS queues receive and delete in O(messages returned), not O(queue):
+            moto's own take hours on a 100,000-message queue (sqs_scale.py).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from collections.abc import Callable, Iterator
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from sesdesk.aws.simulator.iam_resources import authorised_as, resource_of
 from sesdesk.aws.simulator.state import (
     IDENTITY_ERROR_TYPES,
     IDENTITY_STATUSES,
@@ -228,6 +234,10 @@ def install() -> None:
         _patch_simulate_principal_policy()
         _patch_inactive_keys()
         _patch_v1_throttling_code()
+        from sesdesk.aws.simulator import events, sqs_scale
+
+        events.install()
+        sqs_scale.install()
         _installed = True
 
 
@@ -465,6 +475,9 @@ def _v2_send_email(original: Callable[[Any], str]) -> Callable[[Any], str]:
         def send() -> str:
             return str(json.loads(original(self))["MessageId"])
 
+        from sesdesk.aws.simulator import events
+
+        events.check_configuration_set(self, params.get("ConfigurationSetName"))
         message_id = _guarded_send(
             self,
             state,
@@ -473,6 +486,9 @@ def _v2_send_email(original: Callable[[Any], str]) -> Callable[[Any], str]:
             recipients=recipients,
             subject=subject,
             send=send,
+        )
+        events.after_send(
+            state, self.current_account, self.region, params, message_id, recipients, source
         )
         return json.dumps({"MessageId": message_id})
 
@@ -727,7 +743,7 @@ def _patch_iam_enforcement() -> None:
             data=self.data,
             body=self.raw_body,
             headers=self.headers,
-            action=self._get_action(),
+            action=authorised_as(self._get_action()),
         )
         iam_request.check_signature()
         iam_request.check_action_permitted(resource)
@@ -739,7 +755,7 @@ def _patch_iam_enforcement() -> None:
         if not state.iam:
             return None
         try:
-            check(self, iam_request_cls, resource)
+            check(self, iam_request_cls, resource if resource != "*" else resource_of(self))
         except auth_errors as exc:
             if not _speaks_json(self):
                 raise

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sesdesk.aws.clients import AwsKeys
-from sesdesk.aws.simulator import patches
+from sesdesk.aws.simulator import patches, sqs_scale
 from sesdesk.aws.simulator.actions import SESDESK_ACTIONS
 from sesdesk.aws.simulator.state import (
     DEFAULT_ACCOUNT_ID,
@@ -105,6 +105,9 @@ class SesSimulator:
         """Forget everything: moto's backends (process-wide) and this simulator's state."""
         patches.reset_moto()
         self._state.reset()
+        from sesdesk.aws.simulator.events import feedback_of
+
+        feedback_of(self._state).reset()
 
     # ---- IAM
 
@@ -298,6 +301,14 @@ class _Front:
             with patches.bound(state, arrived):
                 status, headers, body = patches.send_v2_directly(environ, _read_body(environ))
             return _answer(start_response, status, headers, body)
+        if not state.iam and environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonSQS."):
+            # Draining SES feedback: receives and deletes by the ten thousand (sqs_scale.py).
+            body = _read_body(environ)
+            with patches.bound(state, arrived):
+                direct = sqs_scale.answer_directly(environ, body)
+            if direct is not None:
+                return _answer(start_response, *direct)
+            environ["wsgi.input"] = io.BytesIO(body)
         with patches.bound(state, arrived):
             # Consume the body while bound: moto's handler may run lazily inside the iterable.
             result = self._moto(environ, start_response)
@@ -485,6 +496,10 @@ def _handler_class() -> type:
 
         def setup(self) -> None:
             super().setup()
+            # werkzeug writes a response's headers and body separately: with Nagle on, the
+            # body waits for the client's delayed ACK (~40 ms) on a kept-alive connection.
+            with contextlib.suppress(OSError):
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.stamps = _stamped_reader(self.connection)
             if self.stamps is not None:
                 self.rfile = io.BufferedReader(self.stamps)

@@ -24,6 +24,7 @@ from sesdesk.ui.dashboard.account import AccountCard
 from sesdesk.ui.dashboard.can_send import CanSendCard
 from sesdesk.ui.dashboard.common import DashboardData, load_dashboard
 from sesdesk.ui.dashboard.credentials import CredentialsCard
+from sesdesk.ui.dashboard.feedback import FeedbackCard
 from sesdesk.ui.dashboard.history import HistoryCard
 from sesdesk.ui.dashboard.identities import IdentitiesCard
 from sesdesk.ui.dashboard.quota import QuotaCard
@@ -98,7 +99,11 @@ class DashboardView(QWidget):
         grid.addWidget(self.identities, 2, 0, 1, 2)
         grid.addWidget(self.quota, 3, 0, 1, 2)
         grid.addWidget(self.history, 4, 0, 1, 2)
-        grid.setRowStretch(5, 1)
+        # Reads its own tables after each dashboard read (bounces, complaints, the wiring).
+        self.feedback = FeedbackCard(bridge, store, team_id)
+        grid.addWidget(self.feedback, 5, 0, 1, 2)
+        self.data_loaded.connect(lambda _data: self.feedback.reload())
+        grid.setRowStretch(6, 1)
         scroll.setWidget(body)
         self.scroll_area = scroll
         outer.addWidget(scroll, 1)

@@ -1,0 +1,165 @@
+"""SES feedback: wiring, events, per-recipient outcomes, guard state, settings; suppression
+entries gain their source, detail and when they were written to SES.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _team_fk(table: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        ["team_id"], ["team.id"], name=f"fk_{table}_team_id_team", ondelete="CASCADE"
+    )
+
+
+def upgrade() -> None:
+    """Create the feedback tables and extend `suppression`."""
+    op.create_table(
+        "feedback_wiring",
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("region", sa.String(32), nullable=False),
+        sa.Column("configuration_set", sa.String(64), nullable=True),
+        sa.Column("topic_arn", sa.String(300), nullable=True),
+        sa.Column("queue_url", sa.String(500), nullable=True),
+        sa.Column("queue_arn", sa.String(300), nullable=True),
+        sa.Column("dlq_url", sa.String(500), nullable=True),
+        sa.Column("problems", sa.Text(), nullable=True),
+        sa.Column("waiting", sa.Integer(), nullable=True),
+        sa.Column("set_up_at", sa.DateTime(), nullable=True),
+        sa.Column("checked_at", sa.DateTime(), nullable=True),
+        sa.Column("last_drained", sa.DateTime(), nullable=True),
+        sa.Column("processed", sa.Integer(), nullable=False),
+        sa.Column("duplicates", sa.Integer(), nullable=False),
+        sa.Column("unrecognised", sa.Integer(), nullable=False),
+        sa.Column("ses_bounce_rate", sa.Float(), nullable=True),
+        sa.Column("ses_complaint_rate", sa.Float(), nullable=True),
+        sa.Column("reputation_at", sa.DateTime(), nullable=True),
+        _team_fk("feedback_wiring"),
+        sa.PrimaryKeyConstraint("team_id", name="pk_feedback_wiring"),
+    )
+    op.create_table(
+        "feedback_settings",
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("pause_bounce_rate", sa.Float(), nullable=False),
+        sa.Column("pause_complaint_rate", sa.Float(), nullable=False),
+        sa.Column("pause_min_outcomes", sa.Integer(), nullable=False),
+        sa.Column("transient_limit", sa.Integer(), nullable=False),
+        sa.Column("transient_days", sa.Integer(), nullable=False),
+        _team_fk("feedback_settings"),
+        sa.PrimaryKeyConstraint("team_id", name="pk_feedback_settings"),
+    )
+    op.create_table(
+        "feedback_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("dedupe_key", sa.String(400), nullable=False),
+        sa.Column("sns_message_id", sa.String(100), nullable=True),
+        sa.Column("event_type", sa.String(32), nullable=False),
+        sa.Column("recognised", sa.Boolean(), nullable=False),
+        sa.Column("email_lower", sa.String(320), nullable=True),
+        sa.Column("recipient_id", sa.Integer(), nullable=True),
+        sa.Column("broadcast_id", sa.Integer(), nullable=True),
+        sa.Column("ses_message_id", sa.String(200), nullable=True),
+        sa.Column("bounce_type", sa.String(32), nullable=True),
+        sa.Column("bounce_subtype", sa.String(64), nullable=True),
+        sa.Column("detail", sa.Text(), nullable=True),
+        sa.Column("occurred_at", sa.DateTime(), nullable=True),
+        sa.Column("received_at", sa.DateTime(), nullable=False),
+        sa.Column("raw", sa.Text(), nullable=True),
+        _team_fk("feedback_event"),
+        sa.ForeignKeyConstraint(
+            ["recipient_id"],
+            ["recipient.id"],
+            name="fk_feedback_event_recipient_id_recipient",
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["broadcast_id"],
+            ["broadcast.id"],
+            name="fk_feedback_event_broadcast_id_broadcast",
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_feedback_event"),
+        sa.UniqueConstraint("dedupe_key", name="uq_feedback_event_dedupe_key"),
+    )
+    op.create_index(
+        "ix_feedback_event_team_id_email_lower", "feedback_event", ["team_id", "email_lower"]
+    )
+    op.create_index("ix_feedback_event_recipient_id", "feedback_event", ["recipient_id"])
+    op.create_table(
+        "recipient_outcome",
+        sa.Column("recipient_id", sa.Integer(), nullable=False),
+        sa.Column("broadcast_id", sa.Integer(), nullable=False),
+        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=True),
+        sa.Column("hard_bounce", sa.Boolean(), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(), nullable=True),
+        sa.Column("bounced_at", sa.DateTime(), nullable=True),
+        sa.Column("complained_at", sa.DateTime(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["recipient_id"],
+            ["recipient.id"],
+            name="fk_recipient_outcome_recipient_id_recipient",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["broadcast_id"],
+            ["broadcast.id"],
+            name="fk_recipient_outcome_broadcast_id_broadcast",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("recipient_id", name="pk_recipient_outcome"),
+    )
+    op.create_index("ix_recipient_outcome_broadcast_id", "recipient_outcome", ["broadcast_id"])
+    op.create_table(
+        "broadcast_guard",
+        sa.Column("broadcast_id", sa.Integer(), nullable=False),
+        sa.Column("tripped", sa.Boolean(), nullable=False),
+        sa.Column("base_outcomes", sa.Integer(), nullable=False),
+        sa.Column("base_hard_bounces", sa.Integer(), nullable=False),
+        sa.Column("base_complaints", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["broadcast_id"],
+            ["broadcast.id"],
+            name="fk_broadcast_guard_broadcast_id_broadcast",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("broadcast_id", name="pk_broadcast_guard"),
+    )
+    # Plain ADD COLUMN: SQLite can add nullable or defaulted columns without copying the table.
+    op.add_column(
+        "suppression",
+        sa.Column("source", sa.String(8), server_default="local", nullable=False),
+    )
+    op.add_column("suppression", sa.Column("detail", sa.Text(), nullable=True))
+    op.add_column("suppression", sa.Column("synced_at", sa.DateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    """Drop everything 0005 created."""
+    with op.batch_alter_table("suppression") as batch:
+        batch.drop_column("synced_at")
+        batch.drop_column("detail")
+        batch.drop_column("source")
+    op.drop_table("broadcast_guard")
+    op.drop_index("ix_recipient_outcome_broadcast_id", table_name="recipient_outcome")
+    op.drop_table("recipient_outcome")
+    op.drop_index("ix_feedback_event_recipient_id", table_name="feedback_event")
+    op.drop_index("ix_feedback_event_team_id_email_lower", table_name="feedback_event")
+    op.drop_table("feedback_event")
+    op.drop_table("feedback_settings")
+    op.drop_table("feedback_wiring")

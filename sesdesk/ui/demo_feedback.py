@@ -1,0 +1,141 @@
+"""Simulator controls for SES feedback in demo mode: make any address bounce or complain,
+redeliver everything SES published (duplicates, as SNS and SQS may), delete the feedback queue
+behind sesdesk's back. After each change sesdesk takes in what is waiting, as its poller would,
+and the dashboard follows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from sesdesk.ui.bridge import Bridge
+
+#: What the combo offers → the simulator's outcome (None: as SES decides).
+OUTCOMES = (
+    ("Hard bounce", "bounce"),
+    ("Soft bounce", "transient"),
+    ("Complaint", "complaint"),
+    ("On SES's suppression list", "suppressed"),
+    ("Deliver (as SES decides)", None),
+)
+
+
+def take_in(demo: Any) -> str:
+    """What sesdesk's poller would do now for feedback: check, drain, merge suppressions."""
+    from sesdesk.services.feedback.reputation import feedback_cycle
+    from sesdesk.services.feedback.wiring import feedback_status, mailer_factory
+
+    notes = feedback_cycle(demo.store, demo.team_id, mailer_factory(demo.store, demo.team_id))
+    status = feedback_status(demo.store, demo.team_id)
+    found = "; ".join(notes) if notes else "nothing new"
+    return f"{found}; problems: {', '.join(status.problems) or 'none'}"
+
+
+class FeedbackControls(QGroupBox):
+    """The "Bounces and complaints" group of the Simulator controls."""
+
+    #: A control action finished: (what was done).
+    action_done = Signal(str)
+
+    def __init__(self, bridge: Bridge, demo: Any, parent: QWidget | None = None) -> None:
+        super().__init__("Bounces and complaints", parent)
+        self.bridge = bridge
+        self.demo = demo
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 8, 8, 8)
+        grid.setSpacing(6)
+        self.address = QLineEdit()
+        self.address.setPlaceholderText("someone@example.com")
+        self.address.setToolTip("Any address: messages to it get the outcome chosen beside")
+        self.outcome = QComboBox()
+        for text, value in OUTCOMES:
+            self.outcome.addItem(text, value)
+        self.outcome.setToolTip("What SES reports for messages to the address from now on")
+        self.apply_button = QPushButton("Se&t outcome")
+        self.apply_button.setToolTip(
+            "From now on, SES reports this outcome for messages to the address"
+        )
+        self.apply_button.clicked.connect(self.set_outcome)
+        self.redeliver_button = QPushButton("Redeli&ver all")
+        self.redeliver_button.setToolTip(
+            "Deliver every event SES published again, with the same SNS message ids: "
+            "sesdesk must count none of them twice"
+        )
+        self.redeliver_button.clicked.connect(self.redeliver)
+        self.delete_button = QPushButton("Delete &feedback queue")
+        self.delete_button.setToolTip(
+            "Delete sesdesk's SQS queue, as someone could in the AWS console: the dashboard "
+            "shows the wiring broken, and Repair rebuilds it"
+        )
+        self.delete_button.clicked.connect(self.delete_queue)
+        label = QLabel("Addr&ess")
+        label.setBuddy(self.address)
+        grid.addWidget(label, 0, 0)
+        grid.addWidget(self.address, 0, 1, 1, 2)
+        grid.addWidget(self.outcome, 1, 0, 1, 2)
+        grid.addWidget(self.apply_button, 1, 2)
+        grid.addWidget(self.redeliver_button, 2, 0, 1, 2)
+        grid.addWidget(self.delete_button, 2, 2)
+        self.last = QLabel("")
+        self.last.setObjectName("muted")
+        self.last.setWordWrap(True)
+        grid.addWidget(self.last, 3, 0, 1, 3)
+
+    def _act(self, description: str, change: Any) -> None:
+        demo = self.demo
+
+        def work() -> str:
+            change()
+            return take_in(demo)
+
+        def done(note: str) -> None:
+            self.last.setText(f"{description} — sesdesk took in: {note}")
+            self.bridge.store_changed.emit(demo.team_id)
+            self.action_done.emit(description)
+
+        self.bridge.run(work, label=f"Simulator: {description}", on_success=done)
+
+    def set_outcome(self) -> None:
+        """Make the typed address bounce / complain / … from now on."""
+        from sesdesk.aws.simulator import events
+        from sesdesk.errors import BadInput
+
+        address = self.address.text().strip()
+        if "@" not in address:
+            self.bridge.report(BadInput("address", "type an email address first"))
+            return
+        outcome = self.outcome.currentData()
+        text = self.outcome.currentText().lower()
+        self._act(
+            f"{address}: {text}",
+            lambda: events.set_outcome(self.demo.simulator.state, address, outcome),
+        )
+
+    def redeliver(self) -> None:
+        """Deliver everything published again (true duplicates)."""
+        from sesdesk.aws.simulator import events
+
+        self._act(
+            "Redelivered every SES event", lambda: events.redeliver_all(self.demo.simulator.state)
+        )
+
+    def delete_queue(self) -> None:
+        """Delete the feedback queue behind sesdesk's back."""
+        from sesdesk.aws.feedback import FEEDBACK_NAME
+        from sesdesk.aws.simulator import events
+        from sesdesk.aws.simulator.state import DEFAULT_ACCOUNT_ID
+
+        self._act(
+            "Deleted the feedback queue",
+            lambda: events.delete_queue(DEFAULT_ACCOUNT_ID, self.demo.region, FEEDBACK_NAME),
+        )
