@@ -4,8 +4,10 @@ The dashboard of a team with 200 sender identities runs in a QMainWindow (offscr
 QT_QPA_PLATFORM says otherwise) with the poller on the qasync loop, against the local SES
 simulator in its own process with 100 ms added to every AWS call. A 5 ms heartbeat QTimer
 measures how late the loop runs it: the stall. Target: maximum stall under 50 ms.
+With --feedback N the team's feedback queue holds N SES events at the start: the poller drains
+them (in its worker thread) while the window runs.
 
-    .venv/bin/python bench/ui_responsiveness.py [--seconds 40] [--identities 200]
+    .venv/bin/python bench/ui_responsiveness.py [--seconds 40] [--identities 200] [--feedback N]
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ def prepare(
     pending: int,
     warm: bool = True,
     no_warm_up: bool = False,
+    feedback: int = 0,
 ) -> tuple[object, int]:
     """A store with one team whose mailer has `identities` identities (`pending` unverified)."""
     from sesdesk.aws.clients import AwsKeys, ClientFactory
@@ -94,12 +97,49 @@ def prepare(
         from sesdesk.services.refresh import refresh_team
 
         refresh_team(store, team.id, facade)
+    if feedback:
+        fill_feedback(store, team.id, facade, endpoint, feedback)
     if not no_warm_up:
         # What the app's start-up thread does while the loading page shows.
         from sesdesk.services.poller import warm_up
 
         warm_up(store)
     return store, team.id
+
+
+def fill_feedback(store: object, team_id: int, facade: object, endpoint: str, count: int) -> None:
+    """Wire the team's feedback and queue `count` SES events (deliveries and bounces)."""
+    from sesdesk.aws.feedback import FeedbackFacade
+    from sesdesk.services.feedback.wiring import set_up_feedback
+
+    status = set_up_feedback(store, team_id, FeedbackFacade(facade.factory))  # type: ignore[arg-type, attr-defined]
+    chunk: list[str] = []
+    for n in range(count):
+        email = f"reader{n}@example.com"
+        kind = "Bounce" if n % 10 == 0 else "Delivery"
+        event: dict = {
+            "eventType": kind,
+            "mail": {
+                "timestamp": "2026-11-29T10:00:00.000Z",
+                "messageId": f"m-{n}",
+                "destination": [email],
+                "tags": {"sesdesk-team": [str(team_id)], "ses:configuration-set": ["x"]},
+            },
+        }
+        if kind == "Bounce":
+            event["bounce"] = {
+                "feedbackId": f"b-{n}",
+                "bounceType": "Permanent",
+                "bouncedRecipients": [{"emailAddress": email}],
+            }
+        else:
+            event["delivery"] = {"timestamp": "2026-11-29T10:00:01.000Z", "recipients": [email]}
+        chunk.append(json.dumps(event))
+        if len(chunk) == 2000 or n == count - 1:
+            control(
+                endpoint, "feedback/publish", {"topic_arn": status.topic_arn, "messages": chunk}
+            )
+            chunk = []
 
 
 def main() -> int:
@@ -119,6 +159,9 @@ def main() -> int:
         action="store_true",
         help="start with an empty store: the first cycle brings all identities at once",
     )
+    parser.add_argument(
+        "--feedback", type=int, default=0, help="SES events waiting in the feedback queue"
+    )
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="sesdesk-bench-"))
@@ -126,7 +169,14 @@ def main() -> int:
     simulator, endpoint = start_simulator()
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     try:
-        store, team_id = prepare(endpoint, home, args.identities, args.pending, warm=not args.cold)
+        store, team_id = prepare(
+            endpoint,
+            home,
+            args.identities,
+            args.pending,
+            warm=not args.cold,
+            feedback=args.feedback,
+        )
         control(endpoint, "latency", {"seconds": args.latency})
         return run_window(store, team_id, endpoint, args)
     finally:
@@ -236,6 +286,14 @@ def run_window(store: object, team_id: int, endpoint: str, args: argparse.Namesp
         f"latency per AWS call: {args.latency * 1000:.0f} ms, run: {args.seconds:.0f} s"
     )
     print(f"poll cycles: {len(cycles)}, AWS calls: {calls}, dashboard reloads: {reloads[0]}")
+    if args.feedback:
+        from sesdesk.services.feedback.wiring import feedback_status
+
+        drained = feedback_status(store, team_id)  # type: ignore[arg-type]
+        print(
+            f"feedback: {args.feedback} events queued; taken in {drained.processed}, "
+            f"waiting at the last check {drained.waiting}"
+        )
     print(f"stalls over 20 ms (s into the run, ms): {worst_at}")
     print(f"heartbeats: {len(stalls)} (every {HEARTBEAT_MS} ms)")
     print(f"stall p50: {statistics.median(stalls) if stalls else 0:.1f} ms")

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 BOUNCE_REVIEW, BOUNCE_PAUSE = 0.05, 0.10
 COMPLAINT_REVIEW, COMPLAINT_PAUSE = 0.001, 0.005
 LOCAL_SENDS = 10_000
+POLL_DRAIN = 1_000  # messages a poll cycle takes in
 LOCAL_DAYS = 30
 
 
@@ -142,7 +143,9 @@ def feedback_cycle(store: Store, team_id: int, factory: Any) -> list[str]:
         if stored_wiring(store, team_id) is not None:
             status = check_feedback(store, team_id, facade)
             if not status.problems:
-                result = drain(store, team_id, facade, wait_seconds=0)
+                # Bounded: a two-week backlog must not hold up the rest of the poll; the next
+                # cycles take the rest (`feedback drain` takes everything at once).
+                result = drain(store, team_id, facade, wait_seconds=0, max_messages=POLL_DRAIN)
                 if result.processed or result.unrecognised or result.duplicates:
                     notes.append(
                         f"Feedback: {result.processed} events, {result.duplicates} duplicates, "
