@@ -193,6 +193,19 @@ def test_unknown_and_unverified_from_addresses(store, endpoint_env):
         )
 
 
+def test_a_subdomain_of_a_verified_domain_may_send(store, endpoint_env):
+    # SES lets a verified domain send from any address of any of its subdomains; the same
+    # rule holds for broadcasts and test emails (it used to accept the exact domain only).
+    simulator = endpoint_env
+    team_id = connect(store, simulator)
+    make_list(store, team_id, 1)
+    sub = compose(from_address=f"Shop <news@mail.{DOMAIN}>")
+    draft = sending.create_broadcast(store, team_id, list_name="all", composition=sub)
+    assert draft.from_address == f"Shop <news@mail.{DOMAIN}>"
+    test = sending.create_test_email(store, team_id, to=f"me@{DOMAIN}", composition=sub)
+    assert test.total == 1
+
+
 # --------------------------------------------------------------------------- the engine
 
 

@@ -1,4 +1,4 @@
-"""The send-outcome table (`sending.fate_of`), without AWS or a store."""
+"""The send-outcome table (`sending.fate_of`) and the sender rule, without AWS or a store."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from sesdesk.aws.errors import (
     Throttled,
     Unreachable,
 )
-from sesdesk.errors import SesdeskError
+from sesdesk.errors import BadInput, NotAllowed, SesdeskError
 from sesdesk.models.sending import FAILED, PENDING, SENT, UNCERTAIN
-from sesdesk.services.sending import Fate, Streaks, fate_of
+from sesdesk.services.sending import Fate, Streaks, check_from_identity, fate_of
 from sesdesk.services.sending.outcomes import MAX_THROTTLE_STREAK, MAX_UNREACHABLE_STREAK
+from sesdesk.services.state import IdentityView, TeamSnapshot
 
 FROM = "Shop <news@shop.example>"
 SOME = Streaks(throttled=2, unreachable=1)
@@ -146,3 +147,42 @@ def test_throttling_pauses_only_after_a_long_streak_and_a_success_resets_it():
     last = fate_of(Throttled("slow down"), Streaks(throttled=MAX_THROTTLE_STREAK - 1), FROM)
     assert last.halt == "AWS keeps throttling: slow down"
     assert fate_of(None, Streaks(throttled=40, unreachable=3), FROM).streaks == Streaks()
+
+
+# --- may we send from X: one rule ----------------------------------------------------------
+
+
+def snapshot(*identities: tuple[str, str, str]) -> TeamSnapshot:
+    views = tuple(IdentityView(name, kind, status, None) for name, kind, status in identities)
+    return TeamSnapshot(1, "shop", None, None, views)
+
+
+def test_a_verified_domain_covers_its_addresses_and_subdomains():
+    team = snapshot(("shop.example", "domain", "SUCCESS"))
+    check_from_identity(team, "news@shop.example")
+    check_from_identity(team, "Shop <bounce@mail.shop.example>")
+    check_from_identity(team, "a@b.c.shop.example")
+    with pytest.raises(BadInput, match="neither the address nor its domain") as refused:
+        check_from_identity(team, "news@othershop.example")
+    assert refused.value.field == "from"
+
+
+def test_any_verified_identity_covering_the_address_is_enough():
+    # A pending subdomain or address identity under a verified domain does not block it.
+    team = snapshot(
+        ("shop.example", "domain", "SUCCESS"),
+        ("mail.shop.example", "domain", "PENDING"),
+        ("owner@shop.example", "email", "PENDING"),
+    )
+    check_from_identity(team, "news@mail.shop.example")
+    check_from_identity(team, "owner@shop.example")
+
+
+def test_unverified_covering_identities_are_named_with_what_to_do():
+    team = snapshot(("shop.example", "domain", "PENDING"), ("me@else.example", "email", "SUCCESS"))
+    with pytest.raises(NotAllowed, match=r"shop\.example is not verified") as pending:
+        check_from_identity(team, "news@mail.shop.example")
+    assert "publish the DKIM records" in pending.value.hint
+    check_from_identity(team, "ME@else.example")
+    with pytest.raises(BadInput):
+        check_from_identity(team, "you@else.example")  # an address identity covers only itself

@@ -39,6 +39,7 @@ from sesdesk.services.sending.eligibility import (
     VerifiedSet,
     check_from_identity,
     checked_snapshot,
+    covering_identities,
     refuse_unverified,
 )
 from sesdesk.services.sending.outcomes import Fate, Streaks, fate_of
@@ -79,6 +80,7 @@ __all__ = [
     "check_from_identity",
     "checked_snapshot",
     "clean_unsubscribe",
+    "covering_identities",
     "create_broadcast",
     "create_test_email",
     "estimated_size",

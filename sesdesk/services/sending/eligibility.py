@@ -9,7 +9,7 @@ from email.utils import parseaddr
 
 from sesdesk.errors import BadInput, NotAllowed, SesdeskError
 from sesdesk.models import Store
-from sesdesk.services.state import TeamSnapshot, load_snapshot
+from sesdesk.services.state import IdentityView, TeamSnapshot, load_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -66,29 +66,45 @@ def checked_snapshot(store: Store, team_id: int, from_address: str) -> TeamSnaps
     return snapshot
 
 
+def covering_identities(snapshot: TeamSnapshot, address: str) -> list[IdentityView]:
+    """The team's identities that could let us send from `address`: the address itself,
+    its domain, or any parent domain (SES lets a verified domain send from every address
+    and subdomain under it), most specific first."""
+    labels = address.rpartition("@")[2].split(".")
+    names = [address] + [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    by_name = {i.name.lower(): i for i in snapshot.identities}
+    return [by_name[name] for name in names if name in by_name]
+
+
 def check_from_identity(snapshot: TeamSnapshot, from_address: str) -> None:
-    """BadInput when the address is no identity of the team; NotAllowed when not verified."""
+    """May we send from this address? The one rule, for broadcasts and test emails alike.
+
+    Yes when the address, its domain or a parent domain is a verified identity of the team.
+    BadInput (field "from") when none of them is an identity of the team; NotAllowed, with
+    what to do, when they are but none is verified yet.
+    """
+    from sesdesk.services.identities import display_name, explain
+
     address = (parseaddr(from_address)[1] or from_address).strip().lower()
-    domain = address.rpartition("@")[2]
-    matches = [
-        i
-        for i in snapshot.identities
-        if (i.kind == "email" and i.name.lower() == address)
-        or (i.kind == "domain" and i.name.lower() == domain)
-    ]
+    matches = covering_identities(snapshot, address)
+    if any(i.status == "SUCCESS" for i in matches):
+        return
+    domain = display_name(address.rpartition("@")[2])
     if not matches:
         raise BadInput(
             "from",
-            f"{address} is not a sender identity of this team",
-            hint=f"Add it (or its domain) first: sesdesk identity add --team "
-            f"{snapshot.team_name!r} {address}",
+            f"{address} is not a sender identity of this team: neither the address nor its "
+            f"domain {domain} is one",
+            hint=f"Add {domain} or {address} as a sender identity first: sesdesk identity add "
+            f"--team {snapshot.team_name!r} {domain}",
         )
-    if not any(i.status == "SUCCESS" for i in matches):
-        states = ", ".join(f"{i.name} is {i.status}" for i in matches)
-        raise NotAllowed(
-            f"{address} is not verified for sending yet ({states}).",
-            hint="Wait for AWS to verify it, or retry / replace it on the dashboard.",
-        )
+    first = matches[0]
+    explanation = explain(first.kind, first.name, first.status, first.error_type)
+    raise NotAllowed(
+        f"Cannot send from {address}: {display_name(first.name)} is not verified for sending "
+        f"yet ({explanation.label.lower()}).",
+        hint=explanation.text,
+    )
 
 
 def refuse_unverified(verified: VerifiedSet, addresses: list[str]) -> None:
