@@ -56,25 +56,28 @@ class CheckResult:
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
-_NEGATION = re.compile(r"\b(not|no|never|without|don't|doesn't|won't|nor)\b", re.I)
-_MARKETING_WORDS = re.compile(
-    r"\b(newsletters?|promotions?|promotional|marketing|special offers?|discounts?|"
-    r"advertis(?:e|ing|ements?)|sales campaigns?|campaigns?|coupons?)\b",
-    re.I,
+
+
+def _any_word(alternatives: str) -> re.Pattern[str]:
+    """A case-blind pattern matching any of `alternatives` as a whole word."""
+    return re.compile(rf"\b({alternatives})\b", re.I)
+
+
+_NEGATION = _any_word(r"not|no|never|without|don't|doesn't|won't|nor")
+_MARKETING_WORDS = _any_word(
+    r"newsletters?|promotions?|promotional|marketing|special offers?|discounts?|"
+    r"advertis(?:e|ing|ements?)|sales campaigns?|campaigns?|coupons?"
 )
-_TRANSACTIONAL_WORDS = re.compile(
-    r"\b(otp|one-time|passcodes?|password resets?|verification codes?|receipts?|"
-    r"order confirmations?|invoices?|account notices?|two-factor|2fa)\b",
-    re.I,
+_TRANSACTIONAL_WORDS = _any_word(
+    r"otp|one-time|passcodes?|password resets?|verification codes?|receipts?|"
+    r"order confirmations?|invoices?|account notices?|two-factor|2fa"
 )
-_SEND_WORDS = re.compile(
-    r"\b(send|sends|sending|emails?|messages?|newsletters?|codes?|notifications?|receipts?)\b",
-    re.I,
+_SEND_WORDS = _any_word(
+    r"send|sends|sending|emails?|messages?|newsletters?|codes?|notifications?|receipts?"
 )
-_RECIPIENT_WORDS = re.compile(
-    r"\b(users?|customers?|subscribers?|members?|recipients?|clients?|buyers?|patients?|"
-    r"students?|visitors?|people)\b",
-    re.I,
+_RECIPIENT_WORDS = _any_word(
+    r"users?|customers?|subscribers?|members?|recipients?|clients?|buyers?|patients?|"
+    r"students?|visitors?|people"
 )
 _SIGNUP_WORDS = re.compile(
     r"sign[- ]?(?:s|ed|ing)?[- ]?up|regist|opt[- ]?in|subscrib|create (?:an|their) account|"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -78,14 +78,8 @@ def submit(
     if not ready.ready:
         raise NotAllowed(ready.reason)
     ses = facade or open_mailer(store, team_id)
-    request = AccountDetailsRequest(
-        mail_type=clean.mail_type,
-        website_url=clean.website_url,
-        use_case_description=clean.use_case_description,
-        contact_language=clean.contact_language,
-        additional_contacts=clean.additional_contacts,
-        production_access=True,
-    )
+    # The form's fields are PutAccountDetails' own, under the same names.
+    request = AccountDetailsRequest(**asdict(clean), production_access=True)
     try:
         with watching_access(store, team_id):
             ses.put_account_details(request)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from email.utils import formataddr, parseaddr
 
 from sesdesk.aws.sending import MAX_MESSAGE_BYTES, OutgoingEmail
@@ -148,13 +148,15 @@ def build_email(composition: Composition, email: str, name: str | None) -> Outgo
     )
 
 
+# A broadcast row stores its composition in columns of the same names.
+_STORED = tuple(f.name for f in fields(Composition))
+
+
 def stored_composition(row: Broadcast) -> Composition:
     """What a stored broadcast says."""
-    return Composition(
-        from_address=row.from_address,
-        subject=row.subject,
-        text_body=row.text_body,
-        html_body=row.html_body,
-        reply_to=row.reply_to,
-        unsubscribe_mailto=row.unsubscribe_mailto,
-    )
+    return Composition(**{name: getattr(row, name) for name in _STORED})
+
+
+def composition_columns(composition: Composition) -> dict[str, str | None]:
+    """The broadcast row's columns for `composition`."""
+    return {name: getattr(composition, name) for name in _STORED}

@@ -22,7 +22,11 @@ from sesdesk.models.sending import (
 )
 from sesdesk.services import contacts as contacts_service
 from sesdesk.services.gating import decide
-from sesdesk.services.sending.composition import Composition, validate_composition
+from sesdesk.services.sending.composition import (
+    Composition,
+    composition_columns,
+    validate_composition,
+)
 from sesdesk.services.sending.eligibility import VerifiedSet, checked_snapshot, refuse_unverified
 from sesdesk.services.sending.queries import BroadcastStatus, status_of
 
@@ -86,17 +90,9 @@ def create_broadcast(
 def new_broadcast(
     team_id: int, kind: str, composition: Composition, *, list_id: int | None
 ) -> Broadcast:
+    """A draft row for `composition` (not added to a session)."""
     return Broadcast(
-        team_id=team_id,
-        kind=kind,
-        list_id=list_id,
-        from_address=composition.from_address,
-        reply_to=composition.reply_to,
-        subject=composition.subject,
-        text_body=composition.text_body,
-        html_body=composition.html_body,
-        unsubscribe_mailto=composition.unsubscribe_mailto,
-        state=DRAFT,
+        team_id=team_id, kind=kind, list_id=list_id, state=DRAFT, **composition_columns(composition)
     )
 
 

@@ -57,23 +57,27 @@ class BroadcastStatus:
 
     def as_json(self) -> dict[str, Any]:
         """The cli.md JSON document (plus kind and in_flight)."""
-        return {
-            "id": self.id,
-            "state": self.state,
-            "total": self.total,
-            "sent": self.sent,
-            "failed": self.failed,
-            "suppressed": self.suppressed,
-            "pending": self.pending,
-            "uncertain": self.uncertain,
-            "stop_reason": self.stop_reason,
-            "kind": self.kind,
-            "in_flight": self.in_flight,
-            "subject": self.subject,
-            "delivered": self.delivered,
-            "bounced": self.bounced,
-            "complained": self.complained,
-        }
+        return {name: getattr(self, name) for name in _JSON_FIELDS}
+
+
+# `broadcast status --json`, in this order.
+_JSON_FIELDS = (
+    "id",
+    "state",
+    "total",
+    "sent",
+    "failed",
+    "suppressed",
+    "pending",
+    "uncertain",
+    "stop_reason",
+    "kind",
+    "in_flight",
+    "subject",
+    "delivered",
+    "bounced",
+    "complained",
+)
 
 
 def _counts(session: Any, broadcast_id: int) -> dict[str, int]:
