@@ -194,8 +194,8 @@ def test_unknown_and_unverified_from_addresses(store, endpoint_env):
 
 
 def test_a_subdomain_of_a_verified_domain_may_send(store, endpoint_env):
-    # SES lets a verified domain send from any address of any of its subdomains; the same
-    # rule holds for broadcasts and test emails (it used to accept the exact domain only).
+    # SES lets a verified domain send from any address of any of its subdomains; broadcasts
+    # and test emails follow the same rule.
     simulator = endpoint_env
     team_id = connect(store, simulator)
     make_list(store, team_id, 1)

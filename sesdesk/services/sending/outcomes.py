@@ -54,6 +54,10 @@ class Fate:
     bug: bool = False
 
 
+# The common case, built once: an accepted send (every streak ends).
+_SENT = Fate(SENT, Streaks())
+
+
 def about_sender(error: Rejected, from_address: str) -> bool:
     """True when SES refused the *sender* (then every recipient would fail the same way)."""
     sender = (parseaddr(from_address)[1] or from_address).lower()
@@ -68,7 +72,7 @@ def fate_of(
     if unsent:
         return Fate(PENDING, streaks)
     if error is None:
-        return Fate(SENT, Streaks())
+        return _SENT
     if isinstance(error, Throttled):
         after = Streaks(streaks.throttled + 1, streaks.unreachable)
         halt = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from sqlalchemy import Table, update
+from sqlalchemy.orm import Session
 
 from sesdesk.models import Store, utcnow
 from sesdesk.models.sending import (
@@ -28,15 +29,17 @@ def resend_uncertain(store: Store, team_id: int, broadcast_id: int) -> int:
         recover(store, team_id, broadcast_id)
         with store.session() as session:
             require_broadcast(session, team_id, broadcast_id)
-            done = session.execute(
-                update(_RECIPIENTS)
-                .where(
-                    _RECIPIENTS.c.broadcast_id == broadcast_id,
-                    _RECIPIENTS.c.state == UNCERTAIN,
-                )
-                .values(state=PENDING, error=None, updated_at=utcnow())
-            )
-            return int(getattr(done, "rowcount", 0) or 0)
+            return requeue_uncertain(session, broadcast_id)
+
+
+def requeue_uncertain(session: Session, broadcast_id: int) -> int:
+    """With the broadcast's lease held: its `uncertain` rows pending again; how many."""
+    done = session.execute(
+        update(_RECIPIENTS)
+        .where(_RECIPIENTS.c.broadcast_id == broadcast_id, _RECIPIENTS.c.state == UNCERTAIN)
+        .values(state=PENDING, error=None, updated_at=utcnow())
+    )
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 def cancel_broadcast(store: Store, team_id: int, broadcast_id: int) -> BroadcastStatus:

@@ -35,7 +35,6 @@ from sesdesk.models.sending import (
     SENDING,
     STOPPED,
     SUPPRESSED,
-    UNCERTAIN,
     WAITING_QUOTA,
     Recipient,
     Suppression,
@@ -52,7 +51,7 @@ from sesdesk.services.sending.eligibility import (
     refuse_unverified,
 )
 from sesdesk.services.sending.queries import BroadcastStatus, require_broadcast, status_of
-from sesdesk.services.sending.recovery import recover
+from sesdesk.services.sending.recovery import recover, requeue_uncertain
 from sesdesk.services.sending.runstate import Mailer, Progress, RunResult, open_run_mailer
 from sesdesk.services.state import TeamSnapshot, load_snapshot
 from sesdesk.timing import punctual
@@ -171,13 +170,8 @@ class BroadcastRunner:
             log.info("could not record the pause: %s", again.message)
 
     def _resend_uncertain(self) -> None:
-        table = _RECIPIENTS
         with self.store.session() as session:
-            session.execute(
-                update(table)
-                .where(table.c.broadcast_id == self.broadcast_id, table.c.state == UNCERTAIN)
-                .values(state=PENDING, error=None, updated_at=utcnow())
-            )
+            requeue_uncertain(session, self.broadcast_id)
 
     def _status(self) -> BroadcastStatus:
         with self.store.session() as session:
