@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parseaddr
 from typing import TypeVar
 
 import idna
@@ -750,43 +749,3 @@ def replace_identity(
 def _delete_in_ses(store: Store, team_id: int, ses: SesFacade, name: str) -> None:
     with contextlib.suppress(AwsNotFound):  # already gone in SES: the goal is reached
         _guarded(store, team_id, lambda: ses.delete_identity(name))
-
-
-# --- gating: may we send from this address? -------------------------------------------------
-
-
-def require_sendable_identity(store: Store, team_id: int, address: str) -> None:
-    """NotAllowed (with the reason and the fix) unless `address` may be sent from.
-
-    An address may be sent from when it, its domain, or a parent domain is a verified
-    (SUCCESS) sender identity of the team.
-    """
-    _, parsed = parseaddr(address)
-    checked = validate_email_address(parsed or address, field="from")
-    domain = checked.domain
-    labels = domain.split(".")
-    candidates = [checked.name.lower()] + [".".join(labels[i:]) for i in range(len(labels) - 1)]
-    with store.session() as session:
-        rows = session.scalars(
-            select(SenderIdentity).where(
-                SenderIdentity.team_id == team_id, SenderIdentity.removed_at.is_(None)
-            )
-        ).all()
-        by_name = {row.name.lower(): _info(row) for row in rows}
-    matches = [by_name[name] for name in candidates if name in by_name]
-    if any(match.status == "SUCCESS" for match in matches):
-        return
-    if matches:
-        identity = matches[0]
-        explanation = identity.explanation
-        raise NotAllowed(
-            f"Cannot send from {checked.display}: {identity.display} is not verified "
-            f"({explanation.label.lower()}).",
-            hint=explanation.text,
-        )
-    raise NotAllowed(
-        f"Cannot send from {checked.display}: neither the address nor its domain "
-        f"{display_name(domain)} is a sender identity of this team.",
-        hint=f"Add {display_name(domain)} or {checked.display} as a sender identity "
-        "and wait for AWS to verify it.",
-    )

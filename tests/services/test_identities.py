@@ -21,12 +21,13 @@ from sesdesk.services.identities import (
     identity_records,
     list_identities,
     replace_identity,
-    require_sendable_identity,
     retry_identity,
     validate_identity,
 )
 from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
+from sesdesk.services.sending import check_from_identity
+from sesdesk.services.state import load_snapshot
 from sesdesk.services.teams import create_team
 
 REGION = "us-east-1"
@@ -331,9 +332,15 @@ def test_records_come_from_the_store_with_the_known_status(sim, store):
 # --- may we send from this address? ----------------------------------------------------------
 
 
+def require_sendable_identity(store: Store, team_id: int, address: str) -> None:
+    """The one sender rule (the engine's and the test email's) on the stored state."""
+    check_from_identity(load_snapshot(store, team_id), address)
+
+
 def test_require_sendable_identity_follows_the_identity_status(sim, store):
     team_id, _ = connect(sim, store)
-    with pytest.raises(NotAllowed, match="neither the address nor its domain") as none:
+    # No identity covers the address: bad input naming the from field (exit 2).
+    with pytest.raises(BadInput, match="neither the address nor its domain") as none:
         require_sendable_identity(store, team_id, "news@acme.test")
     assert "Add acme.test" in none.value.hint
 
@@ -366,5 +373,5 @@ def test_require_sendable_identity_for_an_email_identity(sim, store):
     sim.set_identity_status("owner@acme.test", "SUCCESS")
     refresh_team(store, team_id)
     require_sendable_identity(store, team_id, "OWNER@acme.test")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(BadInput):  # an address identity covers only itself
         require_sendable_identity(store, team_id, "other@acme.test")

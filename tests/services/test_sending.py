@@ -9,7 +9,7 @@ from collections import Counter
 from email.utils import parseaddr
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.errors import AuthError, Rejected
@@ -17,10 +17,11 @@ from sesdesk.aws.sending import NotSent, OutgoingEmail, SendingFacade
 from sesdesk.aws.ses import SesFacade
 from sesdesk.errors import BadInput, NotAllowed
 from sesdesk.models import Store
-from sesdesk.models.sending import Recipient
+from sesdesk.models.sending import Recipient, SendDay
 from sesdesk.services import contacts, sending
 from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
+from sesdesk.services.state import daily_sends
 from sesdesk.services.teams import create_team
 
 FAKE_KEYS = AwsKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
@@ -192,6 +193,19 @@ def test_unknown_and_unverified_from_addresses(store, endpoint_env):
         )
 
 
+def test_a_subdomain_of_a_verified_domain_may_send(store, endpoint_env):
+    # SES lets a verified domain send from any address of any of its subdomains; broadcasts
+    # and test emails follow the same rule.
+    simulator = endpoint_env
+    team_id = connect(store, simulator)
+    make_list(store, team_id, 1)
+    sub = compose(from_address=f"Shop <news@mail.{DOMAIN}>")
+    draft = sending.create_broadcast(store, team_id, list_name="all", composition=sub)
+    assert draft.from_address == f"Shop <news@mail.{DOMAIN}>"
+    test = sending.create_test_email(store, team_id, to=f"me@{DOMAIN}", composition=sub)
+    assert test.total == 1
+
+
 # --------------------------------------------------------------------------- the engine
 
 
@@ -214,8 +228,10 @@ def test_a_broadcast_reaches_everyone_once_skips_suppressed_and_unsubscribed(sto
     assert seen and seen[-1].status.sent == 28
     rows = sending.recipients(store, team_id, draft.id, state="sent", limit=100)
     assert {r.message_id for r in rows} == {m.message_id for m in simulator.sent_messages()}
-    (today,) = [d for d in sending.daily_sends(store, team_id) if d[1]]
-    assert today[1:] == (28, 0)
+    (today,) = [d for d in daily_sends(store, team_id) if d.sent]
+    with store.session() as session:
+        failed = session.scalar(select(SendDay.failed).where(SendDay.day == today.day))
+    assert (today.sent, failed) == (28, 0)
 
 
 def test_sending_keeps_to_the_rate_read_live(store, endpoint_env):

@@ -25,8 +25,8 @@ ALLOWED = {
     ("services/demo.py", "ClientFactory"),
     ("services/demo.py", "SesFacade"),
     # The engine wraps the factory open_mailer returned in its two facades.
-    ("services/sending.py", "SesFacade"),
-    ("services/sending.py", "SendingFacade"),
+    ("services/sending/runner.py", "SesFacade"),
+    ("services/sending/runner.py", "SendingFacade"),
     # Feedback wraps the factory of a facade open_mailer made (mailer_factory, the poll cycle's
     # facade, the demo's and connect's freshly opened mailer) in its SNS/SQS/SES facades.
     ("services/feedback/wiring.py", "FeedbackFacade"),

@@ -1,0 +1,209 @@
+"""The read model of broadcasts: status as every reader sees it, lists, recipients.
+
+Nothing here writes or takes a lease.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from sesdesk.errors import NotFound
+from sesdesk.models import Store
+from sesdesk.models.sending import (
+    FAILED,
+    PAUSED,
+    PENDING,
+    QUEUED,
+    SENDING,
+    SENT,
+    SUPPRESSED,
+    UNCERTAIN,
+    Broadcast,
+    ContactList,
+    Recipient,
+)
+from sesdesk.services import leases
+
+
+@dataclass(frozen=True)
+class BroadcastStatus:
+    """Where a broadcast stands, in the shape `broadcast status --json` prints."""
+
+    id: int
+    kind: str
+    state: str
+    total: int
+    sent: int
+    failed: int
+    suppressed: int
+    pending: int
+    uncertain: int
+    in_flight: int
+    stop_reason: str | None
+    subject: str = ""
+    # From SES's events (services/feedback): recipients delivered, bounced, complained.
+    delivered: int = 0
+    bounced: int = 0
+    complained: int = 0
+    from_address: str = ""
+    list_name: str | None = None
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The cli.md JSON document (plus kind and in_flight)."""
+        return {name: getattr(self, name) for name in _JSON_FIELDS}
+
+
+# `broadcast status --json`, in this order.
+_JSON_FIELDS = (
+    "id",
+    "state",
+    "total",
+    "sent",
+    "failed",
+    "suppressed",
+    "pending",
+    "uncertain",
+    "stop_reason",
+    "kind",
+    "in_flight",
+    "subject",
+    "delivered",
+    "bounced",
+    "complained",
+)
+
+
+def _counts(session: Any, broadcast_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(Recipient.state, func.count())
+        .where(Recipient.broadcast_id == broadcast_id)
+        .group_by(Recipient.state)
+    ).all()
+    return {state: int(n) for state, n in rows}
+
+
+def status_of(session: Any, row: Broadcast) -> BroadcastStatus:
+    from sesdesk.services.feedback.report import outcome_counts
+
+    counts = _counts(session, row.id)
+    outcomes = outcome_counts(session, row.id)
+    list_name = None
+    if row.list_id is not None:
+        list_name = session.scalar(select(ContactList.name).where(ContactList.id == row.list_id))
+    return BroadcastStatus(
+        id=row.id,
+        kind=row.kind,
+        state=row.state,
+        total=sum(counts.values()),
+        sent=counts.get(SENT, 0),
+        failed=counts.get(FAILED, 0),
+        suppressed=counts.get(SUPPRESSED, 0),
+        pending=counts.get(PENDING, 0),
+        uncertain=counts.get(UNCERTAIN, 0),
+        in_flight=counts.get(SENDING, 0),
+        stop_reason=row.stop_reason,
+        subject=row.subject,
+        from_address=row.from_address,
+        list_name=list_name,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        delivered=outcomes.delivered,
+        bounced=outcomes.bounced,
+        complained=outcomes.complained,
+    )
+
+
+def require_broadcast(session: Any, team_id: int, broadcast_id: int) -> Broadcast:
+    row = session.get(Broadcast, broadcast_id)
+    if row is None or row.team_id != team_id:
+        raise NotFound("broadcast", f"no broadcast {broadcast_id} in this team")
+    return row
+
+
+def broadcast_status(store: Store, team_id: int, broadcast_id: int) -> BroadcastStatus:
+    """The broadcast's counts, as seen by a reader: no lease, no lock, nothing written.
+
+    If no sesdesk holds the broadcast's lease, rows left `sending` by a crash are reported
+    `uncertain` (and the broadcast `paused`), which is what the next sender will record; a
+    sender waiting for its account's turn is reported `queued` with the reason.
+    """
+    with store.session() as session:
+        return seen_status(session, require_broadcast(session, team_id, broadcast_id))
+
+
+def seen_status(session: Any, row: Broadcast) -> BroadcastStatus:
+    """A broadcast's status as every reader sees it (inside an open session; lock-free)."""
+    return _as_seen(session, status_of(session, row))
+
+
+def _as_seen(session: Any, status: BroadcastStatus) -> BroadcastStatus:
+    """`status` corrected by who (if anyone) holds the broadcast's lease right now."""
+    holder = leases.live_holder(session, leases.broadcast_lease(status.id))
+    if holder is not None:
+        if holder.note:
+            return replace(status, state=QUEUED, stop_reason=holder.note)
+        return status
+    # What `recover` will write when the next sender starts.
+    lost = status.in_flight
+    state, reason = status.state, status.stop_reason
+    if state == SENDING:
+        state = PAUSED
+        reason = "sesdesk stopped while sending" + (
+            f"; {lost} recipient(s) uncertain" if lost else ""
+        )
+    return replace(
+        status, state=state, stop_reason=reason, uncertain=status.uncertain + lost, in_flight=0
+    )
+
+
+def list_broadcasts(store: Store, team_id: int, *, limit: int = 200) -> list[BroadcastStatus]:
+    """The team's broadcasts and test sends, newest first."""
+    with store.session() as session:
+        rows = session.scalars(
+            select(Broadcast)
+            .where(Broadcast.team_id == team_id)
+            .order_by(Broadcast.id.desc())
+            .limit(limit)
+        ).all()
+        return [seen_status(session, row) for row in rows]
+
+
+@dataclass(frozen=True)
+class RecipientInfo:
+    """One recipient of a broadcast and where its send stands."""
+
+    email: str
+    name: str | None
+    state: str
+    message_id: str | None
+    error: str | None
+    attempts: int
+
+
+def recipients(
+    store: Store,
+    team_id: int,
+    broadcast_id: int,
+    *,
+    state: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[RecipientInfo]:
+    """A page of a broadcast's recipients (optionally in one state), in send order."""
+    with store.session() as session:
+        require_broadcast(session, team_id, broadcast_id)
+        query = select(Recipient).where(Recipient.broadcast_id == broadcast_id)
+        if state is not None:
+            query = query.where(Recipient.state == state)
+        rows = session.scalars(query.order_by(Recipient.id).offset(offset).limit(limit)).all()
+        return [
+            RecipientInfo(r.email, r.name, r.state, r.message_id, r.error, r.attempts) for r in rows
+        ]
