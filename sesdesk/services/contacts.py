@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, bindparam, delete, func, select
 
 from sesdesk.aws.errors import Rejected
 from sesdesk.errors import BadInput, NotFound
@@ -283,11 +283,18 @@ def list_contacts(
     offset: int = 0,
     limit: int | None = None,
     search: str = "",
+    after_id: int | None = None,
 ) -> list[ContactInfo]:
-    """Contacts of a list in the order they were added; a page of them when `limit` is set."""
+    """Contacts of a list in the order they were added; a page of them when `limit` is set.
+
+    `after_id` starts the page after that contact: a range of the (list_id, id) index, as
+    fast at the millionth contact as at the first (an offset is counted row by row).
+    """
     with store.session() as session:
         lst = _require_list(session, team_id, list_name)
         query = select(Contact).where(Contact.list_id == lst.id).order_by(Contact.id)
+        if after_id is not None:
+            query = query.where(Contact.id > after_id)
         if search:
             pattern = f"%{search.strip().lower()}%"
             query = query.where(
@@ -456,6 +463,65 @@ def preview_csv(path: Path, *, sample: int = 5) -> CsvPreview:
     )
 
 
+def _count_contacts(session: Any, list_id: int) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(Contact).where(Contact.list_id == list_id))
+    )
+
+
+_IMPORT_COLUMNS = ("list_id", "email", "email_lower", "name", "status", "created_at")
+
+
+class _NewContactWriter:
+    """Writes batches of new contacts, skipping addresses the list already holds.
+
+    The statement is compiled once and the batch goes to the driver's executemany as it is:
+    only `created_at` needs converting, and it is the same for every row, so it is converted
+    once (per-row parameter processing was a third of a million-row import).
+    """
+
+    def __init__(self, session: Any, list_id: int, now: datetime) -> None:
+        table = cast(Table, Contact.__table__)
+        self.connection = session.connection()
+        dialect = self.connection.dialect
+        values: dict[str, Any] = {name: bindparam(name) for name in _IMPORT_COLUMNS}
+        keys = ["list_id", "email_lower"]
+        statement: Any
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            statement = (
+                postgresql.insert(table).values(values).on_conflict_do_nothing(index_elements=keys)
+            )
+        else:
+            from sqlalchemy.dialects import sqlite
+
+            statement = (
+                sqlite.insert(table).values(values).on_conflict_do_nothing(index_elements=keys)
+            )
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        # Positional drivers (sqlite3: ?) take tuples in the compiled order; named ones dicts.
+        self.order = list(compiled.positiontup or []) if dialect.positional else None
+        convert = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self.fixed = {"list_id": list_id, "status": SUBSCRIBED}
+        self.fixed["created_at"] = convert(now) if convert else now
+
+    def write(self, batch: list[tuple[str, str, str | None]]) -> None:
+        """Insert (email, email_lower, name) rows; duplicates of the list are skipped."""
+        rows = [
+            {**self.fixed, "email": email, "email_lower": lowered, "name": name}
+            for email, lowered, name in batch
+        ]
+        if self.order is not None:
+            order = self.order
+            self.connection.exec_driver_sql(
+                self.sql, [tuple(row[key] for key in order) for row in rows]
+            )
+        else:
+            self.connection.exec_driver_sql(self.sql, rows)
+
+
 def import_csv(
     store: Store,
     team_id: int,
@@ -502,12 +568,12 @@ def import_csv(
                 session.add(lst)
                 session.flush()
             result = ImportResult(list_id=lst.id, list_name=lst.name)
-            seen: set[str] = set(
-                session.scalars(select(Contact.email_lower).where(Contact.list_id == lst.id))
-            )
-            now = utcnow()
-            batch: list[dict[str, Any]] = []
-            table = cast(Table, Contact.__table__)
+            before = _count_contacts(session, lst.id)
+            # The list's unique (list_id, email_lower) index de-duplicates, against the list
+            # and within the file, so memory stays flat however long the file is.
+            writer = _NewContactWriter(session, lst.id, utcnow())
+            batch: list[tuple[str, str, str | None]] = []
+            valid = 0
             for row_number, cells, _ in rows:
                 if not any(c.strip() for c in cells):
                     continue  # blank lines are not rows anyone meant
@@ -527,28 +593,15 @@ def import_csv(
                             )
                         )
                         continue
-                lowered = address.lower()
-                if lowered in seen:
-                    result.duplicates += 1
-                    continue
-                seen.add(lowered)
-                batch.append(
-                    {
-                        "list_id": lst.id,
-                        "email": address,
-                        "email_lower": lowered,
-                        "name": name,
-                        "status": SUBSCRIBED,
-                        "created_at": now,
-                    }
-                )
+                valid += 1
+                batch.append((address, address.lower(), name))
                 if len(batch) >= _INSERT_CHUNK:
-                    session.execute(insert(table), batch)
-                    result.imported += len(batch)
+                    writer.write(batch)
                     batch = []
             if batch:
-                session.execute(insert(table), batch)
-                result.imported += len(batch)
+                writer.write(batch)
+            result.imported = _count_contacts(session, lst.id) - before
+            result.duplicates = valid - result.imported
             return result
     finally:
         rows.close()
