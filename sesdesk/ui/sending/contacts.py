@@ -5,8 +5,10 @@ the Bridge."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,11 +37,13 @@ from sesdesk.errors import SesdeskError
 from sesdesk.models import Store
 from sesdesk.services import contacts
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.sending.contacts_model import PAGE_SIZE, ContactTableModel
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.banner import Banner
 from sesdesk.ui.widgets.keys import DiscardGuard
 
-PAGE = 1000
+#: Typing in the search box waits this long for the next key before it searches.
+SEARCH_DELAY_MS = 150
 NO_NAME_COLUMN = "(no name column)"
 
 
@@ -226,7 +231,17 @@ class ContactsWindow(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by address or name")
         right_layout.addWidget(self.search)
-        self.table = _table(["Email", "Name", "Status"])
+        self.model = ContactTableModel(self, runner=self._read_page)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        # Fixed row heights and column widths: the view never measures a million rows.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("Contacts of the selected list")
         right_layout.addWidget(self.table, 1)
         self.more_label = QLabel()
         self.more_label.setObjectName("muted")
@@ -249,7 +264,12 @@ class ContactsWindow(QDialog):
         splitter.setSizes([260, 640])
 
         self.lists.currentItemChanged.connect(lambda *_: self.load_contacts())
-        self.search.textChanged.connect(lambda *_: self.load_contacts())
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.load_contacts)
+        self.search.textChanged.connect(lambda *_: self._search_timer.start())
+        self._reads = 0  # bumped by each load_contacts: older answers are dropped
         self.new_list_button.clicked.connect(self._new_list)
         self.import_button.clicked.connect(self._choose_import)
         self.add_button.clicked.connect(self._add)
@@ -258,6 +278,11 @@ class ContactsWindow(QDialog):
         self.export_button.clicked.connect(self._export)
         self._update_buttons()
         self.load_lists()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Closing: a search still waiting for the typing to stop is dropped."""
+        self._search_timer.stop()
+        super().hideEvent(event)
 
     # --- reading ----------------------------------------------------------------------
 
@@ -295,45 +320,54 @@ class ContactsWindow(QDialog):
         self.load_contacts()
 
     def load_contacts(self) -> None:
-        """Re-read the selected list's contacts (first page)."""
+        """Re-read the selected list: its counts and the first page (more as the view scrolls)."""
+        self._search_timer.stop()
+        self._reads += 1
         name = self.current_list
         self._update_buttons()
         if name is None:
             self.list_title.setText("No list yet: create one or import a CSV file")
-            self.table.setRowCount(0)
+            self.model.load(None)
             return
-        search = self.search.text()
+        store, team_id, search = self.store, self.team_id, self.search.text()
+
+        def page(after_id: int | None, limit: int) -> list[contacts.ContactInfo]:
+            return contacts.list_contacts(
+                store, team_id, name, after_id=after_id, limit=limit, search=search
+            )
+
+        read = self._reads
         self.bridge.run(
-            lambda: (
-                contacts.get_list(self.store, self.team_id, name),
-                contacts.list_contacts(
-                    self.store, self.team_id, name, limit=PAGE + 1, search=search
-                ),
-            ),
+            lambda: (contacts.get_list(store, team_id, name), page(None, PAGE_SIZE)),
             label="Reading contacts",
-            on_success=self._show_contacts,
+            on_success=lambda loaded: self._show_contacts(read, page, loaded),
             on_failure=self._show_error,
         )
 
-    def _show_contacts(self, loaded: tuple[contacts.ListInfo, list[contacts.ContactInfo]]) -> None:
+    def _read_page(self, read: Any, done: Any) -> None:
+        self.bridge.run(
+            read, label="Reading contacts", on_success=done, on_failure=self._show_error
+        )
+
+    def _show_contacts(
+        self,
+        read: int,
+        page: Any,
+        loaded: tuple[contacts.ListInfo, list[contacts.ContactInfo]],
+    ) -> None:
+        if read != self._reads:
+            return  # another list or search was asked for since
         info, rows = loaded
         self.list_title.setText(
             f"{info.name}: {info.subscribed} subscribed, {info.unsubscribed} unsubscribed"
         )
-        shown = rows[:PAGE]
-        self.table.setRowCount(len(shown))
-        for row, contact in enumerate(shown):
-            for column, value in enumerate((contact.email, contact.name or "", contact.status)):
-                self.table.setItem(row, column, QTableWidgetItem(value))
-        self.more_label.setText(
-            f"Showing the first {PAGE}; search to find others." if len(rows) > PAGE else ""
-        )
+        self.model.load(page, rows)
+        self.more_label.setText("")
         self._update_buttons()
 
     def _selected_email(self) -> str | None:
-        row = self.table.currentRow()
-        item = self.table.item(row, 0) if row >= 0 else None
-        return None if item is None else item.text()
+        contact = self.model.contact(self.table.currentIndex().row())
+        return None if contact is None else contact.email
 
     def _update_buttons(self) -> None:
         has_list = self.current_list is not None
