@@ -173,7 +173,16 @@ def recent_events(
     many events (the history card's search), so it stays quick in a years-long history.
     """
     with store.session() as session:
-        query = select(StatusEvent).where(StatusEvent.team_id == team_id)
+        # Columns, not ORM objects: no identity map to fill for 500 rows.
+        query = select(
+            StatusEvent.id,
+            StatusEvent.at,
+            StatusEvent.subject,
+            StatusEvent.field,
+            StatusEvent.old_value,
+            StatusEvent.new_value,
+            StatusEvent.message,
+        ).where(StatusEvent.team_id == team_id)
         if text.strip():
             pattern = f"%{text.strip()}%"
             if session.get_bind().dialect.name == "sqlite":
@@ -196,21 +205,10 @@ def recent_events(
                 )
                 if oldest is not None:
                     query = query.where(StatusEvent.at >= oldest)
-        rows = session.scalars(
+        rows = session.execute(
             query.order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(limit)
         ).all()
-        return [
-            EventView(
-                id=row.id,
-                at=row.at,
-                subject=row.subject,
-                field=row.field,
-                old_value=row.old_value,
-                new_value=row.new_value,
-                message=row.message,
-            )
-            for row in rows
-        ]
+        return [EventView(**row._asdict()) for row in rows]
 
 
 @dataclass(frozen=True)

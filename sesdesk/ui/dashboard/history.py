@@ -37,7 +37,7 @@ CSV_HEADER = ("at_utc", "subject", "field", "old", "new", "message")
 #: The filter searches the store this long after the last key (the rows on screen at once).
 SEARCH_DELAY_MS = 120
 #: The filter's store search reads at most the team's newest this many events.
-SEARCH_NEWEST = 100_000
+SEARCH_NEWEST = 50_000
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
 
