@@ -45,8 +45,6 @@ from sesdesk.ui.widgets.keys import DiscardGuard
 #: Typing in the search box waits this long for the next key before it searches.
 SEARCH_DELAY_MS = 150
 NO_NAME_COLUMN = "(no name column)"
-#: The list item's ListInfo (name and counts), as read with the lists.
-COUNTS_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -245,9 +243,6 @@ class ContactsWindow(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("Contacts of the selected list")
         right_layout.addWidget(self.table, 1)
-        self.more_label = QLabel()
-        self.more_label.setObjectName("muted")
-        right_layout.addWidget(self.more_label)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("Add…")
         self.remove_button = QPushButton("Remove")
@@ -272,6 +267,7 @@ class ContactsWindow(QDialog):
         self._search_timer.timeout.connect(self.load_contacts)
         self.search.textChanged.connect(lambda *_: self._search_timer.start())
         self._reads = 0  # bumped by each load_contacts: older answers are dropped
+        self._counts: dict[str, contacts.ListInfo] = {}
         self.new_list_button.clicked.connect(self._new_list)
         self.import_button.clicked.connect(self._choose_import)
         self.add_button.clicked.connect(self._add)
@@ -295,41 +291,76 @@ class ContactsWindow(QDialog):
         return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
 
     def load_lists(self, select: str | None = None) -> None:
-        """Re-read the lists (off the GUI thread)."""
+        """Re-read the lists (off the GUI thread): names first, then their counts."""
         wanted = select or self.current_list
+        # Counting a list of a million contacts takes a moment: the names and the first page
+        # show without waiting for it.
+        self.bridge.run(
+            contacts.list_names,
+            self.store,
+            self.team_id,
+            label="Reading contact lists",
+            on_success=lambda names: self._show_lists(names, wanted),
+            on_failure=self._show_error,
+        )
         self.bridge.run(
             contacts.list_lists,
             self.store,
             self.team_id,
-            label="Reading contact lists",
-            on_success=lambda lists: self._show_lists(lists, wanted),
+            label="Counting contacts",
+            on_success=self._show_counts,
             on_failure=self._show_error,
         )
 
-    def _show_lists(self, lists: list[contacts.ListInfo], wanted: str | None) -> None:
+    def _show_lists(self, names: list[str], wanted: str | None) -> None:
         self.lists.blockSignals(True)
         self.lists.clear()
         chosen = 0
-        for index, info in enumerate(lists):
-            item = QListWidgetItem(f"{info.name}\n{info.subscribed} subscribed")
-            item.setData(Qt.ItemDataRole.UserRole, info.name)
-            item.setData(COUNTS_ROLE, info)
+        for index, name in enumerate(names):
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, name)
             self.lists.addItem(item)
-            if wanted and info.name.lower() == wanted.lower():
+            if wanted and name.lower() == wanted.lower():
                 chosen = index
         self.lists.blockSignals(False)
-        if lists:
+        if names:
             self.lists.setCurrentRow(chosen)
+        self._counted()
         self.load_contacts()
 
+    def _show_counts(self, lists: list[contacts.ListInfo]) -> None:
+        self._counts = {info.name.lower(): info for info in lists}
+        self._counted()
+
+    def _counted(self) -> None:
+        """Put the counts on the list items and in the title, once both have arrived."""
+        for row in range(self.lists.count()):
+            item = self.lists.item(row)
+            info = self._counts.get(str(item.data(Qt.ItemDataRole.UserRole)).lower())
+            if info is not None:
+                item.setText(f"{info.name}\n{info.subscribed} subscribed")
+        self._show_title()
+
+    def _show_title(self) -> None:
+        name = self.current_list
+        if name is None:
+            self.list_title.setText("No list yet: create one or import a CSV file")
+            return
+        info = self._counts.get(name.lower())
+        self.list_title.setText(
+            name
+            if info is None
+            else f"{info.name}: {info.subscribed} subscribed, {info.unsubscribed} unsubscribed"
+        )
+
     def load_contacts(self) -> None:
-        """Re-read the selected list: its counts and the first page (more as the view scrolls)."""
+        """Re-read the selected list's first page (more as the view scrolls)."""
         self._search_timer.stop()
         self._reads += 1
         name = self.current_list
         self._update_buttons()
+        self._show_title()
         if name is None:
-            self.list_title.setText("No list yet: create one or import a CSV file")
             self.model.load(None)
             return
         store, team_id, search = self.store, self.team_id, self.search.text()
@@ -339,14 +370,13 @@ class ContactsWindow(QDialog):
                 store, team_id, name, after_id=after_id, limit=limit, search=search
             )
 
-        # The counts just read with the lists: counting a big list again costs ~0.1 s.
-        item = self.lists.currentItem()
-        counted = item.data(COUNTS_ROLE) if item is not None else None
         read = self._reads
         self.bridge.run(
-            lambda: (counted or contacts.get_list(store, team_id, name), page(None, PAGE_SIZE)),
+            page,
+            None,
+            PAGE_SIZE,
             label="Reading contacts",
-            on_success=lambda loaded: self._show_contacts(read, page, loaded),
+            on_success=lambda rows: self._show_contacts(read, page, rows),
             on_failure=self._show_error,
         )
 
@@ -355,20 +385,10 @@ class ContactsWindow(QDialog):
             read, label="Reading contacts", on_success=done, on_failure=self._show_error
         )
 
-    def _show_contacts(
-        self,
-        read: int,
-        page: Any,
-        loaded: tuple[contacts.ListInfo, list[contacts.ContactInfo]],
-    ) -> None:
+    def _show_contacts(self, read: int, page: Any, rows: list[contacts.ContactInfo]) -> None:
         if read != self._reads:
             return  # another list or search was asked for since
-        info, rows = loaded
-        self.list_title.setText(
-            f"{info.name}: {info.subscribed} subscribed, {info.unsubscribed} unsubscribed"
-        )
         self.model.load(page, rows)
-        self.more_label.setText("")
         self._update_buttons()
 
     def _selected_email(self) -> str | None:
