@@ -278,6 +278,8 @@ def measure_windows(store: Any, team_id: int) -> dict[str, Any]:
     window.table.viewport().repaint()
     figures["open_ms"] = (time.perf_counter() - started) * 1000
     figures["rows_at_open"] = model.rowCount()
+    _pump_until(app, lambda: "subscribed" in window.list_title.text())
+    figures["counts_ms"] = (time.perf_counter() - started) * 1000
 
     bar = window.table.verticalScrollBar()
     stalls = []
@@ -448,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     print(
         f"contacts window: open {figures['open_ms']:.0f} ms ({figures['rows_at_open']} rows "
-        f"loaded)  [target < 300 ms]"
+        f"loaded); the list's counts shown at {figures['counts_ms']:.0f} ms  [target < 300 ms]"
     )
     print(
         f"contacts scroll: {figures['scroll_steps']} page steps, worst "
