@@ -16,9 +16,9 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
-from sqlalchemy import Table, bindparam, delete, func, select
+from sqlalchemy import delete, func, select
 
 from sesdesk.aws.errors import Rejected
 from sesdesk.errors import BadInput, NotFound
@@ -31,6 +31,7 @@ from sesdesk.models.sending import (
     ContactList,
     Suppression,
 )
+from sesdesk.services.contact_writer import NewContactWriter, count_contacts
 
 MAX_LIST_NAME = 200
 MAX_NAME = 200
@@ -475,65 +476,6 @@ def preview_csv(path: Path, *, sample: int = 5) -> CsvPreview:
     )
 
 
-def _count_contacts(session: Any, list_id: int) -> int:
-    return int(
-        session.scalar(select(func.count()).select_from(Contact).where(Contact.list_id == list_id))
-    )
-
-
-_IMPORT_COLUMNS = ("list_id", "email", "email_lower", "name", "status", "created_at")
-
-
-class _NewContactWriter:
-    """Writes batches of new contacts, skipping addresses the list already holds.
-
-    The statement is compiled once and the batch goes to the driver's executemany as it is:
-    only `created_at` needs converting, and it is the same for every row, so it is converted
-    once (per-row parameter processing was a third of a million-row import).
-    """
-
-    def __init__(self, session: Any, list_id: int, now: datetime) -> None:
-        table = cast(Table, Contact.__table__)
-        self.connection = session.connection()
-        dialect = self.connection.dialect
-        values: dict[str, Any] = {name: bindparam(name) for name in _IMPORT_COLUMNS}
-        keys = ["list_id", "email_lower"]
-        statement: Any
-        if dialect.name == "postgresql":
-            from sqlalchemy.dialects import postgresql
-
-            statement = (
-                postgresql.insert(table).values(values).on_conflict_do_nothing(index_elements=keys)
-            )
-        else:
-            from sqlalchemy.dialects import sqlite
-
-            statement = (
-                sqlite.insert(table).values(values).on_conflict_do_nothing(index_elements=keys)
-            )
-        compiled = statement.compile(dialect=dialect)
-        self.sql = str(compiled)
-        # Positional drivers (sqlite3: ?) take tuples in the compiled order; named ones dicts.
-        self.order = list(compiled.positiontup or []) if dialect.positional else None
-        convert = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
-        self.fixed = {"list_id": list_id, "status": SUBSCRIBED}
-        self.fixed["created_at"] = convert(now) if convert else now
-
-    def write(self, batch: list[tuple[str, str, str | None]]) -> None:
-        """Insert (email, email_lower, name) rows; duplicates of the list are skipped."""
-        rows = [
-            {**self.fixed, "email": email, "email_lower": lowered, "name": name}
-            for email, lowered, name in batch
-        ]
-        if self.order is not None:
-            order = self.order
-            self.connection.exec_driver_sql(
-                self.sql, [tuple(row[key] for key in order) for row in rows]
-            )
-        else:
-            self.connection.exec_driver_sql(self.sql, rows)
-
-
 def import_csv(
     store: Store,
     team_id: int,
@@ -580,10 +522,10 @@ def import_csv(
                 session.add(lst)
                 session.flush()
             result = ImportResult(list_id=lst.id, list_name=lst.name)
-            before = _count_contacts(session, lst.id)
+            before = count_contacts(session, lst.id)
             # The list's unique (list_id, email_lower) index de-duplicates, against the list
             # and within the file, so memory stays flat however long the file is.
-            writer = _NewContactWriter(session, lst.id, utcnow())
+            writer = NewContactWriter(session, lst.id, utcnow())
             batch: list[tuple[str, str, str | None]] = []
             valid = 0
             for row_number, cells, _ in rows:
@@ -612,7 +554,7 @@ def import_csv(
                     batch = []
             if batch:
                 writer.write(batch)
-            result.imported = _count_contacts(session, lst.id) - before
+            result.imported = count_contacts(session, lst.id) - before
             result.duplicates = valid - result.imported
             return result
     finally:
