@@ -18,7 +18,7 @@ class StatusEvent(Base):
     """
 
     __tablename__ = "status_event"
-    __table_args__ = (Index("ix_status_event_team_id_at", "team_id", "at"),)
+    __table_args__ = (Index("ix_status_event_team_id_at_id", "team_id", "at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))

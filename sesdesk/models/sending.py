@@ -81,6 +81,10 @@ class Contact(Base):
     __table_args__ = (
         UniqueConstraint("list_id", "email_lower"),
         CheckConstraint(_in("status", CONTACT_STATUSES), name="status"),
+        # Per-status counts of a list read this index alone; pages of a list are ranges of
+        # the second (big lists: see migration 0006).
+        Index("ix_contact_list_id_status", "list_id", "status"),
+        Index("ix_contact_list_id_id", "list_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -160,31 +160,55 @@ HISTORY_LIMIT = 2000
 
 
 def recent_events(
-    store: Store, team_id: int, *, text: str = "", limit: int = HISTORY_LIMIT
+    store: Store,
+    team_id: int,
+    *,
+    text: str = "",
+    limit: int = HISTORY_LIMIT,
+    newest: int | None = None,
 ) -> list[EventView]:
-    """The team's newest status events first; `text` filters on subject or message."""
+    """The team's newest status events first; `text` filters on subject or message.
+
+    A text filter reads every event it passes; `newest` bounds it to the team's newest that
+    many events (the history card's search), so it stays quick in a years-long history.
+    """
     with store.session() as session:
-        query = select(StatusEvent).where(StatusEvent.team_id == team_id)
+        # Columns, not ORM objects: no identity map to fill for 500 rows.
+        query = select(
+            StatusEvent.id,
+            StatusEvent.at,
+            StatusEvent.subject,
+            StatusEvent.field,
+            StatusEvent.old_value,
+            StatusEvent.new_value,
+            StatusEvent.message,
+        ).where(StatusEvent.team_id == team_id)
         if text.strip():
             pattern = f"%{text.strip()}%"
-            query = query.where(
-                or_(StatusEvent.subject.ilike(pattern), StatusEvent.message.ilike(pattern))
-            )
-        rows = session.scalars(
+            if session.get_bind().dialect.name == "sqlite":
+                # SQLite's LIKE already ignores (ASCII) case, as its lower() does; without
+                # lower() on both columns the scan runs about three times faster.
+                query = query.where(
+                    or_(StatusEvent.subject.like(pattern), StatusEvent.message.like(pattern))
+                )
+            else:
+                query = query.where(
+                    or_(StatusEvent.subject.ilike(pattern), StatusEvent.message.ilike(pattern))
+                )
+            if newest is not None:
+                oldest = session.scalar(
+                    select(StatusEvent.at)
+                    .where(StatusEvent.team_id == team_id)
+                    .order_by(StatusEvent.at.desc(), StatusEvent.id.desc())
+                    .offset(max(0, newest - 1))
+                    .limit(1)
+                )
+                if oldest is not None:
+                    query = query.where(StatusEvent.at >= oldest)
+        rows = session.execute(
             query.order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(limit)
         ).all()
-        return [
-            EventView(
-                id=row.id,
-                at=row.at,
-                subject=row.subject,
-                field=row.field,
-                old_value=row.old_value,
-                new_value=row.new_value,
-                message=row.message,
-            )
-            for row in rows
-        ]
+        return [EventView(**row._asdict()) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -184,3 +184,65 @@ def test_suppression_list_is_per_team_and_case_insensitive(store, team_id):
 )
 def test_email_problem(value, ok):
     assert (contacts.email_problem(value) is None) is ok
+
+
+def test_pages_by_last_id_follow_the_order_they_were_added(store, team_id, tmp_path):
+    lines = "".join(f"p{i}@example.com,P{i}\n" for i in range(25))
+    contacts.import_csv(store, team_id, "l", write(tmp_path, "email,name\n" + lines))
+    seen: list[str] = []
+    after: int | None = None
+    while True:
+        page = contacts.list_contacts(store, team_id, "l", after_id=after, limit=10)
+        if not page:
+            break
+        seen += [c.email for c in page]
+        after = page[-1].id
+    assert seen == [f"p{i}@example.com" for i in range(25)]
+    searched = contacts.list_contacts(store, team_id, "l", after_id=None, limit=10, search="p2")
+    assert [c.email for c in searched][:2] == ["p2@example.com", "p20@example.com"]
+
+
+def _import_peak(store, team_id, tmp_path, rows: int) -> int:
+    import tracemalloc
+
+    lines = "".join(f"user{i}@example.com,U{i}\n" for i in range(rows))
+    path = write(tmp_path, "email,name\n" + lines, name=f"{rows}.csv")
+    tracemalloc.start()
+    try:
+        result = contacts.import_csv(store, team_id, f"list {rows}", path)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        assert result.imported == rows
+
+
+def test_import_memory_does_not_grow_with_the_file(store, team_id, tmp_path):
+    # De-duplication happens in the database: a 5× longer file needs no more memory.
+    small = _import_peak(store, team_id, tmp_path, 12_000)
+    big = _import_peak(store, team_id, tmp_path, 60_000)
+    assert big < small * 1.5, (small, big)
+
+
+def test_duplicates_within_one_batch_and_across_batches(store, team_id, tmp_path, monkeypatch):
+    monkeypatch.setattr(contacts, "_INSERT_CHUNK", 3)
+    contacts.create_list(store, team_id, "l")
+    contacts.add_contact(store, team_id, "l", "Old@Example.com")
+    path = write(
+        tmp_path,
+        "email\na@example.com\nA@EXAMPLE.COM\nb@example.com\nold@example.com\n"
+        "c@example.com\nB@example.com\nnot-an-address\n",
+    )
+    result = contacts.import_csv(store, team_id, "l", path)
+    assert (result.imported, result.duplicates, len(result.rejected)) == (3, 3, 1)
+    emails = [c.email for c in contacts.list_contacts(store, team_id, "l")]
+    assert emails == ["Old@Example.com", "a@example.com", "b@example.com", "c@example.com"]
+
+
+def test_a_failed_import_stores_nothing(store, team_id, tmp_path, monkeypatch):
+    monkeypatch.setattr(contacts, "_INSERT_CHUNK", 5)  # batches are written before the error
+    contacts.create_list(store, team_id, "l")
+    good = "".join(f"g{i}@example.com\n" for i in range(20))
+    path = write(tmp_path, b"email\n" + good.encode() + b"bad\xff@example.com\n")
+    with pytest.raises(BadInput, match="not UTF-8"):
+        contacts.import_csv(store, team_id, "l", path)
+    assert contacts.get_list(store, team_id, "l").total == 0

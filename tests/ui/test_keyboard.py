@@ -114,6 +114,6 @@ def test_a_new_contact_asks_on_escape_and_enter_adds_it(qtbot, bridge, store, te
     qtbot.keyClicks(dialog.name_edit, "Ann")
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
     assert not dialog.isVisible()
-    qtbot.waitUntil(lambda: window.table.rowCount() == 1, timeout=10_000)
-    assert window.table.item(0, 0).text() == "ann@example.com"
-    assert window.table.item(0, 1).text() == "Ann"
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)
+    assert window.model.index(0, 0).data() == "ann@example.com"
+    assert window.model.index(0, 1).data() == "Ann"

@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtWidgets import (
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
 
 COLUMNS = ("When", "Subject", "Change", "What happened")
 CSV_HEADER = ("at_utc", "subject", "field", "old", "new", "message")
+#: The filter searches the store this long after the last key (the rows on screen at once).
+SEARCH_DELAY_MS = 120
+#: The filter's store search reads at most the team's newest this many events.
+SEARCH_NEWEST = 50_000
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
 
@@ -118,6 +123,8 @@ class HistoryCard(Card):
 
     #: Export finished: (path, rows) — or failed: (message, -1).
     exported = Signal(str, int)
+    #: The filter's store search is shown: the number of matching rows.
+    searched = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("History", parent)
@@ -131,7 +138,13 @@ class HistoryCard(Card):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by identity, subject or text…")
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self._filter_changed)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.search_store)
+        self._searches = 0  # bumped by each search: older answers are dropped
+        self._all_events: tuple[EventView, ...] = ()
         self.export_button = QPushButton("Export CSV…")
         self.export_button.clicked.connect(self._ask_export)
         tools.addWidget(self.filter, 1)
@@ -155,6 +168,12 @@ class HistoryCard(Card):
         self.table.setMaximumHeight(280)
         self.table.setAccessibleName("History of status changes")
         self.body.addWidget(self.table)
+        self.search_note = value_label(
+            f"The filter searches the newest {SEARCH_NEWEST:,} events; Export CSV searches all.",
+            muted=True,
+        )
+        self.search_note.hide()
+        self.body.addWidget(self.search_note)
         self.empty = value_label("Nothing recorded yet.", muted=True)
         self.body.addWidget(self.empty)
         self.store: Any = None
@@ -166,9 +185,56 @@ class HistoryCard(Card):
 
     def show_events(self, events: tuple[EventView, ...]) -> None:
         """Show `events` (newest first)."""
-        self.model.set_events(tuple(events))
+        self._all_events = tuple(events)
+        if self.filter.text().strip():
+            self._filter_changed(self.filter.text())
+        else:
+            self.model.set_events(self._all_events)
         self.empty.setVisible(not events)
         self.table.setVisible(bool(events))
+
+    def _filter_changed(self, text: str) -> None:
+        # The rows on screen filter at once; older matches come from the store a moment later.
+        self.proxy.setFilterFixedString(text)
+        if not text.strip():
+            self._searches += 1
+            self._search_timer.stop()
+            self.search_note.hide()
+            self.model.set_events(self._all_events)
+        elif self.bridge is not None and self.store is not None and self.team_id is not None:
+            self._search_timer.start()
+
+    def search_store(self) -> None:
+        """Fill the table with the store's newest events matching the filter (off the GUI
+        thread)."""
+        from sesdesk.services.state import recent_events
+        from sesdesk.ui.dashboard.common import HISTORY_ROWS
+
+        self._search_timer.stop()
+        text = self.filter.text()
+        if not text.strip() or self.bridge is None or self.store is None or self.team_id is None:
+            return
+        self._searches += 1
+        search = self._searches
+        store, team_id = self.store, self.team_id
+
+        def shown(events: list[EventView]) -> None:
+            if search != self._searches:
+                return  # the filter changed since
+            self.model.set_events(tuple(events))
+            self.search_note.show()
+            self.searched.emit(len(events))
+
+        try:
+            self.bridge.run(
+                lambda: recent_events(
+                    store, team_id, text=text, limit=HISTORY_ROWS, newest=SEARCH_NEWEST
+                ),
+                label="Searching history",
+                on_success=shown,
+            )
+        except RuntimeError:
+            return  # the bridge is shut down: the window is closing, nothing to show
 
     def visible_rows(self) -> int:
         """Rows left after the filter."""

@@ -5,8 +5,10 @@ the Bridge."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,11 +37,13 @@ from sesdesk.errors import SesdeskError
 from sesdesk.models import Store
 from sesdesk.services import contacts
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.sending.contacts_model import PAGE_SIZE, ContactTableModel
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.banner import Banner
 from sesdesk.ui.widgets.keys import DiscardGuard
 
-PAGE = 1000
+#: Typing in the search box waits this long for the next key before it searches.
+SEARCH_DELAY_MS = 150
 NO_NAME_COLUMN = "(no name column)"
 
 
@@ -226,11 +231,18 @@ class ContactsWindow(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by address or name")
         right_layout.addWidget(self.search)
-        self.table = _table(["Email", "Name", "Status"])
+        self.model = ContactTableModel(self, runner=self._read_page)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        # Fixed row heights and column widths: the view never measures a million rows.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("Contacts of the selected list")
         right_layout.addWidget(self.table, 1)
-        self.more_label = QLabel()
-        self.more_label.setObjectName("muted")
-        right_layout.addWidget(self.more_label)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("Add…")
         self.remove_button = QPushButton("Remove")
@@ -249,7 +261,13 @@ class ContactsWindow(QDialog):
         splitter.setSizes([260, 640])
 
         self.lists.currentItemChanged.connect(lambda *_: self.load_contacts())
-        self.search.textChanged.connect(lambda *_: self.load_contacts())
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.load_contacts)
+        self.search.textChanged.connect(lambda *_: self._search_timer.start())
+        self._reads = 0  # bumped by each load_contacts: older answers are dropped
+        self._counts: dict[str, contacts.ListInfo] = {}
         self.new_list_button.clicked.connect(self._new_list)
         self.import_button.clicked.connect(self._choose_import)
         self.add_button.clicked.connect(self._add)
@@ -258,6 +276,11 @@ class ContactsWindow(QDialog):
         self.export_button.clicked.connect(self._export)
         self._update_buttons()
         self.load_lists()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Closing: a search still waiting for the typing to stop is dropped."""
+        self._search_timer.stop()
+        super().hideEvent(event)
 
     # --- reading ----------------------------------------------------------------------
 
@@ -268,72 +291,109 @@ class ContactsWindow(QDialog):
         return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
 
     def load_lists(self, select: str | None = None) -> None:
-        """Re-read the lists (off the GUI thread)."""
+        """Re-read the lists (off the GUI thread): names first, then their counts."""
         wanted = select or self.current_list
+        # Counting a list of a million contacts takes a moment: the names and the first page
+        # show without waiting for it.
+        self.bridge.run(
+            contacts.list_names,
+            self.store,
+            self.team_id,
+            label="Reading contact lists",
+            on_success=lambda names: self._show_lists(names, wanted),
+            on_failure=self._show_error,
+        )
         self.bridge.run(
             contacts.list_lists,
             self.store,
             self.team_id,
-            label="Reading contact lists",
-            on_success=lambda lists: self._show_lists(lists, wanted),
+            label="Counting contacts",
+            on_success=self._show_counts,
             on_failure=self._show_error,
         )
 
-    def _show_lists(self, lists: list[contacts.ListInfo], wanted: str | None) -> None:
+    def _show_lists(self, names: list[str], wanted: str | None) -> None:
         self.lists.blockSignals(True)
         self.lists.clear()
         chosen = 0
-        for index, info in enumerate(lists):
-            item = QListWidgetItem(f"{info.name}\n{info.subscribed} subscribed")
-            item.setData(Qt.ItemDataRole.UserRole, info.name)
+        for index, name in enumerate(names):
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, name)
             self.lists.addItem(item)
-            if wanted and info.name.lower() == wanted.lower():
+            if wanted and name.lower() == wanted.lower():
                 chosen = index
         self.lists.blockSignals(False)
-        if lists:
+        if names:
             self.lists.setCurrentRow(chosen)
+        self._counted()
         self.load_contacts()
 
-    def load_contacts(self) -> None:
-        """Re-read the selected list's contacts (first page)."""
+    def _show_counts(self, lists: list[contacts.ListInfo]) -> None:
+        self._counts = {info.name.lower(): info for info in lists}
+        self._counted()
+
+    def _counted(self) -> None:
+        """Put the counts on the list items and in the title, once both have arrived."""
+        for row in range(self.lists.count()):
+            item = self.lists.item(row)
+            info = self._counts.get(str(item.data(Qt.ItemDataRole.UserRole)).lower())
+            if info is not None:
+                item.setText(f"{info.name}\n{info.subscribed} subscribed")
+        self._show_title()
+
+    def _show_title(self) -> None:
         name = self.current_list
-        self._update_buttons()
         if name is None:
             self.list_title.setText("No list yet: create one or import a CSV file")
-            self.table.setRowCount(0)
             return
-        search = self.search.text()
+        info = self._counts.get(name.lower())
+        self.list_title.setText(
+            name
+            if info is None
+            else f"{info.name}: {info.subscribed} subscribed, {info.unsubscribed} unsubscribed"
+        )
+
+    def load_contacts(self) -> None:
+        """Re-read the selected list's first page (more as the view scrolls)."""
+        self._search_timer.stop()
+        self._reads += 1
+        name = self.current_list
+        self._update_buttons()
+        self._show_title()
+        if name is None:
+            self.model.load(None)
+            return
+        store, team_id, search = self.store, self.team_id, self.search.text()
+
+        def page(after_id: int | None, limit: int) -> list[contacts.ContactInfo]:
+            return contacts.list_contacts(
+                store, team_id, name, after_id=after_id, limit=limit, search=search
+            )
+
+        read = self._reads
         self.bridge.run(
-            lambda: (
-                contacts.get_list(self.store, self.team_id, name),
-                contacts.list_contacts(
-                    self.store, self.team_id, name, limit=PAGE + 1, search=search
-                ),
-            ),
+            page,
+            None,
+            PAGE_SIZE,
             label="Reading contacts",
-            on_success=self._show_contacts,
+            on_success=lambda rows: self._show_contacts(read, page, rows),
             on_failure=self._show_error,
         )
 
-    def _show_contacts(self, loaded: tuple[contacts.ListInfo, list[contacts.ContactInfo]]) -> None:
-        info, rows = loaded
-        self.list_title.setText(
-            f"{info.name}: {info.subscribed} subscribed, {info.unsubscribed} unsubscribed"
+    def _read_page(self, read: Any, done: Any) -> None:
+        self.bridge.run(
+            read, label="Reading contacts", on_success=done, on_failure=self._show_error
         )
-        shown = rows[:PAGE]
-        self.table.setRowCount(len(shown))
-        for row, contact in enumerate(shown):
-            for column, value in enumerate((contact.email, contact.name or "", contact.status)):
-                self.table.setItem(row, column, QTableWidgetItem(value))
-        self.more_label.setText(
-            f"Showing the first {PAGE}; search to find others." if len(rows) > PAGE else ""
-        )
+
+    def _show_contacts(self, read: int, page: Any, rows: list[contacts.ContactInfo]) -> None:
+        if read != self._reads:
+            return  # another list or search was asked for since
+        self.model.load(page, rows)
         self._update_buttons()
 
     def _selected_email(self) -> str | None:
-        row = self.table.currentRow()
-        item = self.table.item(row, 0) if row >= 0 else None
-        return None if item is None else item.text()
+        contact = self.model.contact(self.table.currentIndex().row())
+        return None if contact is None else contact.email
 
     def _update_buttons(self) -> None:
         has_list = self.current_list is not None

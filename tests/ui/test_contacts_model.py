@@ -1,0 +1,111 @@
+"""The contacts window's lazy model: pages arrive as the view scrolls, a big list opens with
+one page read, and the model passes Qt's model consistency checks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QModelIndex
+
+from sesdesk.models import Store
+from sesdesk.models.sending import Contact
+from sesdesk.services import contacts
+from sesdesk.services.contacts import ContactInfo
+from sesdesk.services.teams import create_team
+from sesdesk.ui.sending import ContactsWindow
+from sesdesk.ui.sending.contacts_model import PAGE_SIZE, ContactTableModel
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Any:
+    with Store.open(tmp_path / "sesdesk.db") as store:
+        yield store
+
+
+def fill(store: Store, count: int) -> int:
+    team_id = create_team(store, "acme").id
+    list_id = contacts.create_list(store, team_id, "big").id
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "list_id": list_id,
+            "email": f"c{i}@example.com",
+            "email_lower": f"c{i}@example.com",
+            "name": f"C {i}",
+            "status": "subscribed",
+            "created_at": now,
+        }
+        for i in range(count)
+    ]
+    with store.engine.begin() as conn:
+        conn.execute(Contact.__table__.insert(), rows)
+    return team_id
+
+
+def loader(store: Store, team_id: int, calls: list[int | None]) -> Any:
+    def page(after_id: int | None, limit: int) -> list[ContactInfo]:
+        calls.append(after_id)
+        return contacts.list_contacts(store, team_id, "big", after_id=after_id, limit=limit)
+
+    return page
+
+
+def test_pages_arrive_in_order_and_the_model_stays_consistent(qtmodeltester, store):
+    team_id = fill(store, 250)
+    calls: list[int | None] = []
+    model = ContactTableModel(page_size=100)
+    model.load(loader(store, team_id, calls))
+    assert model.rowCount() == 100 and calls == [None]
+    qtmodeltester.check(model)
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 250 and model.complete
+    assert len(calls) == 3  # 100 + 100 + 50: the short page ends it
+    emails = [model.index(row, 0).data() for row in range(250)]
+    assert emails == [f"c{i}@example.com" for i in range(250)]
+    assert model.index(7, 1).data() == "C 7" and model.index(7, 2).data() == "subscribed"
+    qtmodeltester.check(model)
+
+
+def test_a_page_for_an_older_load_is_dropped(qtmodeltester):
+    waiting: list[Any] = []
+    model = ContactTableModel(runner=lambda read, done: waiting.append((read, done)))
+    first = [ContactInfo(1, "old@example.com", None, "subscribed", datetime.now(UTC))]
+    model.load(lambda after, limit: first)
+    model.load(lambda after, limit: [])  # the user picked another list meanwhile
+    stale_read, stale_done = waiting[0]
+    stale_done(stale_read())
+    assert model.rowCount() == 0
+    qtmodeltester.check(model)
+
+
+def test_a_big_list_opens_with_one_page_and_scrolling_loads_more(qtbot, bridge, store):
+    team_id = fill(store, PAGE_SIZE * 3 + 10)
+    window = ContactsWindow(bridge, store, team_id)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
+    assert window.model.rowCount() == PAGE_SIZE  # never the whole list
+    # The counts arrive on their own, after the names and the first page.
+    qtbot.waitUntil(
+        lambda: f"{PAGE_SIZE * 3 + 10} subscribed" in window.list_title.text(), timeout=10_000
+    )
+    assert window.lists.item(0).text() == f"big\n{PAGE_SIZE * 3 + 10} subscribed"
+    bar = window.table.verticalScrollBar()
+    for _ in range(50):
+        if window.model.complete:
+            break
+        bar.setValue(bar.maximum())
+        qtbot.wait(20)
+    qtbot.waitUntil(lambda: window.model.rowCount() == PAGE_SIZE * 3 + 10, timeout=10_000)
+    last = window.model.index(window.model.rowCount() - 1, 0).data()
+    assert last == f"c{PAGE_SIZE * 3 + 9}@example.com"
+    # A search starts over from its own first page.
+    window.search.setText("c42@")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)
+    assert window.model.index(0, 0).data() == "c42@example.com"
+    window.table.selectRow(0)
+    assert window._selected_email() == "c42@example.com"
