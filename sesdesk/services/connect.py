@@ -29,6 +29,7 @@ from sesdesk.aws.errors import AuthError, AwsNotFound
 from sesdesk.aws.ses import CallerIdentity
 from sesdesk.errors import BadInput, CredentialsRejected, NotAllowed, NotFound, SesdeskError
 from sesdesk.models import AccountStatus, SenderIdentity, Store, record_event, utcnow
+from sesdesk.models.states import MailerAccess
 from sesdesk.services.mailers import mailer_row, open_mailer, save_mailer, watching_access
 from sesdesk.services.refresh import refresh_team
 
@@ -224,7 +225,7 @@ def _replace_keys(store: Store, team_id: int, keys: AwsKeys, report: CredentialR
                 "mailer",
                 "access",
                 mailer.access,
-                "ok",
+                MailerAccess.OK,
                 f"Reconnected with new keys (key …{keys.last_four}) for account "
                 f"{mailer.account_id}.",
                 at=now,
@@ -233,9 +234,9 @@ def _replace_keys(store: Store, team_id: int, keys: AwsKeys, report: CredentialR
             mailer.key_last4 = keys.last_four
             mailer.arn = report.caller.arn
             mailer.is_root = report.caller.is_root
-            if mailer.access != "ok":
+            if mailer.access != MailerAccess.OK:
                 mailer.access_changed_at = now
-            mailer.access = "ok"
+            mailer.access = MailerAccess.OK
             mailer.access_reason = None
             mailer.offline_since = None
             mailer.last_checked = now

@@ -19,8 +19,9 @@ from sesdesk.aws import keychain
 from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.errors import AuthError
 from sesdesk.aws.ses import CallerIdentity, SesFacade
-from sesdesk.errors import CredentialsRejected, NotAllowed, NotFound
+from sesdesk.errors import CredentialsRejected, NotAllowed
 from sesdesk.models import Mailer, Store, record_event, utcnow
+from sesdesk.models.states import MailerAccess
 
 #: Why a mailer whose keyring entry is gone counts as lost (its `access_reason`).
 KEYS_MISSING = "the keys are missing from this computer's keyring: Reconnect"
@@ -94,20 +95,24 @@ def mark_lost(
             mailer.last_checked = now
             # A failed call still proves AWS answered: the mailer is not offline.
             mailer.offline_since = None
-        if mailer.access == "lost" and mailer.access_reason == reason:
+        if mailer.access == MailerAccess.LOST and mailer.access_reason == reason:
             return False
-        was_lost = mailer.access == "lost"
+        was_lost = mailer.access == MailerAccess.LOST
         record_event(
             session,
             team_id,
             "mailer",
             "access",
             mailer.access,
-            "lost",
+            MailerAccess.LOST,
             f"The mailer lost access to AWS: {reason}",
             at=now,
         )
-        mailer.access, mailer.access_reason, mailer.access_changed_at = "lost", reason, now
+        mailer.access, mailer.access_reason, mailer.access_changed_at = (
+            MailerAccess.LOST,
+            reason,
+            now,
+        )
         return not was_lost
 
 
@@ -128,7 +133,7 @@ def save_mailer(
                     region=region,
                     key_last4=keys.last_four,
                     keyring_ref=ref,
-                    access="ok",
+                    access=MailerAccess.OK,
                     arn=caller.arn,
                     is_root=caller.is_root,
                     last_checked=utcnow(),
@@ -140,16 +145,9 @@ def save_mailer(
                 "mailer",
                 "access",
                 None,
-                "ok",
+                MailerAccess.OK,
                 f"Connected AWS account {caller.account_id} in {region} (key …{keys.last_four}).",
             )
     except BaseException:
         keychain.delete_keys(ref)
         raise
-
-
-def require_mailer(store: Store, team_id: int) -> None:
-    """NotFound unless the team has a mailer."""
-    with store.session() as session:
-        if mailer_row(session, team_id) is None:
-            raise NotFound("team", "this team has no mailer (connect AWS first)")

@@ -22,10 +22,11 @@ from sesdesk.models import (
     record_event,
     utcnow,
 )
+from sesdesk.models.states import IdentityStatus, MailerAccess
 from sesdesk.services.mailers import mailer_row, open_mailer, watching_access
 from sesdesk.services.mailers import mark_lost as mark_lost  # re-exported: callers use it here
 
-SETTLED = {"SUCCESS", "FAILED"}
+SETTLED = {IdentityStatus.SUCCESS, IdentityStatus.FAILED}
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,6 @@ class RefreshResult:
     events: list[ObservedChange] = field(default_factory=list)
     #: How many AWS calls the cycle made (GetAccount + List + one Get per unsettled identity).
     calls: int = 0
-
-
-def identity_kind(name: str) -> str:
-    """'email' for an address, 'domain' otherwise."""
-    return "email" if "@" in name else "domain"
 
 
 def refresh_team(store: Store, team_id: int, facade: SesFacade | None = None) -> RefreshResult:
@@ -94,7 +90,7 @@ def refresh_team(store: Store, team_id: int, facade: SesFacade | None = None) ->
     with store.session() as session:
         mailer = mailer_row(session, team_id)
         if mailer is not None:
-            if mailer.access != "ok":
+            if mailer.access != MailerAccess.OK:
                 events.append(
                     record_event(
                         session,
@@ -102,12 +98,16 @@ def refresh_team(store: Store, team_id: int, facade: SesFacade | None = None) ->
                         "mailer",
                         "access",
                         mailer.access,
-                        "ok",
+                        MailerAccess.OK,
                         "AWS accepts the mailer's keys again.",
                         at=now,
                     )
                 )
-                mailer.access, mailer.access_reason, mailer.access_changed_at = "ok", None, now
+                mailer.access, mailer.access_reason, mailer.access_changed_at = (
+                    MailerAccess.OK,
+                    None,
+                    now,
+                )
             if mailer.offline_since is not None:
                 events.append(
                     record_event(
@@ -317,7 +317,7 @@ def _record_identities(
             row.dkim_status = detail.dkim_status
             if detail.dkim_tokens:
                 row.dkim_tokens = list(detail.dkim_tokens)
-        elif status == "SUCCESS":
+        elif status == IdentityStatus.SUCCESS:
             row.verified_for_sending = True
         row.last_checked = now
         row.updated_at = now
@@ -340,11 +340,11 @@ def _record_identities(
 
 
 def _identity_change_message(name: str, status: str, detail: IdentityDetail | None) -> str:
-    if status == "SUCCESS":
+    if status == IdentityStatus.SUCCESS:
         return f"{name} is verified: you can send from it."
-    if status == "FAILED":
+    if status == IdentityStatus.FAILED:
         why = f" ({detail.error_type})" if detail and detail.error_type else ""
         return f"Verification of {name} failed{why}: retry or replace it."
-    if status == "TEMPORARY_FAILURE":
+    if status == IdentityStatus.TEMPORARY_FAILURE:
         return f"AWS could not check {name} for now; it will try again."
     return f"{name} is now {status}."
