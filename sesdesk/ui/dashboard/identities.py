@@ -12,12 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QPushButton, QTableView, QWidget
 
-from sesdesk.ui.dashboard.common import (
-    IDENTITY_STATUS,
-    button_row,
-    identity_explanation,
-    value_label,
-)
+from sesdesk.models.states import IdentityStatus
+from sesdesk.ui.dashboard.common import button_row, value_label
 from sesdesk.ui.widgets.card import Card
 
 if TYPE_CHECKING:
@@ -100,13 +96,13 @@ class IdentityTableModel(QAbstractTableModel):
 
 def _row(identity: IdentityView) -> tuple[str, str, str, str, str]:
     """(name, type, status, what it means, tone): one table row's texts."""
-    text, tone = IDENTITY_STATUS.get(identity.status, (identity.status.title(), "neutral"))
+    explanation = identity.explanation
     return (
         identity.name,
         "Email address" if identity.kind == "email" else "Domain",
-        text,
-        identity_explanation(identity.status, identity.kind, identity.error_type),
-        tone,
+        explanation.label,
+        explanation.text,
+        explanation.tone,
     )
 
 
@@ -187,7 +183,10 @@ class IdentitiesCard(Card):
     def _update_buttons(self, identity: IdentityView | None) -> None:
         self.add_button.setEnabled(self._has_mailer)
         self.records_button.setEnabled(identity is not None and identity.kind == "domain")
-        failed = identity is not None and identity.status in ("FAILED", "TEMPORARY_FAILURE")
+        failed = identity is not None and identity.status in (
+            IdentityStatus.FAILED,
+            IdentityStatus.TEMPORARY_FAILURE,
+        )
         self.retry_button.setEnabled(self._has_mailer and failed)
         self.replace_button.setEnabled(self._has_mailer and identity is not None)
 
@@ -196,11 +195,15 @@ class IdentitiesCard(Card):
         self._has_mailer = snapshot.mailer is not None
         identities = snapshot.identities
         self.model.set_identities(identities)
-        counts = {"SUCCESS": 0, "PENDING": 0, "FAILED": 0}
+        counts: dict[str, int] = {
+            IdentityStatus.SUCCESS: 0,
+            IdentityStatus.PENDING: 0,
+            IdentityStatus.FAILED: 0,
+        }
         for identity in identities:
             key = (
-                "PENDING"
-                if identity.status in ("TEMPORARY_FAILURE", "NOT_STARTED")
+                IdentityStatus.PENDING
+                if identity.status in (IdentityStatus.TEMPORARY_FAILURE, IdentityStatus.NOT_STARTED)
                 else (identity.status)
             )
             counts[key] = counts.get(key, 0) + 1
