@@ -424,8 +424,12 @@ def _store_created(
 
 
 def _retire(
-    session: Session, row: SenderIdentity, now: datetime, new_value: str, message: str
+    session: Session, identity_id: int, now: datetime, new_value: str, message: str
 ) -> None:
+    """Keep the identity's row as history (`removed_at`), recording why in its events."""
+    row = session.get(SenderIdentity, identity_id)
+    if row is None:
+        return
     row.removed_at = now
     record_event(
         session,
@@ -525,31 +529,27 @@ def retry_identity(
         detail = _guarded(store, team_id, lambda: ses.create_identity(current.name))
     except SesdeskError as exc:
         with store.session() as session:
-            row = session.get(SenderIdentity, current.id)
-            if row is not None:
-                _retire(
-                    session,
-                    row,
-                    now,
-                    "DELETED",
-                    f"Deleted {current.display} in SES to retry; creating it again failed: "
-                    f"{exc.message}",
-                )
+            _retire(
+                session,
+                current.id,
+                now,
+                "DELETED",
+                f"Deleted {current.display} in SES to retry; creating it again failed: "
+                f"{exc.message}",
+            )
         exc.hint = (exc.hint + "\n" if exc.hint else "") + (
             f"{current.display} is deleted in SES: add it again with "
             f"`sesdesk identity add --team NAME {current.name}`."
         )
         raise
     with store.session() as session:
-        row = session.get(SenderIdentity, current.id)
-        if row is not None:
-            _retire(
-                session,
-                row,
-                now,
-                "RETRIED",
-                f"Retrying {current.display}: deleted and recreated in SES.",
-            )
+        _retire(
+            session,
+            current.id,
+            now,
+            "RETRIED",
+            f"Retrying {current.display}: deleted and recreated in SES.",
+        )
         how = (
             f"AWS sent a new link to {current.display}."
             if current.kind == EMAIL
@@ -593,15 +593,13 @@ def replace_identity(
         )
     _delete_in_ses(store, team_id, ses, current.name)
     with store.session() as session:
-        row = session.get(SenderIdentity, current.id)
-        if row is not None:
-            _retire(
-                session,
-                row,
-                now,
-                "REPLACED",
-                f"Replaced {current.display} with {checked.describe()}; deleted it in SES.",
-            )
+        _retire(
+            session,
+            current.id,
+            now,
+            "REPLACED",
+            f"Replaced {current.display} with {checked.describe()}; deleted it in SES.",
+        )
     return _finish(store, team_id, ses, checked, previous=current)
 
 

@@ -20,7 +20,7 @@ from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.errors import AuthError
 from sesdesk.aws.ses import CallerIdentity, SesFacade
 from sesdesk.errors import CredentialsRejected, NotAllowed
-from sesdesk.models import Mailer, Store, record_event, utcnow
+from sesdesk.models import Mailer, StatusEvent, Store, record_event, utcnow
 from sesdesk.models.states import MailerAccess
 
 #: Why a mailer whose keyring entry is gone counts as lost (its `access_reason`).
@@ -98,22 +98,31 @@ def mark_lost(
         if mailer.access == MailerAccess.LOST and mailer.access_reason == reason:
             return False
         was_lost = mailer.access == MailerAccess.LOST
-        record_event(
-            session,
-            team_id,
-            "mailer",
-            "access",
-            mailer.access,
-            MailerAccess.LOST,
-            f"The mailer lost access to AWS: {reason}",
-            at=now,
-        )
-        mailer.access, mailer.access_reason, mailer.access_changed_at = (
-            MailerAccess.LOST,
-            reason,
-            now,
-        )
+        message = f"The mailer lost access to AWS: {reason}"
+        set_access(session, mailer, MailerAccess.LOST, message, now, reason=reason)
         return not was_lost
+
+
+def set_access(  # type: ignore[no-untyped-def]
+    session,
+    mailer: Mailer,
+    access: MailerAccess,
+    message: str,
+    now: datetime,
+    *,
+    reason: str | None = None,
+) -> StatusEvent:
+    """Record the mailer's access becoming `access` in the history, then set it.
+
+    `access_changed_at` moves only when the access or its reason really changes.
+    """
+    event = record_event(
+        session, mailer.team_id, "mailer", "access", mailer.access, access, message, at=now
+    )
+    if (mailer.access, mailer.access_reason) != (access, reason):
+        mailer.access_changed_at = now
+    mailer.access, mailer.access_reason = access, reason
+    return event
 
 
 def save_mailer(

@@ -23,7 +23,7 @@ from sesdesk.models import (
     utcnow,
 )
 from sesdesk.models.states import IdentityStatus, MailerAccess
-from sesdesk.services.mailers import mailer_row, open_mailer, watching_access
+from sesdesk.services.mailers import mailer_row, open_mailer, set_access, watching_access
 from sesdesk.services.mailers import mark_lost as mark_lost  # re-exported: callers use it here
 
 SETTLED = {IdentityStatus.SUCCESS, IdentityStatus.FAILED}
@@ -91,23 +91,8 @@ def refresh_team(store: Store, team_id: int, facade: SesFacade | None = None) ->
         mailer = mailer_row(session, team_id)
         if mailer is not None:
             if mailer.access != MailerAccess.OK:
-                events.append(
-                    record_event(
-                        session,
-                        team_id,
-                        "mailer",
-                        "access",
-                        mailer.access,
-                        MailerAccess.OK,
-                        "AWS accepts the mailer's keys again.",
-                        at=now,
-                    )
-                )
-                mailer.access, mailer.access_reason, mailer.access_changed_at = (
-                    MailerAccess.OK,
-                    None,
-                    now,
-                )
+                message = "AWS accepts the mailer's keys again."
+                events.append(set_access(session, mailer, MailerAccess.OK, message, now))
             if mailer.offline_since is not None:
                 events.append(
                     record_event(
@@ -191,62 +176,46 @@ def _record_account(
             )
         )
     else:
-        if row.production != info.production:
-            changes.append(
-                record_event(
-                    session,
-                    team_id,
-                    "account",
-                    "production",
-                    "production" if row.production else "sandbox",
-                    "production" if info.production else "sandbox",
-                    "Production access granted: you can send to anyone."
-                    if info.production
-                    else "The account is back in the sandbox.",
-                    at=now,
-                )
-            )
-        if row.review_status != info.review_status:
-            changes.append(
-                record_event(
-                    session,
-                    team_id,
-                    "account",
-                    "review_status",
-                    row.review_status,
-                    info.review_status,
-                    f"Production-access review is now {info.review_status or 'none'}.",
-                    at=now,
-                )
-            )
-        if row.sending_enabled != info.sending_enabled:
-            changes.append(
-                record_event(
-                    session,
-                    team_id,
-                    "account",
-                    "sending_enabled",
-                    str(row.sending_enabled).lower(),
-                    str(info.sending_enabled).lower(),
-                    "AWS resumed sending for the account."
-                    if info.sending_enabled
-                    else "AWS paused sending for the account.",
-                    at=now,
-                )
-            )
-        if (row.max_24h, row.max_rate) != (info.max_24h, info.max_rate):
-            changes.append(
-                record_event(
-                    session,
-                    team_id,
-                    "account",
-                    "quota",
-                    f"{row.max_24h:g}/day {row.max_rate:g}/s",
-                    f"{info.max_24h:g}/day {info.max_rate:g}/s",
-                    f"Sending quota is now {info.max_24h:g} a day, {info.max_rate:g} a second.",
-                    at=now,
-                )
-            )
+        # (field, changed, old, new, message) for each account fact AWS may change.
+        facts = (
+            (
+                "production",
+                row.production != info.production,
+                "production" if row.production else "sandbox",
+                "production" if info.production else "sandbox",
+                "Production access granted: you can send to anyone."
+                if info.production
+                else "The account is back in the sandbox.",
+            ),
+            (
+                "review_status",
+                row.review_status != info.review_status,
+                row.review_status,
+                info.review_status,
+                f"Production-access review is now {info.review_status or 'none'}.",
+            ),
+            (
+                "sending_enabled",
+                row.sending_enabled != info.sending_enabled,
+                str(row.sending_enabled).lower(),
+                str(info.sending_enabled).lower(),
+                "AWS resumed sending for the account."
+                if info.sending_enabled
+                else "AWS paused sending for the account.",
+            ),
+            (
+                "quota",
+                (row.max_24h, row.max_rate) != (info.max_24h, info.max_rate),
+                f"{row.max_24h:g}/day {row.max_rate:g}/s",
+                f"{info.max_24h:g}/day {info.max_rate:g}/s",
+                f"Sending quota is now {info.max_24h:g} a day, {info.max_rate:g} a second.",
+            ),
+        )
+        changes.extend(
+            record_event(session, team_id, "account", field, old, new, message, at=now)
+            for field, changed, old, new, message in facts
+            if changed
+        )
     row.production = info.production
     row.review_status = info.review_status
     row.review_case_id = info.review_case_id
