@@ -6,15 +6,16 @@ visible rows are painted. The buttons act on the selected identity.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QPushButton, QTableView, QWidget
 
 from sesdesk.models.states import IdentityStatus
 from sesdesk.ui.dashboard.common import button_row, value_label
 from sesdesk.ui.widgets.card import Card
+from sesdesk.ui.widgets.table_model import ColumnsModel, Index
 
 if TYPE_CHECKING:
     from sesdesk.services.state import IdentityView, TeamSnapshot
@@ -27,11 +28,12 @@ TONE_COLOURS = {
     "neutral": ("#e4e7eb", "#323f4b"),
 }
 COLUMNS = ("Identity", "Type", "Status", "What it means")
-Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
 
-class IdentityTableModel(QAbstractTableModel):
+class IdentityTableModel(ColumnsModel):
     """Identities as rows: name, kind, status chip, explanation."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -59,21 +61,9 @@ class IdentityTableModel(QAbstractTableModel):
         self.identities, self._rows = identities, rows
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Rows: one per identity."""
-        return 0 if parent.isValid() else len(self.identities)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Columns: name, type, status, explanation."""
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        """One row per item."""
+        return len(self.identities)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Text, chip colours and tooltips."""
