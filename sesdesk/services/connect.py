@@ -30,6 +30,7 @@ from sesdesk.aws.ses import CallerIdentity
 from sesdesk.errors import BadInput, CredentialsRejected, NotAllowed, NotFound, SesdeskError
 from sesdesk.models import AccountStatus, SenderIdentity, Store, record_event, utcnow
 from sesdesk.models.states import MailerAccess
+from sesdesk.services.identity_status import record_status
 from sesdesk.services.mailers import (
     mailer_row,
     open_mailer,
@@ -310,11 +311,10 @@ def delete_mailer(
         ):
             row.removed_at = now
             where = "deleted in SES" if row.name in deleted or row.name in gone else "kept in SES"
-            record_event(
+            record_status(
                 session,
                 team_id,
-                f"identity:{row.name}",
-                "status",
+                row.name,
                 row.status,
                 "REMOVED",
                 f"Sender identity {row.name} removed with the mailer ({where}).",

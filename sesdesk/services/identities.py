@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from sesdesk.aws.errors import AwsError, AwsNotFound
 from sesdesk.aws.ses import IdentityDetail, SesFacade
 from sesdesk.errors import BadInput, NotAllowed, NotFound, SesdeskError
-from sesdesk.models import Mailer, SenderIdentity, Store, record_event, utcnow
+from sesdesk.models import Mailer, SenderIdentity, Store, utcnow
 from sesdesk.models.states import IdentityStatus
 from sesdesk.services.addresses import AddressProblem, AddressUse, check_email
 from sesdesk.services.dns_records import DEFAULT_MAIL_FROM_LABEL, DnsRecord, records_for_domain
@@ -34,6 +34,7 @@ from sesdesk.services.identity_status import (
     EMAIL,
     EMAIL_LINK_HOURS,
     display_name,
+    record_status,
 )
 
 # What a status means is worded in identity_status; these stay importable from here.
@@ -409,16 +410,7 @@ def _store_created(
         updated_at=now,
     )
     session.add(row)
-    record_event(
-        session,
-        team_id,
-        f"identity:{checked.name}",
-        "status",
-        None,
-        IdentityStatus.PENDING,
-        message,
-        at=now,
-    )
+    record_status(session, team_id, checked.name, None, IdentityStatus.PENDING, message, at=now)
     session.flush()
     return row
 
@@ -431,16 +423,7 @@ def _retire(
     if row is None:
         return
     row.removed_at = now
-    record_event(
-        session,
-        row.team_id,
-        f"identity:{row.name}",
-        "status",
-        row.status,
-        new_value,
-        message,
-        at=now,
-    )
+    record_status(session, row.team_id, row.name, row.status, new_value, message, at=now)
     # The partial unique index only allows one active row per name: write this one first.
     session.flush()
 

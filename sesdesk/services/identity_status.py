@@ -7,9 +7,12 @@ dashboard and the CLI all show `explain`'s label, tone and sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import idna
 
+from sesdesk.models import StatusEvent, record_event
 from sesdesk.models.states import IdentityStatus
 
 EMAIL = "email"
@@ -113,3 +116,17 @@ def explain(kind: str, name: str, status: str, error_type: str | None = None) ->
             )
         return Explanation("Failed", "bad", text, "retry")
     return Explanation(status.title(), "neutral", f"AWS reports {shown} as {status}.")
+
+
+def record_status(
+    session: Any,
+    team_id: int,
+    name: str,
+    old: str | None,
+    new: str,
+    message: str,
+    *,
+    at: datetime,
+) -> StatusEvent:
+    """Add an identity's status change (`identity:<name>` / `status`) to the team's history."""
+    return record_event(session, team_id, f"identity:{name}", "status", old, new, message, at=at)

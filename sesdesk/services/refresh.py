@@ -23,6 +23,7 @@ from sesdesk.models import (
     utcnow,
 )
 from sesdesk.models.states import IdentityStatus, MailerAccess
+from sesdesk.services.identity_status import record_status
 from sesdesk.services.mailers import mailer_row, open_mailer, set_access, watching_access
 from sesdesk.services.mailers import mark_lost as mark_lost  # re-exported: callers use it here
 
@@ -255,11 +256,10 @@ def _record_identities(
             )
             session.add(row)
             changes.append(
-                record_event(
+                record_status(
                     session,
                     team_id,
-                    f"identity:{item.name}",
-                    "status",
+                    item.name,
                     None,
                     status,
                     f"Sender identity {item.name} found in SES ({status}).",
@@ -268,11 +268,10 @@ def _record_identities(
             )
         elif row.status != status:
             changes.append(
-                record_event(
+                record_status(
                     session,
                     team_id,
-                    f"identity:{item.name}",
-                    "status",
+                    item.name,
                     row.status,
                     status,
                     _identity_change_message(item.name, status, detail),
@@ -294,11 +293,10 @@ def _record_identities(
         if key not in seen:
             row.removed_at = now
             changes.append(
-                record_event(
+                record_status(
                     session,
                     team_id,
-                    f"identity:{row.name}",
-                    "status",
+                    row.name,
                     row.status,
                     "REMOVED",
                     f"Sender identity {row.name} no longer exists in SES.",
