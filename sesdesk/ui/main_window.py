@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from sesdesk.models.states import IdentityStatus, MailerAccess
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.pages import LoadingPage
 from sesdesk.ui.widgets.statusbar import StatusBar
@@ -472,6 +471,9 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self, snapshot: TeamSnapshot | None) -> None:
         """Enable the team actions that make sense for the team's current state."""
+        # Imported here: the window shows before SQLAlchemy (which sesdesk.models loads) is.
+        from sesdesk.models.states import IdentityStatus, MailerAccess
+
         has_team = snapshot is not None
         mailer = snapshot.mailer if snapshot is not None else None
         verified = snapshot is not None and any(
