@@ -153,7 +153,7 @@ def clean_region(region: str) -> str:
 # --- the report -------------------------------------------------------------------------
 
 
-class Verdict(Enum):
+class PermissionVerdict(Enum):
     """What the check learned about one action."""
 
     ALLOWED = "allowed"
@@ -166,7 +166,7 @@ class ActionCheck:
     """The outcome for one action of the table."""
 
     action: str
-    verdict: Verdict
+    verdict: PermissionVerdict
     why: str  # what sesdesk uses the action for
     note: str = ""  # how it was decided, or why it could not be
 
@@ -188,12 +188,12 @@ class CredentialReport:
     @property
     def missing(self) -> tuple[str, ...]:
         """Actions the keys may definitely not perform."""
-        return tuple(c.action for c in self.checks if c.verdict is Verdict.MISSING)
+        return tuple(c.action for c in self.checks if c.verdict is PermissionVerdict.MISSING)
 
     @property
     def unverified(self) -> tuple[str, ...]:
         """Actions that could not be checked without side effects."""
-        return tuple(c.action for c in self.checks if c.verdict is Verdict.UNVERIFIED)
+        return tuple(c.action for c in self.checks if c.verdict is PermissionVerdict.UNVERIFIED)
 
     @property
     def ok(self) -> bool:
@@ -253,7 +253,7 @@ class CheckProgress:
     state: str  # "running" | "done" | "failed"
     message: str
     action: str | None = None
-    verdict: Verdict | None = None
+    verdict: PermissionVerdict | None = None
 
 
 ProgressCallback = Callable[[CheckProgress], None]
@@ -416,7 +416,9 @@ def _probe(row: Permission, call: Callable[[], Any]) -> ActionCheck:
         status = int((exc.response.get("ResponseMetadata", {}) or {}).get("HTTPStatusCode", 0))
         classified = classify(exc, action=row.action)
         if isinstance(classified, PermissionMissing):
-            return ActionCheck(row.action, Verdict.MISSING, row.why, "AWS denied the call")
+            return ActionCheck(
+                row.action, PermissionVerdict.MISSING, row.why, "AWS denied the call"
+            )
         if isinstance(classified, KeysRejected):
             raise explain_rejection(classified) from None
         if isinstance(classified, ServiceUnreachable) or status >= 500:
@@ -424,13 +426,16 @@ def _probe(row: Permission, call: Callable[[], Any]) -> ActionCheck:
         if not code or code == str(status):
             # No AWS error code: the endpoint does not offer this call at all.
             return ActionCheck(
-                row.action, Verdict.UNVERIFIED, row.why, "the service did not answer this call"
+                row.action,
+                PermissionVerdict.UNVERIFIED,
+                row.why,
+                "the service did not answer this call",
             )
         # "Not found" for a made-up resource: AWS authorised the call before looking.
-        return ActionCheck(row.action, Verdict.ALLOWED, row.why, f"probe answered {code}")
+        return ActionCheck(row.action, PermissionVerdict.ALLOWED, row.why, f"probe answered {code}")
     except Exception as exc:
         raise classify(exc, action=row.action) from None
-    return ActionCheck(row.action, Verdict.ALLOWED, row.why, "probe succeeded")
+    return ActionCheck(row.action, PermissionVerdict.ALLOWED, row.why, "probe succeeded")
 
 
 def check_permissions(
@@ -450,7 +455,7 @@ def check_permissions(
             checks.append(
                 ActionCheck(
                     row.action,
-                    Verdict.ALLOWED if allowed else Verdict.MISSING,
+                    PermissionVerdict.ALLOWED if allowed else PermissionVerdict.MISSING,
                     row.why,
                     f"IAM policy simulator: {decisions[row.action]}",
                 )
@@ -461,11 +466,13 @@ def check_permissions(
         calls = _probe_calls(factory, caller)
         for row in rows:
             if row.action == "sts:GetCallerIdentity":
-                check = ActionCheck(row.action, Verdict.ALLOWED, row.why, "answered above")
+                check = ActionCheck(
+                    row.action, PermissionVerdict.ALLOWED, row.why, "answered above"
+                )
             elif row.probe is None:
                 check = ActionCheck(
                     row.action,
-                    Verdict.UNVERIFIED,
+                    PermissionVerdict.UNVERIFIED,
                     row.why,
                     "cannot be checked without changing the account; allow "
                     "iam:SimulatePrincipalPolicy for an exact check",
@@ -474,7 +481,7 @@ def check_permissions(
                 check = _probe(row, calls[row.probe])
             checks.append(check)
             _report_action(progress, check)
-    missing = sum(1 for c in checks if c.verdict is Verdict.MISSING)
+    missing = sum(1 for c in checks if c.verdict is PermissionVerdict.MISSING)
     progress(
         CheckProgress(
             STEP_PERMISSIONS,

@@ -24,6 +24,7 @@ from typing import Any
 
 from sesdesk.cli import Context, emit_json, note, record_id, say
 from sesdesk.errors import BadInput, SesdeskError
+from sesdesk.models.states import BroadcastState
 
 _STATUS_KEYS = (
     "id",
@@ -254,7 +255,7 @@ def _send(args: argparse.Namespace, ctx: Context) -> int:
 
     def progress(p: Progress) -> None:
         now = time.monotonic()
-        if p.status.state == "queued":
+        if p.status.state == BroadcastState.QUEUED:
             note(f"Broadcast {p.status.id} is queued: {p.status.stop_reason}")
             return
         if now - last[0] < 2.0:

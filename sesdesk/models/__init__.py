@@ -22,6 +22,7 @@ from sesdesk.models.sending import (
     SendDay,
     Suppression,
 )
+from sesdesk.models.states import BroadcastState, IdentityStatus, MailerAccess, RecipientState
 from sesdesk.models.store import (
     HEAD_REVISION,
     DatabaseCorrupt,
@@ -38,6 +39,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "BroadcastGuard",
+    "BroadcastState",
     "Contact",
     "ContactList",
     "DatabaseCorrupt",
@@ -46,10 +48,13 @@ __all__ = [
     "FeedbackEvent",
     "FeedbackSettings",
     "FeedbackWiring",
+    "IdentityStatus",
     "Lease",
     "Mailer",
+    "MailerAccess",
     "Recipient",
     "RecipientOutcome",
+    "RecipientState",
     "SendDay",
     "SenderIdentity",
     "StatusEvent",

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sesdesk.models.base import Base, utcnow
+from sesdesk.models.states import IdentityStatus
 
 if TYPE_CHECKING:
     from sesdesk.models.team import Team
@@ -16,12 +17,12 @@ if TYPE_CHECKING:
 KIND_EMAIL = "email"
 KIND_DOMAIN = "domain"
 
-# SES VerificationStatus values.
-PENDING = "PENDING"
-SUCCESS = "SUCCESS"
-FAILED = "FAILED"
-TEMPORARY_FAILURE = "TEMPORARY_FAILURE"
-NOT_STARTED = "NOT_STARTED"
+# SES VerificationStatus values (aliases of the enum members).
+PENDING = IdentityStatus.PENDING
+SUCCESS = IdentityStatus.SUCCESS
+FAILED = IdentityStatus.FAILED
+TEMPORARY_FAILURE = IdentityStatus.TEMPORARY_FAILURE
+NOT_STARTED = IdentityStatus.NOT_STARTED
 
 
 class SenderIdentity(Base):

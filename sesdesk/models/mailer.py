@@ -9,14 +9,15 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sesdesk.models.base import Base, utcnow
+from sesdesk.models.states import MailerAccess
 
 if TYPE_CHECKING:
     from sesdesk.models.team import Team
 
-ACCESS_OK = "ok"
-ACCESS_LOST = "lost"
-ACCESS_UNKNOWN = "unknown"
-ACCESS_VALUES = (ACCESS_OK, ACCESS_LOST, ACCESS_UNKNOWN)
+ACCESS_OK = MailerAccess.OK
+ACCESS_LOST = MailerAccess.LOST
+ACCESS_UNKNOWN = MailerAccess.UNKNOWN
+ACCESS_VALUES: tuple[str, ...] = tuple(MailerAccess)
 
 
 class Mailer(Base):

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sesdesk.models.base import Base, utcnow
+from sesdesk.models.states import STORED_BROADCAST_STATES, BroadcastState, RecipientState
 
 SUBSCRIBED = "subscribed"
 UNSUBSCRIBED = "unsubscribed"
@@ -33,30 +34,28 @@ KIND_TEST_CAMPAIGN = "test_campaign"
 KIND_BROADCAST = "broadcast"
 BROADCAST_KINDS = (KIND_TEST_EMAIL, KIND_TEST_CAMPAIGN, KIND_BROADCAST)
 
-DRAFT = "draft"
-SENDING = "sending"
-PAUSED = "paused"
-WAITING_QUOTA = "waiting_quota"
-DONE = "done"
-STOPPED = "stopped"
-BROADCAST_STATES = (DRAFT, SENDING, PAUSED, WAITING_QUOTA, DONE, STOPPED)
-# Never stored: a broadcast whose sender holds its lease while it waits for the account's
-# send lease (another broadcast of the same account is sending) is reported `queued`.
-QUEUED = "queued"
+DRAFT = BroadcastState.DRAFT
+SENDING = BroadcastState.SENDING
+PAUSED = BroadcastState.PAUSED
+WAITING_QUOTA = BroadcastState.WAITING_QUOTA
+DONE = BroadcastState.DONE
+STOPPED = BroadcastState.STOPPED
+BROADCAST_STATES: tuple[str, ...] = STORED_BROADCAST_STATES
+QUEUED = BroadcastState.QUEUED  # never stored
 
-PENDING = "pending"
-# SENDING = "sending" (shared with the broadcast state above)
-SENT = "sent"
-FAILED = "failed"
-SUPPRESSED = "suppressed"
-UNCERTAIN = "uncertain"
-RECIPIENT_STATES = (PENDING, SENDING, SENT, FAILED, SUPPRESSED, UNCERTAIN)
+PENDING = RecipientState.PENDING
+# SENDING is shared with the broadcast state above (both are "sending").
+SENT = RecipientState.SENT
+FAILED = RecipientState.FAILED
+SUPPRESSED = RecipientState.SUPPRESSED
+UNCERTAIN = RecipientState.UNCERTAIN
+RECIPIENT_STATES: tuple[str, ...] = tuple(RecipientState)
 
 SUPPRESSION_REASONS = ("bounce", "complaint", "manual", "unsubscribe")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class ContactList(Base):

@@ -32,44 +32,44 @@ _PER_DAY_NUMBER = re.compile(
 
 def placeholders(form: AccessForm) -> Outcome:
     """Blocks while a "[replace: …]" part of a template is still in the text."""
-    from sesdesk.services.access import Verdict
+    from sesdesk.services.access import FieldVerdict
 
     count = form.use_case_description.count(PLACEHOLDER)
     if count:
         return (
-            Verdict.BLOCK,
+            FieldVerdict.BLOCK,
             f"Replace the {count} part{'s' if count != 1 else ''} marked [replace: …] with your "
             "own words: AWS reviews what you write about your business.",
         )
-    return Verdict.OK, "No template placeholders left."
+    return FieldVerdict.OK, "No template placeholders left."
 
 
 def list_source(form: AccessForm) -> Outcome:
     """Blocks a bought, rented or scraped list: AWS's acceptable-use policy forbids it."""
-    from sesdesk.services.access import Verdict
+    from sesdesk.services.access import FieldVerdict
 
     for sentence in re.split(r"(?<=[.!?;])\s+|\n+", form.use_case_description):
         match = _ACQUIRED.search(sentence)
         if match and not _NEGATED.search(sentence[: match.start()] + match.group(0)):
             return (
-                Verdict.BLOCK,
+                FieldVerdict.BLOCK,
                 f"“{match.group(0)}”: sending to a bought, rented or scraped list breaks AWS's "
                 "acceptable-use policy and the request would be denied. Send only to people "
                 "who gave you their address themselves.",
             )
-    return Verdict.OK, "No bought or rented list."
+    return FieldVerdict.OK, "No bought or rented list."
 
 
 def vague_volume(form: AccessForm) -> Outcome:
     """Blocks a volume given only as "lots" or "many": reviewers need a number per day."""
-    from sesdesk.services.access import Verdict
+    from sesdesk.services.access import FieldVerdict
 
     text = form.use_case_description
     vague = _VAGUE.search(text)
     if vague and not _PER_DAY_NUMBER.search(text):
         return (
-            Verdict.BLOCK,
+            FieldVerdict.BLOCK,
             f"“{vague.group(0)}” is not a volume: give a number of emails per day "
             "(e.g. 300 emails per day).",
         )
-    return Verdict.OK, "The volume is a number."
+    return FieldVerdict.OK, "The volume is a number."

@@ -29,7 +29,15 @@ from sesdesk.aws.errors import AuthError, AwsNotFound
 from sesdesk.aws.ses import CallerIdentity
 from sesdesk.errors import BadInput, CredentialsRejected, NotAllowed, NotFound, SesdeskError
 from sesdesk.models import AccountStatus, SenderIdentity, Store, record_event, utcnow
-from sesdesk.services.mailers import mailer_row, open_mailer, save_mailer, watching_access
+from sesdesk.models.states import MailerAccess
+from sesdesk.services.identity_status import record_status
+from sesdesk.services.mailers import (
+    mailer_row,
+    open_mailer,
+    save_mailer,
+    set_access,
+    watching_access,
+)
 from sesdesk.services.refresh import refresh_team
 
 log = logging.getLogger(__name__)
@@ -218,25 +226,15 @@ def _replace_keys(store: Store, team_id: int, keys: AwsKeys, report: CredentialR
             if mailer is None:
                 raise NotAllowed("This team's mailer was deleted meanwhile.")
             old_ref = mailer.keyring_ref
-            record_event(
-                session,
-                team_id,
-                "mailer",
-                "access",
-                mailer.access,
-                "ok",
+            message = (
                 f"Reconnected with new keys (key …{keys.last_four}) for account "
-                f"{mailer.account_id}.",
-                at=now,
+                f"{mailer.account_id}."
             )
+            set_access(session, mailer, MailerAccess.OK, message, now)
             mailer.keyring_ref = new_ref
             mailer.key_last4 = keys.last_four
             mailer.arn = report.caller.arn
             mailer.is_root = report.caller.is_root
-            if mailer.access != "ok":
-                mailer.access_changed_at = now
-            mailer.access = "ok"
-            mailer.access_reason = None
             mailer.offline_since = None
             mailer.last_checked = now
     except BaseException:
@@ -313,11 +311,10 @@ def delete_mailer(
         ):
             row.removed_at = now
             where = "deleted in SES" if row.name in deleted or row.name in gone else "kept in SES"
-            record_event(
+            record_status(
                 session,
                 team_id,
-                f"identity:{row.name}",
-                "status",
+                row.name,
                 row.status,
                 "REMOVED",
                 f"Sender identity {row.name} removed with the mailer ({where}).",

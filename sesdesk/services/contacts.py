@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +19,6 @@ from typing import IO, Any
 
 from sqlalchemy import delete, func, select
 
-from sesdesk.aws.errors import Rejected
 from sesdesk.errors import BadInput, NotFound
 from sesdesk.models import Store, Team, utcnow
 from sesdesk.models.sending import (
@@ -31,72 +29,19 @@ from sesdesk.models.sending import (
     ContactList,
     Suppression,
 )
+
+# The address rule lives in services.addresses; these names stay importable from here.
+from sesdesk.services.addresses import UnsendableAddress as UnsendableAddress
+from sesdesk.services.addresses import email_problem
+from sesdesk.services.addresses import sendable_address as sendable_address
 from sesdesk.services.contact_writer import NewContactWriter, count_contacts
 
 MAX_LIST_NAME = 200
 MAX_NAME = 200
-MAX_EMAIL = 254
 _INSERT_CHUNK = 5000
 
 EMAIL_HEADERS = ("email", "e-mail", "email address", "e-mail address", "mail", "emailaddress")
 NAME_HEADERS = ("name", "full name", "fullname", "first name", "firstname", "given name")
-
-# The common ASCII shape, checked fast; anything else goes to email-validator (slower, but
-# it knows internationalised addresses and the odd corners of RFC 5322).
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_FAST_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}")
-
-
-def email_problem(value: str) -> str | None:
-    """Why `value` is not a usable email address, or None when it is."""
-    if not value:
-        return "no email address"
-    if len(value) > MAX_EMAIL:
-        return f"longer than {MAX_EMAIL} characters"
-    if _FAST_EMAIL.fullmatch(value):
-        local = value.rpartition("@")[0]
-        return None if len(local) <= 64 else "the part before @ is longer than 64 characters"
-    if "@" not in value:
-        return "not an email address (no @)"
-    if not value.rpartition("@")[0].isascii():
-        return NON_ASCII_LOCAL
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        validate_email(value, check_deliverability=False, test_environment=True)
-    except EmailNotValidError as exc:
-        return f"not a valid email address ({exc})"
-    return None
-
-
-# Amazon SES has no SMTPUTF8: an internationalised domain goes out in punycode, but a
-# mailbox name with non-ASCII characters cannot be sent at all.
-NON_ASCII_LOCAL = (
-    "not sendable: Amazon SES cannot deliver to addresses with accented or non-Latin "
-    "characters before the @"
-)
-
-
-class UnsendableAddress(Rejected):
-    """An address SES cannot take: that one recipient fails with this reason, the run goes on."""
-
-
-def sendable_address(email: str) -> str:
-    """`email` as SES takes it: an internationalised domain in punycode (xn--…)."""
-    if email.isascii():
-        return email
-    if not email.rpartition("@")[0].isascii():
-        raise UnsendableAddress(f"{email} is {NON_ASCII_LOCAL}")
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        checked = validate_email(email, check_deliverability=False, test_environment=True)
-    except EmailNotValidError as exc:
-        raise UnsendableAddress(f"{email} is not a valid email address ({exc})") from exc
-    if checked.ascii_email is None:
-        raise UnsendableAddress(f"{email} is {NON_ASCII_LOCAL}")
-    return checked.ascii_email
 
 
 def clean_email(value: str, *, field_name: str = "email") -> str:
@@ -219,14 +164,6 @@ def create_list(store: Store, team_id: int, name: str) -> ListInfo:
         session.add(row)
         session.flush()
         return ListInfo(row.id, row.name, 0, 0)
-
-
-def delete_list(store: Store, team_id: int, name: str) -> None:
-    """Delete a list and its contacts (broadcasts keep their own copy of recipients)."""
-    with store.session() as session:
-        row = _require_list(session, team_id, name)
-        session.execute(delete(Contact).where(Contact.list_id == row.id))
-        session.delete(row)
 
 
 # --------------------------------------------------------------------------- contacts

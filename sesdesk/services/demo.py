@@ -24,6 +24,7 @@ from sesdesk.aws.ses import SesFacade
 from sesdesk.aws.simulator import SesSimulator
 from sesdesk.config import Paths
 from sesdesk.models import AccountStatus, Mailer, SenderIdentity, Store, Team
+from sesdesk.models.states import IdentityStatus, MailerAccess
 from sesdesk.services.mailers import open_mailer, save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.teams import create_team
@@ -125,7 +126,7 @@ def restore_simulator(store: Store, simulator: SesSimulator) -> int | None:
         mailers = [
             (m.team_id, m.account_id, m.region, m.keyring_ref)
             for m in session.scalars(
-                select(Mailer).where(Mailer.access != "lost").order_by(Mailer.team_id)
+                select(Mailer).where(Mailer.access != MailerAccess.LOST).order_by(Mailer.team_id)
             ).all()
         ]
     for number, (team_id, account_id, region, ref) in enumerate(mailers):
@@ -178,7 +179,7 @@ def _restore_mailer(
     facade = open_mailer(store, team_id)
     for name, status, error_type in identities:
         facade.create_identity(name)
-        if status != "PENDING":
+        if status != IdentityStatus.PENDING:
             simulator.set_identity_status(
                 name, status, error_type=error_type, region=region, account_id=account_id
             )

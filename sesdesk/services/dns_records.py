@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 DKIM = "dkim"
 MAIL_FROM_MX = "mail_from_mx"
@@ -152,11 +152,6 @@ def mail_from_name(domain: str, mail_from: str) -> str:
     if mail_from.endswith("." + domain):
         return mail_from
     return f"{mail_from}.{domain}"
-
-
-def with_status(records: Iterable[DnsRecord], status: str) -> list[DnsRecord]:
-    """The records with `status` set (used when the store learns AWS's DKIM status)."""
-    return [replace(record, status=status) for record in records]
 
 
 def zone_snippet(records: Iterable[DnsRecord], *, ttl: int = DEFAULT_TTL) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sesdesk.models.states import UNSETTLED_IDENTITY, IdentityStatus, MailerAccess
 from sesdesk.services.state import TeamSnapshot
 
 
 class Fix(StrEnum):
-    """The button that fixes a "no"."""
+    """The button that fixes a "no", or opens the window for a task (the window's FixRouter)."""
 
     CONNECT = "connect"
     RECONNECT = "reconnect"
@@ -24,6 +25,14 @@ class Fix(StrEnum):
     WAIT = "wait"  # review pending, quota window rolling
     REFRESH = "refresh"
     REPUTATION = "reputation"  # sending paused by AWS
+    # Tasks the window's buttons and menus open; `decide` never answers with these.
+    DELETE_MAILER = "delete_mailer"
+    RECORDS = "records"
+    REPLACE = "replace"
+    RENAME_TEAM = "rename_team"
+    DELETE_TEAM = "delete_team"
+    COMPOSE = "compose"
+    CONTACTS = "contacts"
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,7 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class Warning:
+class GateWarning:
     """A dashboard warning, as `status --json` lists them."""
 
     code: str
@@ -55,7 +64,7 @@ class Gate:
     test_email: Decision
     test_campaign: Decision
     broadcast: Decision
-    warnings: tuple[Warning, ...]
+    warnings: tuple[GateWarning, ...]
 
     def for_kind(self, kind: str) -> Decision:
         """The decision for 'test_email', 'test_campaign' or 'broadcast'."""
@@ -67,16 +76,15 @@ class Gate:
 
 
 QUOTA_LOW_FRACTION = 0.1
-_UNSETTLED = {"PENDING", "TEMPORARY_FAILURE", "NOT_STARTED"}
 
 
-def _all(decision: Decision, warnings: list[Warning]) -> Gate:
+def _all(decision: Decision, warnings: list[GateWarning]) -> Gate:
     return Gate(decision, decision, decision, tuple(warnings))
 
 
 def decide(snapshot: TeamSnapshot) -> Gate:
     """Apply the gating table to a snapshot of stored state."""
-    warnings: list[Warning] = []
+    warnings: list[GateWarning] = []
     mailer, account = snapshot.mailer, snapshot.account
 
     if mailer is None:
@@ -84,22 +92,22 @@ def decide(snapshot: TeamSnapshot) -> Gate:
             Decision(False, "No AWS account is connected to this team: connect AWS.", Fix.CONNECT),
             warnings,
         )
-    if mailer.access == "lost":
+    if mailer.access == MailerAccess.LOST:
         why = f" ({mailer.access_reason.rstrip('. ')})" if mailer.access_reason else ""
         message = (
             f"The mailer has lost access to AWS{why}: reconnect it with new keys, "
             "or delete the mailer."
         )
-        warnings.append(Warning("lost_access", message, Fix.RECONNECT))
+        warnings.append(GateWarning("lost_access", message, Fix.RECONNECT))
         return _all(Decision(False, message, Fix.RECONNECT), warnings)
 
-    verified = [i for i in snapshot.identities if i.status == "SUCCESS"]
-    pending = [i for i in snapshot.identities if i.status in _UNSETTLED]
-    failed = [i for i in snapshot.identities if i.status == "FAILED"]
+    verified = [i for i in snapshot.identities if i.status == IdentityStatus.SUCCESS]
+    pending = [i for i in snapshot.identities if i.status in UNSETTLED_IDENTITY]
+    failed = [i for i in snapshot.identities if i.status == IdentityStatus.FAILED]
     for identity in pending:
         hint = _verify_hint(identity.name, identity.kind)
         warnings.append(
-            Warning(
+            GateWarning(
                 "identity_pending",
                 f"Waiting for AWS to verify {identity.name}: {hint}.",
                 Fix.VERIFY,
@@ -107,7 +115,7 @@ def decide(snapshot: TeamSnapshot) -> Gate:
         )
     for identity in failed:
         warnings.append(
-            Warning(
+            GateWarning(
                 "identity_failed",
                 f"Verification of {identity.name} failed: retry it or replace it.",
                 Fix.RETRY,
@@ -123,7 +131,7 @@ def decide(snapshot: TeamSnapshot) -> Gate:
             + (f" ({account.enforcement_status})" if account.enforcement_status else "")
             + ": see the account's reputation page in the SES console."
         )
-        warnings.insert(0, Warning("sending_paused", message, Fix.REPUTATION, link))
+        warnings.insert(0, GateWarning("sending_paused", message, Fix.REPUTATION, link))
         return _all(Decision(False, message, Fix.REPUTATION, link=link), warnings)
 
     if not verified:
@@ -157,7 +165,7 @@ def decide(snapshot: TeamSnapshot) -> Gate:
         f"{account.left_24h:g} left."
     )
     if account.max_24h > 0 and account.left_24h < account.max_24h * QUOTA_LOW_FRACTION:
-        warnings.append(Warning("quota_low", f"Daily quota nearly used up: {quota_message}"))
+        warnings.append(GateWarning("quota_low", f"Daily quota nearly used up: {quota_message}"))
     # Used up: what was allowed waits for the rolling window; a sandbox "no" keeps its reason.
     exhausted = Decision(
         False,
@@ -195,21 +203,21 @@ def decide(snapshot: TeamSnapshot) -> Gate:
             f"Production-access review pending{since}: broadcasts wait for AWS's answer "
             "(usually 24–48 hours)."
         )
-        warnings.append(Warning("review_pending", message, Fix.WAIT))
+        warnings.append(GateWarning("review_pending", message, Fix.WAIT))
         broadcast = Decision(False, message, Fix.WAIT)
     elif account.review_status == "DENIED":
         message = "AWS denied production access: read AWS's message, add detail, and apply again."
-        warnings.append(Warning("review_denied", message, Fix.APPLY))
+        warnings.append(GateWarning("review_denied", message, Fix.APPLY))
         broadcast = Decision(False, message, Fix.APPLY)
     elif account.review_status == "FAILED":
         message = "AWS could not complete the production-access review: resubmit the request."
-        warnings.append(Warning("review_denied", message, Fix.APPLY))
+        warnings.append(GateWarning("review_denied", message, Fix.APPLY))
         broadcast = Decision(False, message, Fix.APPLY)
     else:
         message = (
             "The account is in the SES sandbox: apply for production access to send broadcasts."
         )
-        warnings.append(Warning("sandbox", message, Fix.APPLY))
+        warnings.append(GateWarning("sandbox", message, Fix.APPLY))
         broadcast = Decision(False, message, Fix.APPLY)
     if not quota_left:
         return Gate(exhausted, exhausted, broadcast, tuple(warnings))

@@ -1,4 +1,4 @@
-"""Sender identities: validate, add, list, DNS records, retry, replace, and what each state means.
+"""Sender identities: validate, add, list, DNS records, retry and replace.
 
 Input is checked here before any AWS call, so a refusal never costs a request and always
 names the input and the rule it breaks. Retried and replaced identities stay in the store as
@@ -17,30 +17,40 @@ from datetime import datetime
 from typing import TypeVar
 
 import idna
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sesdesk.aws.errors import AwsError, AwsNotFound
 from sesdesk.aws.ses import IdentityDetail, SesFacade
 from sesdesk.errors import BadInput, NotAllowed, NotFound, SesdeskError
-from sesdesk.models import Mailer, SenderIdentity, Store, record_event, utcnow
+from sesdesk.models import Mailer, SenderIdentity, Store, utcnow
+from sesdesk.models.states import IdentityStatus
+from sesdesk.services.addresses import AddressProblem, AddressUse, check_email
 from sesdesk.services.dns_records import DEFAULT_MAIL_FROM_LABEL, DnsRecord, records_for_domain
+from sesdesk.services.identity_status import (
+    DOMAIN,
+    DOMAIN_CHECK_HOURS,
+    EMAIL,
+    EMAIL_LINK_HOURS,
+    record_status,
+)
+
+# What a status means is worded in identity_status; these stay importable from here.
+from sesdesk.services.identity_status import ERROR_TYPE_TEXT as ERROR_TYPE_TEXT
+from sesdesk.services.identity_status import Explanation as Explanation
+from sesdesk.services.identity_status import explain as explain
+from sesdesk.services.identity_status import explain_error_type as explain_error_type
 from sesdesk.services.mailers import open_mailer, watching_access
 from sesdesk.services.refresh import refresh_team
+from sesdesk.services.state import IdentityView, identity_view
 
 T = TypeVar("T")
 
-EMAIL = "email"
-DOMAIN = "domain"
 
 MAX_DOMAIN_LENGTH = 253
 MAX_LABEL_LENGTH = 63
 _LABEL_RE = re.compile(r"[a-z0-9-]+")
 _TLD_RE = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")
-
-EMAIL_LINK_HOURS = 24
-DOMAIN_CHECK_HOURS = 72
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -90,14 +100,12 @@ def validate_email_address(text: str, *, field: str = "email") -> IdentityInput:
     if not typed:
         raise BadInput(field, "is empty: type an email address such as you@example.com")
     try:
-        # SMTPUTF8 off: SES needs an ASCII local part (the domain may be international).
-        # test_environment: allow .test (RFC 6761, used for trials and by the simulator);
-        # other special-use names (.local, .invalid, .onion) stay refused.
-        result = validate_email(
-            typed, check_deliverability=False, allow_smtputf8=False, test_environment=True
-        )
-    except EmailNotValidError as exc:
-        raise BadInput(field, f"{typed!r} is not a valid email address: {exc}") from None
+        result = check_email(typed, use=AddressUse.SENDER_IDENTITY)
+    except AddressProblem as exc:
+        problem = exc.problem
+        if not problem.startswith("not a valid email address"):
+            problem = f"not a valid email address: {problem}"
+        raise BadInput(field, f"{typed!r} is {problem}") from None
     try:
         domain = validate_domain(result.domain, field=field)
     except BadInput as exc:
@@ -106,9 +114,9 @@ def validate_email_address(text: str, *, field: str = "email") -> IdentityInput:
         ) from None
     return IdentityInput(
         typed=typed,
-        name=f"{result.local_part}@{domain.name}",
+        name=f"{result.local}@{domain.name}",
         kind=EMAIL,
-        display=f"{result.local_part}@{domain.display}",
+        display=f"{result.local}@{domain.display}",
     )
 
 
@@ -223,183 +231,22 @@ def _ascii_label(label: str, typed: str, field: str) -> str:
     return ascii_label
 
 
-def display_name(name: str) -> str:
-    """The Unicode form of a stored (ASCII) identity name, for people."""
-    local, at, domain = name.rpartition("@")
-    try:
-        shown = idna.decode(domain)
-    except (idna.IDNAError, UnicodeError):
-        shown = domain
-    return f"{local}{at}{shown}"
-
-
-# --- what a status means --------------------------------------------------------------------
-
-ERROR_TYPE_TEXT = {
-    "INVALID_VALUE": (
-        "AWS found the record, but its value is not the one AWS asked for (a typo, extra "
-        "quotes, or a value cut short)"
-    ),
-    "TYPE_NOT_FOUND": (
-        "AWS found the name, but not a record of the type it expects (DKIM needs CNAME "
-        "records, not TXT or A)"
-    ),
-    "HOST_NOT_FOUND": (
-        "AWS found no record at the expected name (not published yet, or published under a "
-        "wrong name — some DNS hosts add the domain to the name on their own)"
-    ),
-    "SERVICE_ERROR": ("an internal AWS problem stopped the check; nothing is wrong on your side"),
-    "DNS_SERVER_ERROR": (
-        "your domain's DNS servers did not answer AWS (a timeout or an error): ask your DNS "
-        "host to check them"
-    ),
-}
-
-
-def explain_error_type(error_type: str | None) -> str:
-    """A sentence a person understands for AWS's VerificationInfo.ErrorType ("" for None)."""
-    if not error_type:
-        return ""
-    return ERROR_TYPE_TEXT.get(error_type, f"AWS reported {error_type.replace('_', ' ').lower()}")
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """An identity's state in words: a short label, a tone, a sentence and the fix."""
-
-    label: str
-    tone: str  # "ok" | "warn" | "bad" | "neutral"
-    text: str
-    action: str | None = None  # "verify" | "retry" | None
-
-
-def explain(kind: str, name: str, status: str, error_type: str | None = None) -> Explanation:
-    """What `status` (and `error_type`) mean for this identity and what to do next.
-
-    A domain that is still pending is never presented as failed, whatever AWS's last check
-    said: AWS keeps checking for 72 hours.
-    """
-    shown = display_name(name)
-    why = explain_error_type(error_type)
-    if status == "SUCCESS":
-        where = f"any address at {shown}" if kind == DOMAIN else shown
-        return Explanation("Verified", "ok", f"AWS verified {shown}: you can send from {where}.")
-    if status in ("PENDING", "NOT_STARTED"):
-        if kind == EMAIL:
-            text = (
-                f"Waiting for you: open the link AWS sent to {shown} (expires after "
-                f"{EMAIL_LINK_HOURS} h). No mail, or too late? Retry sends a new link."
-            )
-        else:
-            text = (
-                f"Waiting for AWS to find the DNS records of {shown}: publish the DKIM records. "
-                f"AWS keeps checking for up to {DOMAIN_CHECK_HOURS} hours."
-            )
-            if why:
-                text += f" Last check: {why}."
-        label = "Pending" if status == "PENDING" else "Not started"
-        return Explanation(label, "warn", text, "verify")
-    if status == "TEMPORARY_FAILURE":
-        text = f"AWS could not check {shown} for now" + (f": {why}" if why else "")
-        text += ". AWS tries again by itself; nothing to do yet."
-        return Explanation("Checking again", "warn", text, "verify")
-    if status == "FAILED":
-        if kind == EMAIL:
-            text = (
-                f"Verification of {shown} failed: the link AWS sent was not opened within "
-                f"{EMAIL_LINK_HOURS} h. Retry to get a new link, or replace it with another "
-                "address."
-            )
-        else:
-            text = (
-                f"Verification of {shown} failed"
-                + (f": {why}" if why else "")
-                + f". AWS stopped checking after {DOMAIN_CHECK_HOURS} hours. Fix the DNS "
-                "records, then Retry (new records) or replace it."
-            )
-        return Explanation("Failed", "bad", text, "retry")
-    return Explanation(status.title(), "neutral", f"AWS reports {shown} as {status}.")
-
-
 # --- what the store knows ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class IdentityInfo:
-    """A stored sender identity, with its state explained."""
-
-    id: int
-    name: str
-    kind: str
-    status: str
-    error_type: str | None
-    verified_for_sending: bool
-    dkim_status: str | None
-    dkim_tokens: tuple[str, ...]
-    created_at: datetime | None
-    last_checked: datetime | None
-    removed_at: datetime | None
-
-    @property
-    def display(self) -> str:
-        """The Unicode form of the name."""
-        return display_name(self.name)
-
-    @property
-    def explanation(self) -> Explanation:
-        """The status in words and the fix."""
-        return explain(self.kind, self.name, self.status, self.error_type)
-
-    def as_dict(self) -> dict[str, object]:
-        """The `identity list --json` shape."""
-        return {
-            "name": self.name,
-            "display": self.display,
-            "type": self.kind,
-            "status": self.status,
-            "error_type": self.error_type,
-            "verified_for_sending": self.verified_for_sending,
-            "explanation": self.explanation.text,
-            "dkim_status": self.dkim_status,
-            "created_at": _iso(self.created_at),
-            "last_checked": _iso(self.last_checked),
-            "removed_at": _iso(self.removed_at),
-        }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _info(row: SenderIdentity) -> IdentityInfo:
-    return IdentityInfo(
-        id=row.id,
-        name=row.name,
-        kind=row.kind,
-        status=row.status,
-        error_type=row.error_type,
-        verified_for_sending=row.verified_for_sending,
-        dkim_status=row.dkim_status,
-        dkim_tokens=tuple(row.dkim_tokens or ()),
-        created_at=row.created_at,
-        last_checked=row.last_checked,
-        removed_at=row.removed_at,
-    )
-
-
-def list_identities(store: Store, team_id: int, *, history: bool = False) -> list[IdentityInfo]:
+def list_identities(store: Store, team_id: int, *, history: bool = False) -> list[IdentityView]:
     """The team's identities from the store (no AWS call); with `history`, removed ones too."""
     with store.session() as session:
         query = select(SenderIdentity).where(SenderIdentity.team_id == team_id)
         if not history:
             query = query.where(SenderIdentity.removed_at.is_(None))
         rows = session.scalars(query.order_by(SenderIdentity.name, SenderIdentity.id)).all()
-        return [_info(row) for row in rows]
+        return [identity_view(row) for row in rows]
 
 
 def find_identity(
     store: Store, team_id: int, text: str, *, field: str = "identity"
-) -> IdentityInfo:
+) -> IdentityView:
     """The team's active identity called `text` (as typed, Unicode or punycode), or NotFound."""
     with store.session() as session:
         row = _active_row(session, team_id, text)
@@ -409,7 +256,7 @@ def find_identity(
                 f"{text.strip()!r} is not a sender identity of this team "
                 "(see `sesdesk identity list`)",
             )
-        return _info(row)
+        return identity_view(row)
 
 
 def _active_row(session: Session, team_id: int, text: str) -> SenderIdentity | None:
@@ -478,17 +325,17 @@ def identity_records(
 class IdentityChange:
     """What add / retry / replace did: the identity now, its records, and what to tell."""
 
-    identity: IdentityInfo
+    identity: IdentityView
     checked: IdentityInput
     records: list[DnsRecord] = field(default_factory=list)
-    previous: IdentityInfo | None = None  # the retried or replaced row, now history
+    previous: IdentityView | None = None  # the retried or replaced row, now history
     records_changed: bool = False
     refresh_problem: str | None = None  # the at-once refresh failed; the poller catches up
 
     @property
     def next_step(self) -> str:
         """The one sentence saying what the user does now."""
-        if self.identity.status == "SUCCESS":
+        if self.identity.status == IdentityStatus.SUCCESS:
             return f"{self.checked.describe()} is already verified."
         if self.checked.kind == EMAIL:
             return (
@@ -549,7 +396,7 @@ def _store_created(
         team_id=team_id,
         name=checked.name,
         kind=checked.kind,
-        status="PENDING",
+        status=IdentityStatus.PENDING,
         verified_for_sending=detail.verified_for_sending,
         dkim_status=detail.dkim_status,
         dkim_tokens=list(detail.dkim_tokens) or None,
@@ -557,27 +404,20 @@ def _store_created(
         updated_at=now,
     )
     session.add(row)
-    record_event(
-        session, team_id, f"identity:{checked.name}", "status", None, "PENDING", message, at=now
-    )
+    record_status(session, team_id, checked.name, None, IdentityStatus.PENDING, message, at=now)
     session.flush()
     return row
 
 
 def _retire(
-    session: Session, row: SenderIdentity, now: datetime, new_value: str, message: str
+    session: Session, identity_id: int, now: datetime, new_value: str, message: str
 ) -> None:
+    """Keep the identity's row as history (`removed_at`), recording why in its events."""
+    row = session.get(SenderIdentity, identity_id)
+    if row is None:
+        return
     row.removed_at = now
-    record_event(
-        session,
-        row.team_id,
-        f"identity:{row.name}",
-        "status",
-        row.status,
-        new_value,
-        message,
-        at=now,
-    )
+    record_status(session, row.team_id, row.name, row.status, new_value, message, at=now)
     # The partial unique index only allows one active row per name: write this one first.
     session.flush()
 
@@ -596,7 +436,7 @@ def _finish(
     ses: SesFacade,
     checked: IdentityInput,
     *,
-    previous: IdentityInfo | None = None,
+    previous: IdentityView | None = None,
 ) -> IdentityChange:
     problem = _refresh_once(store, team_id, ses)
     identity = find_identity(store, team_id, checked.name)
@@ -651,7 +491,7 @@ def retry_identity(
 ) -> IdentityChange:
     """Delete the identity in SES and create it again: a new link, or new DKIM tokens."""
     current = find_identity(store, team_id, text)
-    if current.status == "SUCCESS":
+    if current.status == IdentityStatus.SUCCESS:
         raise NotAllowed(
             f"{current.display} is verified: retrying would delete it and start verification "
             "again, so sesdesk does not do that."
@@ -666,31 +506,27 @@ def retry_identity(
         detail = _guarded(store, team_id, lambda: ses.create_identity(current.name))
     except SesdeskError as exc:
         with store.session() as session:
-            row = session.get(SenderIdentity, current.id)
-            if row is not None:
-                _retire(
-                    session,
-                    row,
-                    now,
-                    "DELETED",
-                    f"Deleted {current.display} in SES to retry; creating it again failed: "
-                    f"{exc.message}",
-                )
+            _retire(
+                session,
+                current.id,
+                now,
+                "DELETED",
+                f"Deleted {current.display} in SES to retry; creating it again failed: "
+                f"{exc.message}",
+            )
         exc.hint = (exc.hint + "\n" if exc.hint else "") + (
             f"{current.display} is deleted in SES: add it again with "
             f"`sesdesk identity add --team NAME {current.name}`."
         )
         raise
     with store.session() as session:
-        row = session.get(SenderIdentity, current.id)
-        if row is not None:
-            _retire(
-                session,
-                row,
-                now,
-                "RETRIED",
-                f"Retrying {current.display}: deleted and recreated in SES.",
-            )
+        _retire(
+            session,
+            current.id,
+            now,
+            "RETRIED",
+            f"Retrying {current.display}: deleted and recreated in SES.",
+        )
         how = (
             f"AWS sent a new link to {current.display}."
             if current.kind == EMAIL
@@ -734,15 +570,13 @@ def replace_identity(
         )
     _delete_in_ses(store, team_id, ses, current.name)
     with store.session() as session:
-        row = session.get(SenderIdentity, current.id)
-        if row is not None:
-            _retire(
-                session,
-                row,
-                now,
-                "REPLACED",
-                f"Replaced {current.display} with {checked.describe()}; deleted it in SES.",
-            )
+        _retire(
+            session,
+            current.id,
+            now,
+            "REPLACED",
+            f"Replaced {current.display} with {checked.describe()}; deleted it in SES.",
+        )
     return _finish(store, team_id, ses, checked, previous=current)
 
 

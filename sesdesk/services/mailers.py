@@ -19,8 +19,9 @@ from sesdesk.aws import keychain
 from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.errors import AuthError
 from sesdesk.aws.ses import CallerIdentity, SesFacade
-from sesdesk.errors import CredentialsRejected, NotAllowed, NotFound
-from sesdesk.models import Mailer, Store, record_event, utcnow
+from sesdesk.errors import CredentialsRejected, NotAllowed
+from sesdesk.models import Mailer, StatusEvent, Store, record_event, utcnow
+from sesdesk.models.states import MailerAccess
 
 #: Why a mailer whose keyring entry is gone counts as lost (its `access_reason`).
 KEYS_MISSING = "the keys are missing from this computer's keyring: Reconnect"
@@ -94,21 +95,34 @@ def mark_lost(
             mailer.last_checked = now
             # A failed call still proves AWS answered: the mailer is not offline.
             mailer.offline_since = None
-        if mailer.access == "lost" and mailer.access_reason == reason:
+        if mailer.access == MailerAccess.LOST and mailer.access_reason == reason:
             return False
-        was_lost = mailer.access == "lost"
-        record_event(
-            session,
-            team_id,
-            "mailer",
-            "access",
-            mailer.access,
-            "lost",
-            f"The mailer lost access to AWS: {reason}",
-            at=now,
-        )
-        mailer.access, mailer.access_reason, mailer.access_changed_at = "lost", reason, now
+        was_lost = mailer.access == MailerAccess.LOST
+        message = f"The mailer lost access to AWS: {reason}"
+        set_access(session, mailer, MailerAccess.LOST, message, now, reason=reason)
         return not was_lost
+
+
+def set_access(  # type: ignore[no-untyped-def]
+    session,
+    mailer: Mailer,
+    access: MailerAccess,
+    message: str,
+    now: datetime,
+    *,
+    reason: str | None = None,
+) -> StatusEvent:
+    """Record the mailer's access becoming `access` in the history, then set it.
+
+    `access_changed_at` moves only when the access or its reason really changes.
+    """
+    event = record_event(
+        session, mailer.team_id, "mailer", "access", mailer.access, access, message, at=now
+    )
+    if (mailer.access, mailer.access_reason) != (access, reason):
+        mailer.access_changed_at = now
+    mailer.access, mailer.access_reason = access, reason
+    return event
 
 
 def save_mailer(
@@ -128,7 +142,7 @@ def save_mailer(
                     region=region,
                     key_last4=keys.last_four,
                     keyring_ref=ref,
-                    access="ok",
+                    access=MailerAccess.OK,
                     arn=caller.arn,
                     is_root=caller.is_root,
                     last_checked=utcnow(),
@@ -140,16 +154,9 @@ def save_mailer(
                 "mailer",
                 "access",
                 None,
-                "ok",
+                MailerAccess.OK,
                 f"Connected AWS account {caller.account_id} in {region} (key …{keys.last_four}).",
             )
     except BaseException:
         keychain.delete_keys(ref)
         raise
-
-
-def require_mailer(store: Store, team_id: int) -> None:
-    """NotFound unless the team has a mailer."""
-    with store.session() as session:
-        if mailer_row(session, team_id) is None:
-            raise NotFound("team", "this team has no mailer (connect AWS first)")

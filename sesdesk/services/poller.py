@@ -25,6 +25,7 @@ from sesdesk.aws.errors import Throttled, Unreachable
 from sesdesk.aws.ses import SesFacade
 from sesdesk.errors import CredentialsRejected, NotAllowed, NotFound, SesdeskError
 from sesdesk.models import Mailer, Store, Team
+from sesdesk.models.states import IdentityStatus, MailerAccess
 from sesdesk.services.mailers import open_mailer
 from sesdesk.services.refresh import ObservedChange, RefreshResult, refresh_team
 
@@ -121,9 +122,9 @@ def notices_for(events: Iterable[ObservedChange]) -> list[Notice]:
             name = change.subject.split(":", 1)[1]
             if change.old is None:
                 continue  # first sighting, not a change
-            if change.new == "SUCCESS":
+            if change.new == IdentityStatus.SUCCESS:
                 add("identity_verified", f"{name} is verified", change.message)
-            elif change.new == "FAILED":
+            elif change.new == IdentityStatus.FAILED:
                 add("identity_failed", f"Verification of {name} failed", change.message)
         elif change.subject == "account" and change.field == "production":
             if change.old is not None and change.new == "production":
@@ -136,8 +137,8 @@ def notices_for(events: Iterable[ObservedChange]) -> list[Notice]:
         elif (change.subject, change.field, change.old, change.new) == (
             "mailer",
             "access",
-            "lost",
-            "ok",
+            MailerAccess.LOST,
+            MailerAccess.OK,
         ):
             add("access_back", "The mailer works again", change.message)
     return notices
@@ -222,7 +223,7 @@ def run_cycle(
         cache.key = None
         notices = (
             []
-            if previous_access == "lost"
+            if previous_access == MailerAccess.LOST
             else [
                 Notice(
                     "access_lost", "The mailer lost access to AWS", f"{exc.message} Reconnect it."

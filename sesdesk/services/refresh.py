@@ -22,10 +22,12 @@ from sesdesk.models import (
     record_event,
     utcnow,
 )
-from sesdesk.services.mailers import mailer_row, open_mailer, watching_access
+from sesdesk.models.states import IdentityStatus, MailerAccess
+from sesdesk.services.identity_status import record_status
+from sesdesk.services.mailers import mailer_row, open_mailer, set_access, watching_access
 from sesdesk.services.mailers import mark_lost as mark_lost  # re-exported: callers use it here
 
-SETTLED = {"SUCCESS", "FAILED"}
+SETTLED = {IdentityStatus.SUCCESS, IdentityStatus.FAILED}
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,6 @@ class RefreshResult:
     events: list[ObservedChange] = field(default_factory=list)
     #: How many AWS calls the cycle made (GetAccount + List + one Get per unsettled identity).
     calls: int = 0
-
-
-def identity_kind(name: str) -> str:
-    """'email' for an address, 'domain' otherwise."""
-    return "email" if "@" in name else "domain"
 
 
 def refresh_team(store: Store, team_id: int, facade: SesFacade | None = None) -> RefreshResult:
@@ -94,20 +91,9 @@ def refresh_team(store: Store, team_id: int, facade: SesFacade | None = None) ->
     with store.session() as session:
         mailer = mailer_row(session, team_id)
         if mailer is not None:
-            if mailer.access != "ok":
-                events.append(
-                    record_event(
-                        session,
-                        team_id,
-                        "mailer",
-                        "access",
-                        mailer.access,
-                        "ok",
-                        "AWS accepts the mailer's keys again.",
-                        at=now,
-                    )
-                )
-                mailer.access, mailer.access_reason, mailer.access_changed_at = "ok", None, now
+            if mailer.access != MailerAccess.OK:
+                message = "AWS accepts the mailer's keys again."
+                events.append(set_access(session, mailer, MailerAccess.OK, message, now))
             if mailer.offline_since is not None:
                 events.append(
                     record_event(
@@ -191,62 +177,46 @@ def _record_account(
             )
         )
     else:
-        if row.production != info.production:
-            changes.append(
-                record_event(
-                    session,
-                    team_id,
-                    "account",
-                    "production",
-                    "production" if row.production else "sandbox",
-                    "production" if info.production else "sandbox",
-                    "Production access granted: you can send to anyone."
-                    if info.production
-                    else "The account is back in the sandbox.",
-                    at=now,
-                )
-            )
-        if row.review_status != info.review_status:
-            changes.append(
-                record_event(
-                    session,
-                    team_id,
-                    "account",
-                    "review_status",
-                    row.review_status,
-                    info.review_status,
-                    f"Production-access review is now {info.review_status or 'none'}.",
-                    at=now,
-                )
-            )
-        if row.sending_enabled != info.sending_enabled:
-            changes.append(
-                record_event(
-                    session,
-                    team_id,
-                    "account",
-                    "sending_enabled",
-                    str(row.sending_enabled).lower(),
-                    str(info.sending_enabled).lower(),
-                    "AWS resumed sending for the account."
-                    if info.sending_enabled
-                    else "AWS paused sending for the account.",
-                    at=now,
-                )
-            )
-        if (row.max_24h, row.max_rate) != (info.max_24h, info.max_rate):
-            changes.append(
-                record_event(
-                    session,
-                    team_id,
-                    "account",
-                    "quota",
-                    f"{row.max_24h:g}/day {row.max_rate:g}/s",
-                    f"{info.max_24h:g}/day {info.max_rate:g}/s",
-                    f"Sending quota is now {info.max_24h:g} a day, {info.max_rate:g} a second.",
-                    at=now,
-                )
-            )
+        # (field, changed, old, new, message) for each account fact AWS may change.
+        facts = (
+            (
+                "production",
+                row.production != info.production,
+                "production" if row.production else "sandbox",
+                "production" if info.production else "sandbox",
+                "Production access granted: you can send to anyone."
+                if info.production
+                else "The account is back in the sandbox.",
+            ),
+            (
+                "review_status",
+                row.review_status != info.review_status,
+                row.review_status,
+                info.review_status,
+                f"Production-access review is now {info.review_status or 'none'}.",
+            ),
+            (
+                "sending_enabled",
+                row.sending_enabled != info.sending_enabled,
+                str(row.sending_enabled).lower(),
+                str(info.sending_enabled).lower(),
+                "AWS resumed sending for the account."
+                if info.sending_enabled
+                else "AWS paused sending for the account.",
+            ),
+            (
+                "quota",
+                (row.max_24h, row.max_rate) != (info.max_24h, info.max_rate),
+                f"{row.max_24h:g}/day {row.max_rate:g}/s",
+                f"{info.max_24h:g}/day {info.max_rate:g}/s",
+                f"Sending quota is now {info.max_24h:g} a day, {info.max_rate:g} a second.",
+            ),
+        )
+        changes.extend(
+            record_event(session, team_id, "account", field, old, new, message, at=now)
+            for field, changed, old, new, message in facts
+            if changed
+        )
     row.production = info.production
     row.review_status = info.review_status
     row.review_case_id = info.review_case_id
@@ -286,11 +256,10 @@ def _record_identities(
             )
             session.add(row)
             changes.append(
-                record_event(
+                record_status(
                     session,
                     team_id,
-                    f"identity:{item.name}",
-                    "status",
+                    item.name,
                     None,
                     status,
                     f"Sender identity {item.name} found in SES ({status}).",
@@ -299,11 +268,10 @@ def _record_identities(
             )
         elif row.status != status:
             changes.append(
-                record_event(
+                record_status(
                     session,
                     team_id,
-                    f"identity:{item.name}",
-                    "status",
+                    item.name,
                     row.status,
                     status,
                     _identity_change_message(item.name, status, detail),
@@ -317,7 +285,7 @@ def _record_identities(
             row.dkim_status = detail.dkim_status
             if detail.dkim_tokens:
                 row.dkim_tokens = list(detail.dkim_tokens)
-        elif status == "SUCCESS":
+        elif status == IdentityStatus.SUCCESS:
             row.verified_for_sending = True
         row.last_checked = now
         row.updated_at = now
@@ -325,11 +293,10 @@ def _record_identities(
         if key not in seen:
             row.removed_at = now
             changes.append(
-                record_event(
+                record_status(
                     session,
                     team_id,
-                    f"identity:{row.name}",
-                    "status",
+                    row.name,
                     row.status,
                     "REMOVED",
                     f"Sender identity {row.name} no longer exists in SES.",
@@ -340,11 +307,11 @@ def _record_identities(
 
 
 def _identity_change_message(name: str, status: str, detail: IdentityDetail | None) -> str:
-    if status == "SUCCESS":
+    if status == IdentityStatus.SUCCESS:
         return f"{name} is verified: you can send from it."
-    if status == "FAILED":
+    if status == IdentityStatus.FAILED:
         why = f" ({detail.error_type})" if detail and detail.error_type else ""
         return f"Verification of {name} failed{why}: retry or replace it."
-    if status == "TEMPORARY_FAILURE":
+    if status == IdentityStatus.TEMPORARY_FAILURE:
         return f"AWS could not check {name} for now; it will try again."
     return f"{name} is now {status}."

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from sesdesk.errors import NotFound
 from sesdesk.models import AccountStatus, Mailer, SenderIdentity, StatusEvent, Store, Team
+from sesdesk.services.identity_status import Explanation, display_name, explain
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class MailerView:
     account_id: str
     region: str
     key_last4: str
-    access: str  # "ok" | "lost" | "unknown"
+    access: str  # a MailerAccess value
     access_reason: str | None
     last_checked: datetime | None
     offline_since: datetime | None = None
@@ -30,7 +31,7 @@ class MailerView:
 
 @dataclass(frozen=True)
 class IdentityView:
-    """A sender identity as last observed."""
+    """A sender identity as last observed, with its state explained (`identity list` rows too)."""
 
     name: str
     kind: str
@@ -40,6 +41,56 @@ class IdentityView:
     dkim_tokens: tuple[str, ...] = ()
     created_at: datetime | None = None
     last_checked: datetime | None = None
+    id: int = 0
+    dkim_status: str | None = None
+    removed_at: datetime | None = None
+
+    @property
+    def display(self) -> str:
+        """The Unicode form of the name."""
+        return display_name(self.name)
+
+    @property
+    def explanation(self) -> Explanation:
+        """The status in words and the fix."""
+        return explain(self.kind, self.name, self.status, self.error_type)
+
+    def as_dict(self) -> dict[str, object]:
+        """The `identity list --json` shape."""
+        return {
+            "name": self.name,
+            "display": self.display,
+            "type": self.kind,
+            "status": self.status,
+            "error_type": self.error_type,
+            "verified_for_sending": self.verified_for_sending,
+            "explanation": self.explanation.text,
+            "dkim_status": self.dkim_status,
+            "created_at": _iso(self.created_at),
+            "last_checked": _iso(self.last_checked),
+            "removed_at": _iso(self.removed_at),
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def identity_view(row: SenderIdentity) -> IdentityView:
+    """The read model of one stored identity row."""
+    return IdentityView(
+        name=row.name,
+        kind=row.kind,
+        status=row.status,
+        error_type=row.error_type,
+        verified_for_sending=row.verified_for_sending,
+        dkim_tokens=tuple(row.dkim_tokens or ()),
+        created_at=row.created_at,
+        last_checked=row.last_checked,
+        id=row.id,
+        dkim_status=row.dkim_status,
+        removed_at=row.removed_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -127,19 +178,7 @@ def load_snapshot(store: Store, team_id: int) -> TeamSnapshot:
                 review_since=review_since,
                 review_case_id=account.review_case_id,
             ),
-            identities=tuple(
-                IdentityView(
-                    name=i.name,
-                    kind=i.kind,
-                    status=i.status,
-                    error_type=i.error_type,
-                    verified_for_sending=i.verified_for_sending,
-                    dkim_tokens=tuple(i.dkim_tokens or ()),
-                    created_at=i.created_at,
-                    last_checked=i.last_checked,
-                )
-                for i in identities
-            ),
+            identities=tuple(identity_view(i) for i in identities),
         )
 
 

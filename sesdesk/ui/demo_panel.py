@@ -28,9 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from sesdesk.errors import SesdeskError
+from sesdesk.models.states import IdentityStatus
 from sesdesk.ui.bridge import Bridge
 
-IDENTITY_STATUSES = ("PENDING", "SUCCESS", "FAILED", "TEMPORARY_FAILURE")
+IDENTITY_STATUSES = (
+    IdentityStatus.PENDING,
+    IdentityStatus.SUCCESS,
+    IdentityStatus.FAILED,
+    IdentityStatus.TEMPORARY_FAILURE,
+)
 ERROR_TYPES = (
     "INVALID_VALUE",
     "TYPE_NOT_FOUND",
@@ -155,7 +161,7 @@ class SimulatorPanel(QWidget):
         self.identity_combo.setToolTip("The identity (email address or domain) to change")
         self.status_combo = QComboBox()
         self.status_combo.addItems(IDENTITY_STATUSES)
-        self.status_combo.setCurrentText("SUCCESS")
+        self.status_combo.setCurrentText(IdentityStatus.SUCCESS)
         self.status_combo.setToolTip(
             "The verification status SES reports next: PENDING (waiting for the link or DNS), "
             "SUCCESS (verified), FAILED (must be recreated), TEMPORARY_FAILURE (AWS retries)"
@@ -343,7 +349,9 @@ class SimulatorPanel(QWidget):
             QWidget.setTabOrder(first, second)
 
     def _status_chosen(self, status: str) -> None:
-        self.error_combo.setEnabled(status in ("FAILED", "TEMPORARY_FAILURE"))
+        self.error_combo.setEnabled(
+            status in (IdentityStatus.FAILED, IdentityStatus.TEMPORARY_FAILURE)
+        )
 
     # --- running actions ----------------------------------------------------------------
 

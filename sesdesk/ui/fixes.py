@@ -13,29 +13,14 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from sesdesk.models.states import IdentityStatus
+from sesdesk.services.gating import Fix
 from sesdesk.ui.bridge import Bridge
 
 if TYPE_CHECKING:
     from sesdesk.services.state import TeamSnapshot
 
-#: Every fix value the router understands (the dashboard's and the menus').
-FIXES = (
-    "connect",
-    "reconnect",
-    "delete_mailer",
-    "add_identity",
-    "verify",
-    "records",
-    "retry",
-    "replace",
-    "apply",
-    "reputation",
-    "rename_team",
-    "delete_team",
-    "compose",
-    "contacts",
-    "wait",
-)
+Handler = Callable[[str, int, "TeamSnapshot | None"], None]
 
 
 class FixRouter:
@@ -58,13 +43,33 @@ class FixRouter:
         self.last_opened: QWidget | None = None
         #: Demo mode: where the Connect / Reconnect wizards get working keys.
         self.demo_keys: Callable[[], Any] | None = None
+        #: One handler per Fix (a test checks that none is missing).
+        self.handlers: dict[Fix, Handler] = {
+            Fix.CONNECT: self._connect,
+            Fix.RECONNECT: self._reconnect,
+            Fix.DELETE_MAILER: self._delete_mailer,
+            Fix.ADD_IDENTITY: self._add_identity,
+            Fix.VERIFY: self._records,
+            Fix.RECORDS: self._records,
+            Fix.RETRY: self._retry,
+            Fix.REPLACE: self._replace,
+            Fix.APPLY: self._apply,
+            Fix.REPUTATION: self._reputation,
+            Fix.WAIT: self._nothing,
+            # The dashboard refreshes itself on this fix; the router has no window to open.
+            Fix.REFRESH: self._nothing,
+            Fix.COMPOSE: self._compose,
+            Fix.CONTACTS: self._contacts,
+            Fix.RENAME_TEAM: self._rename_team,
+            Fix.DELETE_TEAM: self._delete_team,
+        }
 
     def open(self, fix: str, detail: str, team_id: int, snapshot: TeamSnapshot | None) -> None:
-        """Open what fixes `fix` for `team_id` (`detail`: an identity name or a URL)."""
-        handler = getattr(self, f"_{fix}", None)
-        if handler is None:
-            return
-        handler(detail, team_id, snapshot)
+        """Open what fixes `fix` for `team_id` (`detail`: an identity name or a URL).
+
+        An unknown `fix` is a programming error and raises ValueError.
+        """
+        self.handlers[Fix(fix)](detail, team_id, snapshot)
 
     def _show(self, widget: QWidget) -> QWidget:
         self.last_opened = widget
@@ -151,8 +156,6 @@ class FixRouter:
             return
         self._show(RecordsDialog(self.bridge, self.store, team_id, name, self.parent))
 
-    _verify = _records
-
     def _retry(self, detail: str, team_id: int, snapshot: TeamSnapshot | None) -> None:
         name = detail or _first_failed(snapshot)
         if not name:
@@ -198,7 +201,7 @@ class FixRouter:
         if url:
             QDesktopServices.openUrl(QUrl(url))
 
-    def _wait(self, _detail: str, _team_id: int, _snapshot: TeamSnapshot | None) -> None:
+    def _nothing(self, _detail: str, _team_id: int, _snapshot: TeamSnapshot | None) -> None:
         return
 
     # --- sending -------------------------------------------------------------------------
@@ -250,7 +253,7 @@ def _first_unverified_domain(snapshot: TeamSnapshot | None) -> str:
     if snapshot is None:
         return ""
     for identity in snapshot.identities:
-        if identity.kind == "domain" and identity.status != "SUCCESS":
+        if identity.kind == "domain" and identity.status != IdentityStatus.SUCCESS:
             return identity.name
     return ""
 
@@ -259,6 +262,6 @@ def _first_failed(snapshot: TeamSnapshot | None) -> str:
     if snapshot is None:
         return ""
     for identity in snapshot.identities:
-        if identity.status == "FAILED":
+        if identity.status == IdentityStatus.FAILED:
             return identity.name
     return ""

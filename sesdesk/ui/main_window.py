@@ -471,9 +471,14 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self, snapshot: TeamSnapshot | None) -> None:
         """Enable the team actions that make sense for the team's current state."""
+        # Imported here: the window shows before SQLAlchemy (which sesdesk.models loads) is.
+        from sesdesk.models.states import IdentityStatus, MailerAccess
+
         has_team = snapshot is not None
         mailer = snapshot.mailer if snapshot is not None else None
-        verified = snapshot is not None and any(i.status == "SUCCESS" for i in snapshot.identities)
+        verified = snapshot is not None and any(
+            i.status == IdentityStatus.SUCCESS for i in snapshot.identities
+        )
         production = bool(snapshot and snapshot.account and snapshot.account.production)
         acts = self.menu_actions
         acts.rename_team.setEnabled(has_team)
@@ -481,9 +486,12 @@ class MainWindow(QMainWindow):
         acts.connect_aws.setEnabled(has_team and mailer is None)
         acts.reconnect.setEnabled(mailer is not None)
         acts.delete_mailer.setEnabled(mailer is not None)
-        acts.add_identity.setEnabled(mailer is not None and mailer.access != "lost")
+        acts.add_identity.setEnabled(mailer is not None and mailer.access != MailerAccess.LOST)
         acts.apply_production.setEnabled(
-            mailer is not None and mailer.access != "lost" and verified and not production
+            mailer is not None
+            and mailer.access != MailerAccess.LOST
+            and verified
+            and not production
         )
         acts.refresh.setEnabled(mailer is not None)
         # Compose explains what may be sent and why not; it needs only a team to open.

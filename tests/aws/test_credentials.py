@@ -12,7 +12,7 @@ from sesdesk.aws.credentials import (
     ROOT_WARNING,
     SES_REGION_CODES,
     KeysNotAccepted,
-    Verdict,
+    PermissionVerdict,
     _policy_source_arn,
     check_credentials,
     clean_keys,
@@ -79,7 +79,7 @@ def test_full_keys_via_the_policy_simulator(iam_simulator: SesSimulator) -> None
     assert report.caller.arn.endswith(":user/full")
     assert report.method == "iam-simulator" and report.ok
     assert [c.action for c in report.checks] == list(required_actions())
-    assert all(c.verdict is Verdict.ALLOWED for c in report.checks)
+    assert all(c.verdict is PermissionVerdict.ALLOWED for c in report.checks)
     assert report.warnings == ()
     assert events[0].step == "identity" and events[-1].state == "done"
 

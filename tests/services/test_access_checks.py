@@ -11,7 +11,7 @@ from sesdesk.services.access import (
     MAX_DESCRIPTION,
     AccessForm,
     ConsoleExport,
-    Verdict,
+    FieldVerdict,
     check_form,
     compose,
     console_export,
@@ -44,7 +44,7 @@ SEED_BOUNCES = """We will implement proper bounce and complaint handling:
 SEED_FULL = SEED_USE_CASE + "\n\n" + SEED_BOUNCES
 
 
-def verdicts(form: AccessForm) -> dict[str, Verdict]:
+def verdicts(form: AccessForm) -> dict[str, FieldVerdict]:
     return {r.key: r.verdict for r in check_form(form)}
 
 
@@ -62,80 +62,84 @@ def form(**changes: object) -> AccessForm:
 
 def test_the_seed_example_passes_every_check():
     results = check_form(form())
-    assert {r.key: r.verdict for r in results} == {r.key: Verdict.OK for r in results}
-    assert overall(results) is Verdict.OK
+    assert {r.key: r.verdict for r in results} == {r.key: FieldVerdict.OK for r in results}
+    assert overall(results) is FieldVerdict.OK
 
 
 @pytest.mark.parametrize(
     ("changes", "key", "verdict"),
     [
         # MailType
-        ({"mail_type": "PROMOTIONAL"}, "mail_type", Verdict.BLOCK),
-        ({"mail_type": ""}, "mail_type", Verdict.BLOCK),
-        ({"mail_type": "transactional"}, "mail_type", Verdict.OK),  # case is forgiven
-        ({"mail_type": "MARKETING"}, "mail_type", Verdict.OK),
+        ({"mail_type": "PROMOTIONAL"}, "mail_type", FieldVerdict.BLOCK),
+        ({"mail_type": ""}, "mail_type", FieldVerdict.BLOCK),
+        ({"mail_type": "transactional"}, "mail_type", FieldVerdict.OK),  # case is forgiven
+        ({"mail_type": "MARKETING"}, "mail_type", FieldVerdict.OK),
         # WebsiteURL
-        ({"website_url": ""}, "website", Verdict.BLOCK),
-        ({"website_url": "smartcart.app"}, "website", Verdict.BLOCK),
-        ({"website_url": "ftp://smartcart.app"}, "website", Verdict.BLOCK),
-        ({"website_url": "https://localhost"}, "website", Verdict.BLOCK),
-        ({"website_url": "https://smart cart.app"}, "website", Verdict.BLOCK),
-        ({"website_url": "https://smartcart..app"}, "website", Verdict.BLOCK),
-        ({"website_url": "https://smartcart.app:99999"}, "website", Verdict.BLOCK),
-        ({"website_url": "https://" + "a" * 1000 + ".com"}, "website", Verdict.BLOCK),
-        ({"website_url": "http://smartcart.app"}, "website", Verdict.WARN),
-        ({"website_url": "https://abcd-12.ngrok-free.app/shop"}, "website", Verdict.OK),
+        ({"website_url": ""}, "website", FieldVerdict.BLOCK),
+        ({"website_url": "smartcart.app"}, "website", FieldVerdict.BLOCK),
+        ({"website_url": "ftp://smartcart.app"}, "website", FieldVerdict.BLOCK),
+        ({"website_url": "https://localhost"}, "website", FieldVerdict.BLOCK),
+        ({"website_url": "https://smart cart.app"}, "website", FieldVerdict.BLOCK),
+        ({"website_url": "https://smartcart..app"}, "website", FieldVerdict.BLOCK),
+        ({"website_url": "https://smartcart.app:99999"}, "website", FieldVerdict.BLOCK),
+        ({"website_url": "https://" + "a" * 1000 + ".com"}, "website", FieldVerdict.BLOCK),
+        ({"website_url": "http://smartcart.app"}, "website", FieldVerdict.WARN),
+        ({"website_url": "https://abcd-12.ngrok-free.app/shop"}, "website", FieldVerdict.OK),
         # ContactLanguage
-        ({"contact_language": "FR"}, "language", Verdict.BLOCK),
-        ({"contact_language": "ja"}, "language", Verdict.OK),
+        ({"contact_language": "FR"}, "language", FieldVerdict.BLOCK),
+        ({"contact_language": "ja"}, "language", FieldVerdict.OK),
         # AdditionalContactEmailAddresses
-        ({"additional_contacts": ("ops@smartcart.app",)}, "contacts", Verdict.OK),
-        ({"additional_contacts": ("not-an-address",)}, "contacts", Verdict.BLOCK),
-        ({"additional_contacts": ("a@b",)}, "contacts", Verdict.BLOCK),
+        ({"additional_contacts": ("ops@smartcart.app",)}, "contacts", FieldVerdict.OK),
+        ({"additional_contacts": ("not-an-address",)}, "contacts", FieldVerdict.BLOCK),
+        ({"additional_contacts": ("a@b",)}, "contacts", FieldVerdict.BLOCK),
         (
             {"additional_contacts": tuple(f"p{i}@smartcart.app" for i in range(5))},
             "contacts",
-            Verdict.BLOCK,
+            FieldVerdict.BLOCK,
         ),
         (
             {"additional_contacts": tuple(f"p{i}@smartcart.app" for i in range(4))},
             "contacts",
-            Verdict.OK,
+            FieldVerdict.OK,
         ),
         # duplicates collapse: five entries, four distinct
         (
             {"additional_contacts": ("A@smartcart.app", "a@smartcart.app", "b@x.io", "c@x.io")},
             "contacts",
-            Verdict.OK,
+            FieldVerdict.OK,
         ),
         # UseCaseDescription
-        ({"use_case_description": ""}, "description", Verdict.BLOCK),
-        ({"use_case_description": "x" * (MAX_DESCRIPTION + 1)}, "description", Verdict.BLOCK),
-        ({"use_case_description": "We send OTP codes."}, "detail", Verdict.WARN),
+        ({"use_case_description": ""}, "description", FieldVerdict.BLOCK),
+        ({"use_case_description": "x" * (MAX_DESCRIPTION + 1)}, "description", FieldVerdict.BLOCK),
+        ({"use_case_description": "We send OTP codes."}, "detail", FieldVerdict.WARN),
         # Be detailed: long but never says who receives it or how they sign up
-        ({"use_case_description": "Lorem ipsum dolor sit amet. " * 30}, "detail", Verdict.WARN),
+        (
+            {"use_case_description": "Lorem ipsum dolor sit amet. " * 30},
+            "detail",
+            FieldVerdict.WARN,
+        ),
         # Mention it's transactional (not marketing)
         (
             {"use_case_description": SEED_FULL.replace("This is a transactional", "This is an")},
             "consistent",
-            Verdict.WARN,
+            FieldVerdict.WARN,
         ),
         (
             {"use_case_description": SEED_FULL + "\nWe also send a monthly newsletter."},
             "consistent",
-            Verdict.WARN,
+            FieldVerdict.WARN,
         ),
         (
             {"use_case_description": SEED_FULL + "\nPromotions go out on Fridays."},
             "consistent",
-            Verdict.WARN,
+            FieldVerdict.WARN,
         ),
-        ({"mail_type": "MARKETING"}, "consistent", Verdict.WARN),  # the text is all OTP
+        ({"mail_type": "MARKETING"}, "consistent", FieldVerdict.WARN),  # the text is all OTP
         # Volume stated (a number per day)
         (
             {"use_case_description": SEED_FULL.replace("~100-500 emails per day", "some emails")},
             "volume",
-            Verdict.WARN,
+            FieldVerdict.WARN,
         ),
         (
             {
@@ -144,22 +148,22 @@ def test_the_seed_example_passes_every_check():
                 )
             },
             "volume",
-            Verdict.WARN,
+            FieldVerdict.WARN,
         ),
         (
             {"use_case_description": SEED_FULL.replace("per day", "daily")},
             "volume",
-            Verdict.OK,
+            FieldVerdict.OK,
         ),
         # Show you understand bounce/complaint handling
-        ({"use_case_description": SEED_USE_CASE}, "bounces", Verdict.WARN),
+        ({"use_case_description": SEED_USE_CASE}, "bounces", FieldVerdict.WARN),
         (
             {"use_case_description": SEED_USE_CASE + "\nWe remove addresses that bounce."},
             "bounces",
-            Verdict.WARN,
+            FieldVerdict.WARN,
         ),
         # The SmartCart example left in for another business's site
-        ({"website_url": "https://acme-shop.com"}, "own_words", Verdict.WARN),
+        ({"website_url": "https://acme-shop.com"}, "own_words", FieldVerdict.WARN),
     ],
 )
 def test_check_table(changes, key, verdict):
@@ -192,8 +196,8 @@ def test_require_valid_returns_the_normalized_form_and_the_warnings():
 
 
 def test_website_problem_alone():
-    assert website_problem("https://example.com")[0] is Verdict.OK
-    assert website_problem("https://example")[0] is Verdict.BLOCK
+    assert website_problem("https://example.com")[0] is FieldVerdict.OK
+    assert website_problem("https://example")[0] is FieldVerdict.BLOCK
 
 
 @pytest.mark.parametrize("key", sorted(TEMPLATES))
@@ -203,7 +207,7 @@ def test_templates_compose_into_a_request_that_passes(key):
     # Filled with the seed's SmartCart words for another website: only "use your own words"
     # may warn.
     expected_warn = {"own_words"}
-    assert {k for k, v in results.items() if v is not Verdict.OK} == expected_warn
+    assert {k for k, v in results.items() if v is not FieldVerdict.OK} == expected_warn
     assert built.mail_type == TEMPLATES[key].mail_type
     assert answers.bounce_handling == SESDESK_BOUNCE_HANDLING
 
@@ -226,7 +230,7 @@ def test_templates_start_from_the_users_business_with_marked_placeholders():
         assert "[replace:" in answers.signup and "[replace:" in answers.daily_volume
         form, _ = form_from_template(key, website_url="https://crumb.example", business="Crumb")
         checks = {r.key: r.verdict for r in check_form(form)}
-        assert checks["placeholders"] is Verdict.BLOCK
+        assert checks["placeholders"] is FieldVerdict.BLOCK
 
 
 def test_composer_prefills_what_sesdesk_really_does_with_bounces():

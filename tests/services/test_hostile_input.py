@@ -116,10 +116,10 @@ def test_unreadable_use_case_descriptions_block_before_aws(case: str) -> None:
 
     # The window's wizard reads the same checks: a BLOCK keeps its Submit button disabled.
     editor = access.RequestEditor(form, access.ComposerAnswers())
-    blocking = [r for r in editor.checks() if r.verdict is access.Verdict.BLOCK]
+    blocking = [r for r in editor.checks() if r.verdict is access.FieldVerdict.BLOCK]
     assert [(r.field, r.key) for r in blocking] == [(access.F_DESCRIPTION, "description")]
     assert rule in blocking[0].message
-    assert access.overall(editor.checks()) is access.Verdict.BLOCK
+    assert access.overall(editor.checks()) is access.FieldVerdict.BLOCK
 
     with pytest.raises(BadInput) as caught:
         access.require_valid(form)

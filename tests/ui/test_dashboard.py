@@ -72,7 +72,7 @@ def test_pending(qtbot, bridge, store):
     model = view.identities.model
     assert model.rowCount() == 2
     assert {model.index(r, 2).data() for r in range(2)} == {"Pending"}
-    assert "link AWS emailed" in model.index(1, 3).data()
+    assert "open the link AWS sent" in model.index(1, 3).data()
     assert "DNS records" in model.index(0, 3).data()
     with qtbot.waitSignal(view.fix_requested) as signal:
         view.can_send.rows["test_email"].button.click()

@@ -94,7 +94,7 @@ def test_failed_identity_carries_its_error_type(open_window, qtbot):
     qtbot.waitUntil(lambda: _identity_statuses(view)[identity] == "Failed", timeout=10_000)
     model = view.identities.model
     row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == identity)
-    assert "not found" in model.index(row, 3).data()  # what it means: HOST_NOT_FOUND
+    assert "found no record" in model.index(row, 3).data()  # what it means: HOST_NOT_FOUND
 
 
 def test_account_controls_reach_the_dashboard(open_window, qtbot):

@@ -27,8 +27,8 @@ from sesdesk.services.access.form import (
     MAX_DESCRIPTION,
     MAX_URL,
     AccessForm,
+    FieldVerdict,
     Outcome,
-    Verdict,
 )
 
 # --- the checks ---------------------------------------------------------------------------
@@ -41,7 +41,7 @@ class CheckResult:
     key: str
     field: str
     title: str
-    verdict: Verdict
+    verdict: FieldVerdict
     message: str
 
     def to_document(self) -> dict[str, str]:
@@ -97,36 +97,36 @@ def _sentences(text: str) -> list[str]:
 def _check_mail_type(form: AccessForm) -> Outcome:
     if form.mail_type not in MAIL_TYPES:
         shown = form.mail_type or "(empty)"
-        return Verdict.BLOCK, f"{shown} is not a mail type: choose TRANSACTIONAL or MARKETING."
-    return Verdict.OK, f"{form.mail_type.title()}: {MAIL_TYPE_SHORT[form.mail_type]}."
+        return FieldVerdict.BLOCK, f"{shown} is not a mail type: choose TRANSACTIONAL or MARKETING."
+    return FieldVerdict.OK, f"{form.mail_type.title()}: {MAIL_TYPE_SHORT[form.mail_type]}."
 
 
 def website_problem(url: str) -> Outcome:
     """The verdict on a website URL alone (also used by the wizard's field)."""
     if not url:
-        return Verdict.BLOCK, "A website URL is required (even a placeholder page will do)."
+        return FieldVerdict.BLOCK, "A website URL is required (even a placeholder page will do)."
     if len(url) > MAX_URL:
-        return Verdict.BLOCK, f"At most {MAX_URL} characters (got {len(url)})."
+        return FieldVerdict.BLOCK, f"At most {MAX_URL} characters (got {len(url)})."
     if any(ch.isspace() for ch in url):
-        return Verdict.BLOCK, "A URL cannot contain spaces."
+        return FieldVerdict.BLOCK, "A URL cannot contain spaces."
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
-        return Verdict.BLOCK, f"{url} is not a valid URL."
+        return FieldVerdict.BLOCK, f"{url} is not a valid URL."
     if parts.scheme.lower() not in ("http", "https"):
-        return Verdict.BLOCK, "Give a web address starting with https:// (or http://)."
+        return FieldVerdict.BLOCK, "Give a web address starting with https:// (or http://)."
     if "." not in host.strip(".") or host.endswith(".") or ".." in host:
         return (
-            Verdict.BLOCK,
+            FieldVerdict.BLOCK,
             f"{host or 'The host'} is not a full host name: use e.g. https://yourdomain.com.",
         )
     if not re.fullmatch(r"[A-Za-z0-9.-]+", host):
-        return Verdict.BLOCK, f"{host} is not a valid host name."
+        return FieldVerdict.BLOCK, f"{host} is not a valid host name."
     if parts.scheme.lower() == "http":
-        return Verdict.WARN, "The site is not served over https: reviewers prefer https."
-    return Verdict.OK, f"{url} will be shown to the AWS reviewer."
+        return FieldVerdict.WARN, "The site is not served over https: reviewers prefer https."
+    return FieldVerdict.OK, f"{url} will be shown to the AWS reviewer."
 
 
 def _check_website(form: AccessForm) -> Outcome:
@@ -136,55 +136,52 @@ def _check_website(form: AccessForm) -> Outcome:
 def _check_language(form: AccessForm) -> Outcome:
     if form.contact_language not in LANGUAGES:
         return (
-            Verdict.BLOCK,
+            FieldVerdict.BLOCK,
             f"{form.contact_language} is not a contact language: choose EN or JA.",
         )
-    return Verdict.OK, f"AWS will write to you in {LANGUAGE_NAMES[form.contact_language]}."
+    return FieldVerdict.OK, f"AWS will write to you in {LANGUAGE_NAMES[form.contact_language]}."
 
 
 def contact_problem(address: str) -> str | None:
-    """Why `address` is not a usable contact address, or None."""
-    from email_validator import EmailNotValidError, validate_email
+    """Why `address` is not a usable review contact (AWS's reviewers write to it), or None."""
+    from sesdesk.services.addresses import AddressUse, email_problem
 
-    try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError as exc:
-        return f"{address} is not a valid email address ({exc})"
-    return None
+    problem = email_problem(address, use=AddressUse.REVIEW_CONTACT)
+    return None if problem is None else f"{address} is {problem}"
 
 
 def _check_contacts(form: AccessForm) -> Outcome:
     contacts = form.additional_contacts
     if len(contacts) > MAX_CONTACTS:
         return (
-            Verdict.BLOCK,
+            FieldVerdict.BLOCK,
             f"At most {MAX_CONTACTS} additional contact addresses (got {len(contacts)}).",
         )
     for address in contacts:
         problem = contact_problem(address)
         if problem:
-            return Verdict.BLOCK, problem + "."
+            return FieldVerdict.BLOCK, problem + "."
     if not contacts:
-        return Verdict.OK, "No additional contacts: AWS writes to the account's own address."
-    return Verdict.OK, f"AWS will also write to {', '.join(contacts)}."
+        return FieldVerdict.OK, "No additional contacts: AWS writes to the account's own address."
+    return FieldVerdict.OK, f"AWS will also write to {', '.join(contacts)}."
 
 
 def _check_description(form: AccessForm) -> Outcome:
     text = form.use_case_description
     length = len(text)
     if length == 0:
-        return Verdict.BLOCK, "Describe your use case: what you send, to whom, and how often."
+        return FieldVerdict.BLOCK, "Describe your use case: what you send, to whom, and how often."
     if length > MAX_DESCRIPTION:
         return (
-            Verdict.BLOCK,
+            FieldVerdict.BLOCK,
             f"At most {MAX_DESCRIPTION} characters (got {length}): shorten it.",
         )
     # An AWS reviewer reads this text and a denial counts against the account: refuse what
     # cannot be a description before it is ever sent.
     unreadable = description_problem(text)
     if unreadable:
-        return Verdict.BLOCK, unreadable
-    return Verdict.OK, f"{length} of {MAX_DESCRIPTION} characters."
+        return FieldVerdict.BLOCK, unreadable
+    return FieldVerdict.OK, f"{length} of {MAX_DESCRIPTION} characters."
 
 
 MIN_DESCRIPTION_WORDS = 10
@@ -235,13 +232,13 @@ def _check_detail(form: AccessForm) -> Outcome:
     if len(text) < DETAILED_ENOUGH:
         add = f" Add {', '.join(missing)}." if missing else ""
         return (
-            Verdict.WARN,
+            FieldVerdict.WARN,
             f"Only {len(text)} characters: be detailed — requests with a short description "
             f"are often denied.{add}",
         )
     if missing:
-        return Verdict.WARN, f"Say {', '.join(missing)}: reviewers look for it."
-    return Verdict.OK, "Detailed: says what you send, to whom and how they sign up."
+        return FieldVerdict.WARN, f"Say {', '.join(missing)}: reviewers look for it."
+    return FieldVerdict.OK, "Detailed: says what you send, to whom and how they sign up."
 
 
 def _check_consistency(form: AccessForm) -> Outcome:
@@ -259,27 +256,27 @@ def _check_consistency(form: AccessForm) -> Outcome:
         if affirmed_marketing:
             words = ", ".join(affirmed_marketing)
             return (
-                Verdict.WARN,
+                FieldVerdict.WARN,
                 f"Transactional, but the text mentions {words}: that reads as marketing. "
                 "Choose MARKETING, or say clearly you do not send it.",
             )
         if not re.search(r"\btransactional\b", text, re.I):
             return (
-                Verdict.WARN,
+                FieldVerdict.WARN,
                 "Mention that the mail is transactional (not marketing): reviewers look for it.",
             )
-        return Verdict.OK, "Transactional, and the text says so."
+        return FieldVerdict.OK, "Transactional, and the text says so."
     if form.mail_type == "MARKETING":
         if not affirmed_marketing and _TRANSACTIONAL_WORDS.search(text):
             return (
-                Verdict.WARN,
+                FieldVerdict.WARN,
                 "Marketing, but the text only describes transactional mail (codes, receipts): "
                 "choose TRANSACTIONAL if that is all you send.",
             )
         if not re.search(r"unsubscri", text, re.I):
-            return Verdict.WARN, "Marketing mail: say how recipients unsubscribe."
-        return Verdict.OK, "Marketing, to subscribers, with a way to unsubscribe."
-    return Verdict.WARN, "Choose a mail type first."
+            return FieldVerdict.WARN, "Marketing mail: say how recipients unsubscribe."
+        return FieldVerdict.OK, "Marketing, to subscribers, with a way to unsubscribe."
+    return FieldVerdict.WARN, "Choose a mail type first."
 
 
 def _check_volume(form: AccessForm) -> Outcome:
@@ -288,11 +285,11 @@ def _check_volume(form: AccessForm) -> Outcome:
         for number in _NUMBER.finditer(sentence):
             after = sentence[number.end() : number.end() + 60]
             if _PER_DAY.search(after):
-                return Verdict.OK, "Expected volume stated per day."
+                return FieldVerdict.OK, "Expected volume stated per day."
     if _NUMBER.search(text) and _OTHER_PERIOD.search(text):
-        return Verdict.WARN, "Give the expected volume per day (e.g. 500 emails per day)."
+        return FieldVerdict.WARN, "Give the expected volume per day (e.g. 500 emails per day)."
     return (
-        Verdict.WARN,
+        FieldVerdict.WARN,
         "State your expected volume as a number per day (e.g. 100-500 emails per day).",
     )
 
@@ -302,12 +299,12 @@ def _check_bounces(form: AccessForm) -> Outcome:
     has_bounce = "bounce" in text
     has_complaint = "complaint" in text
     if has_bounce and has_complaint:
-        return Verdict.OK, "Says how bounces and complaints are handled."
+        return FieldVerdict.OK, "Says how bounces and complaints are handled."
     missing = " and ".join(
         word for word, seen in (("bounces", has_bounce), ("complaints", has_complaint)) if not seen
     )
     return (
-        Verdict.WARN,
+        FieldVerdict.WARN,
         f"Say how you handle {missing}: show you understand bounce and complaint handling.",
     )
 
@@ -316,10 +313,10 @@ def _check_example(form: AccessForm) -> Outcome:
     text = form.use_case_description.lower()
     if _EXAMPLE_NAME in text and _EXAMPLE_NAME not in form.website_url.lower():
         return (
-            Verdict.WARN,
+            FieldVerdict.WARN,
             "The text still describes the SmartCart example: write about your own business.",
         )
-    return Verdict.OK, "Written about your own business."
+    return FieldVerdict.OK, "Written about your own business."
 
 
 @dataclass(frozen=True)
@@ -361,18 +358,18 @@ def check_form(form: AccessForm) -> list[CheckResult]:
     return results
 
 
-def overall(results: Iterable[CheckResult]) -> Verdict:
+def overall(results: Iterable[CheckResult]) -> FieldVerdict:
     """The worst verdict among `results`."""
     verdicts = {r.verdict for r in results}
-    if Verdict.BLOCK in verdicts:
-        return Verdict.BLOCK
-    return Verdict.WARN if Verdict.WARN in verdicts else Verdict.OK
+    if FieldVerdict.BLOCK in verdicts:
+        return FieldVerdict.BLOCK
+    return FieldVerdict.WARN if FieldVerdict.WARN in verdicts else FieldVerdict.OK
 
 
 def require_valid(form: AccessForm) -> tuple[AccessForm, list[CheckResult]]:
     """The normalized form and its warnings; BadInput naming the first blocking field."""
     results = check_form(form)
     for result in results:
-        if result.verdict is Verdict.BLOCK:
+        if result.verdict is FieldVerdict.BLOCK:
             raise BadInput(result.field, result.message)
-    return form.normalized(), [r for r in results if r.verdict is Verdict.WARN]
+    return form.normalized(), [r for r in results if r.verdict is FieldVerdict.WARN]

@@ -66,7 +66,7 @@ CONSOLE_EXTRA_QUESTIONS = (
 )
 
 
-class Verdict(StrEnum):
+class FieldVerdict(StrEnum):
     """A check's plain verdict."""
 
     OK = "ok"
@@ -74,7 +74,7 @@ class Verdict(StrEnum):
     BLOCK = "block"
 
 
-Outcome = tuple[Verdict, str]
+Outcome = tuple[FieldVerdict, str]
 
 
 # --- the form ------------------------------------------------------------------------------

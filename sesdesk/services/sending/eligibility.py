@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from sesdesk.errors import BadInput, NotAllowed, SesdeskError
-from sesdesk.models import Store
+from sesdesk.models import IdentityStatus, Store
 from sesdesk.services.state import IdentityView, TeamSnapshot, load_snapshot
 
 log = logging.getLogger(__name__)
@@ -83,11 +83,11 @@ def check_from_identity(snapshot: TeamSnapshot, from_address: str) -> None:
     BadInput (field "from") when none of them is an identity of the team; NotAllowed, with
     what to do, when they are but none is verified yet.
     """
-    from sesdesk.services.identities import display_name, explain
+    from sesdesk.services.identity_status import display_name, explain
 
     address = (parseaddr(from_address)[1] or from_address).strip().lower()
     matches = covering_identities(snapshot, address)
-    if any(i.status == "SUCCESS" for i in matches):
+    if any(i.status == IdentityStatus.SUCCESS for i in matches):
         return
     domain = display_name(address.rpartition("@")[2])
     if not matches:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
+from sesdesk.models.states import MailerAccess
 from sesdesk.ui.dashboard.common import (
     REVIEW_STATUS,
     button_row,
@@ -118,7 +119,7 @@ class AccountCard(Card):
             not account.production and account.review_status not in ("PENDING", "GRANTED")
         )
         self.apply_button.setEnabled(
-            snapshot.mailer is not None and snapshot.mailer.access != "lost"
+            snapshot.mailer is not None and snapshot.mailer.access != MailerAccess.LOST
         )
         self.apply_button.setText(
             "Apply again…"

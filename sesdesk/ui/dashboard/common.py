@@ -1,4 +1,8 @@
-"""What the dashboard cards share: the data they show, words for statuses, fix buttons."""
+"""What the dashboard cards share: the data they show, words for statuses, fix buttons.
+
+Identity states are worded once, by `services.identity_status.explain` (the read model's
+`IdentityView.explanation`); the dashboard shows that wording and never words them itself.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from sesdesk.models.states import UNSETTLED_IDENTITY, IdentityStatus, MailerAccess
+from sesdesk.services.gating import Fix
+
 if TYPE_CHECKING:
     from sesdesk.services.gating import Decision, Gate
     from sesdesk.services.state import DaySends, EventView, TeamSnapshot
@@ -16,26 +23,10 @@ if TYPE_CHECKING:
 #: How many history events the dashboard reads per refresh (the export reads them all).
 HISTORY_ROWS = 500
 
-IDENTITY_STATUS = {
-    "SUCCESS": ("Verified", "ok"),
-    "PENDING": ("Pending", "warn"),
-    "FAILED": ("Failed", "bad"),
-    "TEMPORARY_FAILURE": ("Temporary failure", "warn"),
-    "NOT_STARTED": ("Not started", "neutral"),
-}
-
-ERROR_TYPES = {
-    "INVALID_VALUE": "AWS found a value that is not valid",
-    "TYPE_NOT_FOUND": "the DNS record was not found",
-    "HOST_NOT_FOUND": "the DNS records were not found",
-    "SERVICE_ERROR": "AWS had a problem checking",
-    "DNS_SERVER_ERROR": "the domain's DNS server did not answer",
-}
-
-ACCESS_STATUS = {
-    "ok": ("Access OK", "ok"),
-    "lost": ("Lost access", "bad"),
-    "unknown": ("Not checked yet", "neutral"),
+ACCESS_STATUS: dict[str, tuple[str, str]] = {
+    MailerAccess.OK: ("Access OK", "ok"),
+    MailerAccess.LOST: ("Lost access", "bad"),
+    MailerAccess.UNKNOWN: ("Not checked yet", "neutral"),
 }
 
 REVIEW_STATUS: dict[str | None, tuple[str, str]] = {
@@ -47,15 +38,15 @@ REVIEW_STATUS: dict[str | None, tuple[str, str]] = {
 }
 
 #: Fix value → the button text that performs it.
-FIX_LABELS = {
-    "connect": "Connect AWS…",
-    "reconnect": "Reconnect…",
-    "add_identity": "Add identity…",
-    "verify": "Show what to do…",
-    "retry": "Retry…",
-    "apply": "Apply for production access…",
-    "refresh": "Refresh now",
-    "reputation": "Open reputation page",
+FIX_LABELS: dict[str, str] = {
+    Fix.CONNECT: "Connect AWS…",
+    Fix.RECONNECT: "Reconnect…",
+    Fix.ADD_IDENTITY: "Add identity…",
+    Fix.VERIFY: "Show what to do…",
+    Fix.RETRY: "Retry…",
+    Fix.APPLY: "Apply for production access…",
+    Fix.REFRESH: "Refresh now",
+    Fix.REPUTATION: "Open reputation page",
 }
 
 
@@ -100,35 +91,17 @@ def count(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def identity_explanation(status: str, kind: str, error_type: str | None) -> str:
-    """What an identity's status means for the person, and what to do."""
-    if status == "SUCCESS":
-        return "Verified: you can send from it."
-    if status == "PENDING":
-        if kind == "email":
-            return "Waiting: open the link AWS emailed to this address (valid 24 hours)."
-        return "Waiting: publish its DNS records; AWS checks them for up to 72 hours."
-    if status == "FAILED":
-        why = ERROR_TYPES.get(error_type or "", error_type or "")
-        return f"Failed{': ' + why if why else ''}. Retry, or replace it with another."
-    if status == "TEMPORARY_FAILURE":
-        return "AWS could not check it for now and will try again."
-    if status == "NOT_STARTED":
-        return "Verification has not started yet."
-    return status
-
-
 def fix_detail(fix: str, snapshot: TeamSnapshot, decision: Decision | None = None) -> str:
     """The detail a fix button sends: the identity concerned, or the page to open."""
     if decision is not None and decision.link:
         return decision.link
-    if fix == "verify":
+    if fix == Fix.VERIFY:
         for identity in snapshot.identities:
-            if identity.status in ("PENDING", "TEMPORARY_FAILURE", "NOT_STARTED"):
+            if identity.status in UNSETTLED_IDENTITY:
                 return identity.name
-    if fix == "retry":
+    if fix == Fix.RETRY:
         for identity in snapshot.identities:
-            if identity.status == "FAILED":
+            if identity.status == IdentityStatus.FAILED:
                 return identity.name
     return ""
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
+from sesdesk.models.states import MailerAccess
 from sesdesk.ui.dashboard.common import (
     ACCESS_STATUS,
     button_row,
@@ -103,12 +104,12 @@ class CredentialsCard(Card):
         if mailer.offline_since is not None:
             checked += f" (offline since {local_time(mailer.offline_since)})"
         self.last_checked.setText(checked)
-        if mailer.offline_since is not None and mailer.access != "lost":
+        if mailer.offline_since is not None and mailer.access != MailerAccess.LOST:
             self.access.set_status("Offline", "warn")
         else:
             self.access.set_status(*ACCESS_STATUS.get(mailer.access, (mailer.access, "neutral")))
         self.reason.setText(mailer.access_reason or "")
-        self.reason.setVisible(bool(mailer.access_reason) and mailer.access == "lost")
+        self.reason.setVisible(bool(mailer.access_reason) and mailer.access == MailerAccess.LOST)
         self.root_warning.setVisible(mailer.is_root)
         # Reconnecting is the way out of "lost": make it the obvious button then.
-        self.reconnect_button.setDefault(mailer.access == "lost")
+        self.reconnect_button.setDefault(mailer.access == MailerAccess.LOST)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from sesdesk.ui.dashboard.common import local_time, value_label
 from sesdesk.ui.widgets.card import Card
+from sesdesk.ui.widgets.table_model import ColumnsModel, Index
 
 if TYPE_CHECKING:
     from sesdesk.services.state import EventView
@@ -38,7 +37,6 @@ CSV_HEADER = ("at_utc", "subject", "field", "old", "new", "message")
 SEARCH_DELAY_MS = 120
 #: The filter's store search reads at most the team's newest this many events.
 SEARCH_NEWEST = 50_000
-Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
 
 def _subject(subject: str) -> str:
@@ -46,8 +44,10 @@ def _subject(subject: str) -> str:
     return name or kind.title()
 
 
-class EventTableModel(QAbstractTableModel):
+class EventTableModel(ColumnsModel):
     """Status events as rows."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -80,21 +80,9 @@ class EventTableModel(QAbstractTableModel):
         self.events = events
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """One row per event."""
-        return 0 if parent.isValid() else len(self.events)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """When, subject, change, message."""
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        """One row per item."""
+        return len(self.events)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text (and the full message as a tooltip)."""

@@ -6,19 +6,16 @@ visible rows are painted. The buttons act on the selected identity.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QPushButton, QTableView, QWidget
 
-from sesdesk.ui.dashboard.common import (
-    IDENTITY_STATUS,
-    button_row,
-    identity_explanation,
-    value_label,
-)
+from sesdesk.models.states import IdentityStatus
+from sesdesk.ui.dashboard.common import button_row, value_label
 from sesdesk.ui.widgets.card import Card
+from sesdesk.ui.widgets.table_model import ColumnsModel, Index
 
 if TYPE_CHECKING:
     from sesdesk.services.state import IdentityView, TeamSnapshot
@@ -31,11 +28,12 @@ TONE_COLOURS = {
     "neutral": ("#e4e7eb", "#323f4b"),
 }
 COLUMNS = ("Identity", "Type", "Status", "What it means")
-Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
 
-class IdentityTableModel(QAbstractTableModel):
+class IdentityTableModel(ColumnsModel):
     """Identities as rows: name, kind, status chip, explanation."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -63,21 +61,9 @@ class IdentityTableModel(QAbstractTableModel):
         self.identities, self._rows = identities, rows
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Rows: one per identity."""
-        return 0 if parent.isValid() else len(self.identities)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Columns: name, type, status, explanation."""
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        """One row per item."""
+        return len(self.identities)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Text, chip colours and tooltips."""
@@ -100,13 +86,13 @@ class IdentityTableModel(QAbstractTableModel):
 
 def _row(identity: IdentityView) -> tuple[str, str, str, str, str]:
     """(name, type, status, what it means, tone): one table row's texts."""
-    text, tone = IDENTITY_STATUS.get(identity.status, (identity.status.title(), "neutral"))
+    explanation = identity.explanation
     return (
         identity.name,
         "Email address" if identity.kind == "email" else "Domain",
-        text,
-        identity_explanation(identity.status, identity.kind, identity.error_type),
-        tone,
+        explanation.label,
+        explanation.text,
+        explanation.tone,
     )
 
 
@@ -187,7 +173,10 @@ class IdentitiesCard(Card):
     def _update_buttons(self, identity: IdentityView | None) -> None:
         self.add_button.setEnabled(self._has_mailer)
         self.records_button.setEnabled(identity is not None and identity.kind == "domain")
-        failed = identity is not None and identity.status in ("FAILED", "TEMPORARY_FAILURE")
+        failed = identity is not None and identity.status in (
+            IdentityStatus.FAILED,
+            IdentityStatus.TEMPORARY_FAILURE,
+        )
         self.retry_button.setEnabled(self._has_mailer and failed)
         self.replace_button.setEnabled(self._has_mailer and identity is not None)
 
@@ -196,11 +185,15 @@ class IdentitiesCard(Card):
         self._has_mailer = snapshot.mailer is not None
         identities = snapshot.identities
         self.model.set_identities(identities)
-        counts = {"SUCCESS": 0, "PENDING": 0, "FAILED": 0}
+        counts: dict[str, int] = {
+            IdentityStatus.SUCCESS: 0,
+            IdentityStatus.PENDING: 0,
+            IdentityStatus.FAILED: 0,
+        }
         for identity in identities:
             key = (
-                "PENDING"
-                if identity.status in ("TEMPORARY_FAILURE", "NOT_STARTED")
+                IdentityStatus.PENDING
+                if identity.status in (IdentityStatus.TEMPORARY_FAILURE, IdentityStatus.NOT_STARTED)
                 else (identity.status)
             )
             counts[key] = counts.get(key, 0) + 1

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from sesdesk.models.states import MailerAccess
 from sesdesk.ui.dashboard.common import FIX_LABELS, fix_detail, local_time
 from sesdesk.ui.widgets.banner import Banner
 
 if TYPE_CHECKING:
-    from sesdesk.services.gating import Gate, Warning
+    from sesdesk.services.gating import Gate, GateWarning
     from sesdesk.services.state import TeamSnapshot
 
 #: Amber for warnings that are not errors (the shared stylesheet knows demo / error / info).
@@ -154,7 +155,7 @@ class WarningsPanel(QWidget):
             return
         self._shown = key
         self._clear()
-        if mailer is not None and mailer.access == "lost":
+        if mailer is not None and mailer.access == MailerAccess.LOST:
             why = f": {mailer.access_reason.rstrip('. ')}" if mailer.access_reason else ""
             self._add(
                 "lost_access",
@@ -163,7 +164,11 @@ class WarningsPanel(QWidget):
                 [("Reconnect…", "reconnect", ""), ("Delete mailer…", "delete_mailer", "")],
                 "Reconnect with new keys for the same AWS account: nothing is deleted.",
             )
-        if mailer is not None and mailer.offline_since is not None and mailer.access != "lost":
+        if (
+            mailer is not None
+            and mailer.offline_since is not None
+            and mailer.access != MailerAccess.LOST
+        ):
             self._add(
                 "offline",
                 f"Offline since {local_time(mailer.offline_since)}: AWS cannot be reached.",
@@ -197,11 +202,11 @@ class WarningsPanel(QWidget):
         self._finish()
 
 
-def _grouped(warnings: list[Warning], snapshot: TeamSnapshot) -> list[Warning]:
+def _grouped(warnings: list[GateWarning], snapshot: TeamSnapshot) -> list[GateWarning]:
     """Three or more identity warnings of a kind become one banner that names a few."""
-    from sesdesk.services.gating import Warning as GateWarning
+    from sesdesk.services.gating import GateWarning
 
-    result: list[Warning] = []
+    result: list[GateWarning] = []
     for code, waiting in (("identity_pending", True), ("identity_failed", False)):
         group = [w for w in warnings if w.code == code]
         if len(group) < 3:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from sesdesk.errors import SesdeskError
+from sesdesk.models.states import MailerAccess
 from sesdesk.ui.bridge import Bridge
 
 
@@ -40,7 +41,7 @@ class DeleteMailerDialog(QDialog):
         team_name: str,
         *,
         account_id: str,
-        access: str = "ok",
+        access: str = MailerAccess.OK,
         identities: tuple[str, ...] = (),
         parent: QWidget | None = None,
     ) -> None:
@@ -65,11 +66,11 @@ class DeleteMailerDialog(QDialog):
         self.identities_box = QCheckBox(
             f"Also delete the team's {len(identities)} sender identities in SES ({names})"
         )
-        can_delete = access == "ok" and bool(identities)
+        can_delete = access == MailerAccess.OK and bool(identities)
         self.identities_box.setEnabled(can_delete)
         layout.addWidget(self.identities_box)
         why_not = ""
-        if identities and access != "ok":
+        if identities and access != MailerAccess.OK:
             why_not = (
                 "The keys no longer work, so sesdesk cannot delete identities in SES; they stay "
                 "there (remove them in the SES console if you want)."

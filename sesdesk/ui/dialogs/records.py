@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from sesdesk.errors import SesdeskError
+from sesdesk.models.states import IdentityStatus
 from sesdesk.services.dns_check import (
     ERROR,
     MISSING,
@@ -460,7 +461,7 @@ class RecordsDialog(QDialog):
         self.punycode.setVisible(identity.display != identity.name)
         self.pill.set_status(explanation.label, explanation.tone)
         self.explanation.setText(explanation.text)
-        self.retry_button.setVisible(identity.status == "FAILED")
+        self.retry_button.setVisible(identity.status == IdentityStatus.FAILED)
         self.view.show_records(identity.name, records)
 
     def _failed(self, exc: SesdeskError) -> None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from sesdesk.errors import SesdeskError
 from sesdesk.models import Store
+from sesdesk.models.states import BroadcastState
 from sesdesk.services import broadcast_list, sending
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import state_words
@@ -419,7 +420,7 @@ class BroadcastsView(QWidget):
         running = self.runs.is_running(status.id)
         finished = status.state in broadcast_list.FINISHED_STATES
         buttons["resume"].setText(
-            "Show" if running else ("Send" if status.state == "draft" else "Resume")
+            "Show" if running else ("Send" if status.state == BroadcastState.DRAFT else "Resume")
         )
         buttons["resume"].setEnabled(running or (not finished and status.pending > 0))
         buttons["cancel"].setEnabled(not finished)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from sesdesk.errors import SesdeskError
 from sesdesk.models import Store
+from sesdesk.models.states import IdentityStatus
 from sesdesk.services import broadcast_list, contacts, sending
 from sesdesk.services.gating import Gate, decide
 from sesdesk.services.state import load_snapshot
@@ -60,7 +61,7 @@ class ComposeData:
 def load_compose_data(store: Store, team_id: int) -> ComposeData:
     """Verified identities, lists and the gating answer (blocking: call through the Bridge)."""
     snapshot = load_snapshot(store, team_id)
-    verified = [i for i in snapshot.identities if i.status == "SUCCESS"]
+    verified = [i for i in snapshot.identities if i.status == IdentityStatus.SUCCESS]
     return ComposeData(
         senders=[i.name for i in verified if i.kind == "email"],
         domains=[i.name for i in verified if i.kind == "domain"],

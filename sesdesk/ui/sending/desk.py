@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from sesdesk.models import Store
+from sesdesk.models.states import BroadcastState
 from sesdesk.services import broadcast_list, sending
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import SendProgressWindow
@@ -94,7 +95,7 @@ class SendingDesk(QObject):
         )
 
     def _plan_read(self, team_id: int, plan: broadcast_list.SendPlan) -> None:
-        if plan.status.state != "draft":
+        if plan.status.state != BroadcastState.DRAFT:
             self._start(team_id, plan.status.id)
             return
         question, details = confirm_text(plan)
@@ -198,7 +199,7 @@ class SendingDesk(QObject):
         team_id = self._teams.pop(broadcast_id, None)
         if (
             isinstance(outcome, sending.RunResult)
-            and outcome.status.state == "waiting_quota"
+            and outcome.status.state == BroadcastState.WAITING_QUOTA
             and team_id is not None
         ):
             self._waiting_quota[broadcast_id] = team_id

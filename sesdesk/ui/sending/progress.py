@@ -22,19 +22,20 @@ from PySide6.QtWidgets import (
 
 from sesdesk.errors import SesdeskError
 from sesdesk.models import Store
+from sesdesk.models.states import BroadcastState
 from sesdesk.services import broadcast_list, sending
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.runs import BroadcastRuns
 from sesdesk.ui.widgets.banner import Banner
 
-STATE_WORDS = {
-    "draft": "Ready to send",
-    "sending": "Sending…",
-    "paused": "Paused",
-    "waiting_quota": "Waiting for the daily quota",
-    "queued": "Waiting for another broadcast",
-    "done": "Done",
-    "stopped": "Cancelled",
+STATE_WORDS: dict[str, str] = {
+    BroadcastState.DRAFT: "Ready to send",
+    BroadcastState.SENDING: "Sending…",
+    BroadcastState.PAUSED: "Paused",
+    BroadcastState.WAITING_QUOTA: "Waiting for the daily quota",
+    BroadcastState.QUEUED: "Waiting for another broadcast",
+    BroadcastState.DONE: "Done",
+    BroadcastState.STOPPED: "Cancelled",
 }
 #: What the window says about a broadcast waiting for quota (the engine's words are the CLI's).
 WAITING_QUOTA_TEXT = (
@@ -50,9 +51,9 @@ def state_words(state: str) -> str:
 
 def stop_words(status: sending.BroadcastStatus) -> str:
     """Why a broadcast is not sending, in the window's words."""
-    if status.state == "waiting_quota":
+    if status.state == BroadcastState.WAITING_QUOTA:
         return WAITING_QUOTA_TEXT
-    if status.state == "queued":
+    if status.state == BroadcastState.QUEUED:
         reason = status.stop_reason or "another broadcast of this mailer is being sent"
         return f"Waiting: {reason}. It starts by itself when that one ends."
     reason = status.stop_reason or ""
@@ -212,8 +213,8 @@ class SendProgressWindow(QDialog):
             return
         self.banner.hide()
         self.runs.start(self.team_id, self.broadcast_id)
-        self.state_label.setText(STATE_WORDS["sending"])
-        self._update_buttons("sending")
+        self.state_label.setText(STATE_WORDS[BroadcastState.SENDING])
+        self._update_buttons(BroadcastState.SENDING)
 
     def pause(self) -> None:
         """Stop starting sends; those in flight finish."""
@@ -259,7 +260,10 @@ class SendProgressWindow(QDialog):
             return
         if isinstance(outcome, sending.RunResult):
             self._show_status(outcome.status)
-            if outcome.stop_error is not None and outcome.status.state != "waiting_quota":
+            if (
+                outcome.stop_error is not None
+                and outcome.status.state != BroadcastState.WAITING_QUOTA
+            ):
                 self.banner.set_message(outcome.stop_error.message, outcome.stop_error.hint)
                 self.banner.show()
             self.finished_run.emit(outcome)
@@ -292,7 +296,7 @@ class SendProgressWindow(QDialog):
         if not self.running:
             self.state_label.setText(state_words(status.state))
             self._update_buttons(status.state)
-            if status.state == "done":
+            if status.state == BroadcastState.DONE:
                 self.rate_label.setText("Every recipient has been handled.")
             else:
                 self.rate_label.setText(stop_words(status))
@@ -311,10 +315,17 @@ class SendProgressWindow(QDialog):
         self.pause_button.setVisible(running)
         self.pause_button.setEnabled(running)
         self.resume_button.setVisible(
-            not running and state not in ("done", "stopped", "sending", "queued")
+            not running
+            and state
+            not in (
+                BroadcastState.DONE,
+                BroadcastState.STOPPED,
+                BroadcastState.SENDING,
+                BroadcastState.QUEUED,
+            )
         )
-        self.resume_button.setText("Send" if state == "draft" else "Resume")
-        self.cancel_button.setVisible(state not in ("done", "stopped"))
+        self.resume_button.setText("Send" if state == BroadcastState.DRAFT else "Resume")
+        self.cancel_button.setVisible(state not in (BroadcastState.DONE, BroadcastState.STOPPED))
         self.cancel_button.setEnabled(True)
 
     def closeEvent(self, event: Any) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from sesdesk.errors import SesdeskError
 from sesdesk.models import Store
+from sesdesk.models.states import BroadcastState, RecipientState
 from sesdesk.services import broadcast_list, sending
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import state_words, stop_words
@@ -22,7 +23,12 @@ from sesdesk.ui.style import fit_to_screen
 
 #: The report lists at most this many recipients of each state (the CLI exports them all).
 SHOWN_PER_STATE = 200
-NOT_SENT_STATES = ("failed", "uncertain", "suppressed", "pending")
+NOT_SENT_STATES = (
+    RecipientState.FAILED,
+    RecipientState.UNCERTAIN,
+    RecipientState.SUPPRESSED,
+    RecipientState.PENDING,
+)
 
 
 def read_report(
@@ -87,7 +93,7 @@ class BroadcastReportDialog(QDialog):
             + f"<br>{state_words(status.state)}: {status.sent} sent, {status.failed} failed, "
             f"{status.suppressed} suppressed, {status.uncertain} uncertain, "
             f"{status.pending} not yet sent, of {status.total}.{when}"
-            + (f"<br>{why}" if why and status.state != "done" else "")
+            + (f"<br>{why}" if why and status.state != BroadcastState.DONE else "")
         )
         self.table.setRowCount(len(rows))
         for number, row in enumerate(rows):

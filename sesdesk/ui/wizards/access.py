@@ -40,8 +40,16 @@ from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import wizard_enter
 from sesdesk.ui.widgets.pill import StatusPill
 
-_TONE = {access.Verdict.OK: "ok", access.Verdict.WARN: "warn", access.Verdict.BLOCK: "bad"}
-_WORD = {access.Verdict.OK: "ok", access.Verdict.WARN: "weak", access.Verdict.BLOCK: "invalid"}
+_TONE = {
+    access.FieldVerdict.OK: "ok",
+    access.FieldVerdict.WARN: "warn",
+    access.FieldVerdict.BLOCK: "bad",
+}
+_WORD = {
+    access.FieldVerdict.OK: "ok",
+    access.FieldVerdict.WARN: "weak",
+    access.FieldVerdict.BLOCK: "invalid",
+}
 
 PAGE_INTRO, PAGE_COMPOSE, PAGE_DETAILS, PAGE_SUBMIT = range(4)
 
@@ -344,7 +352,7 @@ class DetailsPage(QWizardPage):
     def isComplete(self) -> bool:
         """Invalid answers block; weak ones only warn."""
         results = self.results()
-        return bool(results) and access.overall(results) is not access.Verdict.BLOCK
+        return bool(results) and access.overall(results) is not access.FieldVerdict.BLOCK
 
 
 class CopyField(QWidget):
@@ -417,7 +425,7 @@ class SubmitPage(QWizardPage):
         if editor is None:
             return
         form = editor.form.normalized()
-        warnings = [r for r in editor.checks() if r.verdict is access.Verdict.WARN]
+        warnings = [r for r in editor.checks() if r.verdict is access.FieldVerdict.WARN]
         if warnings:
             titles = ", ".join(w.title.lower() for w in warnings)
             self.summary.setText(

@@ -38,7 +38,7 @@ from sesdesk.aws.credentials import (
     SES_REGIONS,
     KeysNotAccepted,
     PermissionsLacking,
-    Verdict,
+    PermissionVerdict,
     default_region,
 )
 from sesdesk.aws.permissions import (
@@ -58,7 +58,11 @@ PAGE_IDS = {
     WizardStep.MISSING: 2,
     WizardStep.DONE: 3,
 }
-MARKS = {Verdict.ALLOWED: "✓", Verdict.MISSING: "✗", Verdict.UNVERIFIED: "?"}
+MARKS = {
+    PermissionVerdict.ALLOWED: "✓",
+    PermissionVerdict.MISSING: "✗",
+    PermissionVerdict.UNVERIFIED: "?",
+}
 
 
 def _error_label() -> QLabel:
@@ -368,7 +372,7 @@ class CheckPage(QWizardPage):
                 row = permission(event.action)
                 suffix = (
                     "  (not checked: it would change the account)"
-                    if (event.verdict is Verdict.UNVERIFIED)
+                    if (event.verdict is PermissionVerdict.UNVERIFIED)
                     else ""
                 )
                 item.setText(f"{MARKS[event.verdict]}  {row.action} — {row.why}{suffix}")

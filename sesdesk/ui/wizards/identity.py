@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from sesdesk.errors import BadInput, SesdeskError
+from sesdesk.models.states import IdentityStatus
 from sesdesk.services.identities import (
     DOMAIN,
     EMAIL,
@@ -267,7 +268,7 @@ class ResultPage(QWizardPage):
         self.next_step.setText(change.next_step)
         self.explanation.setText(explanation.text)
         # While pending the next step already says it all; otherwise say what AWS reported.
-        self.explanation.setVisible(identity.status != "PENDING")
+        self.explanation.setVisible(identity.status != IdentityStatus.PENDING)
         is_domain = identity.kind == DOMAIN
         self.records_view.setVisible(is_domain)
         self.stretch.setVisible(not is_domain)
