@@ -1,4 +1,4 @@
-"""One test per change to moto (numbered as in sesdesk/aws/simulator/patches.py), so a moto
+"""One test per change to moto (numbered as in sesdesk/simulator/patches.py), so a moto
 upgrade that breaks or obsoletes one fails loudly here, naming the patch."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sesdesk.aws.clients import AwsKeys
-from sesdesk.aws.simulator import SesSimulator, patches
+from sesdesk.simulator import SesSimulator, patches
 
 SIMPLE = {"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}}
 
@@ -25,7 +25,8 @@ def _code(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
 def test_moto_is_the_version_these_patches_were_written_for() -> None:
     from importlib.metadata import version
 
-    # Re-read field-notes.md ("moto as the local SES") and every test below when this moves.
+    # sesdesk/simulator/patches/ changes moto's internals: re-check every patch (and every
+    # test below) when this version moves.
     assert version("moto") == "5.2.5"
 
 
