@@ -336,6 +336,7 @@ class CheckPage(QWizardPage):
                 page.secret,
                 progress,
                 label="Checking AWS keys",
+                changes=self.flow.team_id,
                 on_success=lambda result: self._succeeded(run, result),
                 on_failure=lambda exc: self._failed(run, exc),
             )
@@ -349,6 +350,7 @@ class CheckPage(QWizardPage):
                 page.secret,
                 progress,
                 label="Checking AWS keys",
+                changes=self.flow.team_id,
                 on_success=lambda result: self._succeeded(run, result),
                 on_failure=lambda exc: self._failed(run, exc),
             )
@@ -385,7 +387,6 @@ class CheckPage(QWizardPage):
             self.root_label.setText(ROOT_WARNING)
             self.root_label.show()
         self.status_label.setText("All checks passed; the mailer is saved. Press Next.")
-        self.bridge.store_changed.emit(self.flow.team_id)
         self.completeChanged.emit()
 
     def _failed(self, run: int, exc: SesdeskError) -> None:
