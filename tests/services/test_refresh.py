@@ -10,12 +10,11 @@ import pytest
 from sesdesk.aws.clients import ClientFactory
 from sesdesk.aws.errors import AuthError, Unreachable
 from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.models import StatusEvent, Store
-from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.state import load_snapshot, recent_events
-from sesdesk.services.teams import create_team
+from sesdesk.simulator import SesSimulator
+from tests.conftest import connected_team
 
 REGION = "us-east-1"
 
@@ -40,22 +39,13 @@ class CountingFacade(SesFacade):
         return super().get_identity(name)
 
 
-def connected_team(sim: SesSimulator, store: Store, name: str = "acme") -> tuple[int, Any]:
-    """A team whose mailer holds a fresh simulator user's keys; returns (team id, keys)."""
-    keys = sim.create_user(f"user-{name}")
-    facade = SesFacade(ClientFactory(REGION, keys, endpoint=sim.endpoint))
-    team = create_team(store, name)
-    save_mailer(store, team.id, region=REGION, keys=keys, caller=facade.caller_identity())
-    return team.id, keys
-
-
 def facade(sim: SesSimulator, keys: Any) -> CountingFacade:
     return CountingFacade(ClientFactory(REGION, keys, endpoint=sim.endpoint, timeout_scale=0.2))
 
 
 def test_a_cycle_asks_details_only_for_unsettled_identities(sim, tmp_path):
     store = Store.open(tmp_path / "s.db")
-    team_id, keys = connected_team(sim, store)
+    team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     for name in ("a@acme.test", "acme.test", "b@acme.test"):
         ses.create_identity(name)
@@ -96,7 +86,7 @@ def test_a_cycle_asks_details_only_for_unsettled_identities(sim, tmp_path):
 
 def test_account_changes_are_recorded_with_their_time(sim, tmp_path):
     store = Store.open(tmp_path / "s.db")
-    team_id, keys = connected_team(sim, store)
+    team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     refresh_team(store, team_id, ses)
     sim.set_review("PENDING")
@@ -120,7 +110,7 @@ def test_account_changes_are_recorded_with_their_time(sim, tmp_path):
 
 def test_revoked_keys_mark_the_mailer_lost_and_keep_the_state(sim, tmp_path):
     store = Store.open(tmp_path / "s.db")
-    team_id, keys = connected_team(sim, store)
+    team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     ses.create_identity("acme.test")
     refresh_team(store, team_id, ses)
@@ -138,7 +128,7 @@ def test_revoked_keys_mark_the_mailer_lost_and_keep_the_state(sim, tmp_path):
 
 def test_unreachable_records_offline_since_once_and_clears_it(sim, tmp_path):
     store = Store.open(tmp_path / "s.db")
-    team_id, keys = connected_team(sim, store)
+    team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     refresh_team(store, team_id, ses)
     sim.set_unreachable(True)
@@ -175,7 +165,7 @@ def cli_team(sim, isolated_home, capsys) -> tuple[int, Any]:
     database = paths(isolated_home).ensure().database
     store = Store.open(database)
     try:
-        team_id, keys = connected_team(sim, store)
+        team_id, keys, _ = connected_team(store, sim)
         facade(sim, keys).create_identity("me@acme.test")
     finally:
         store.close()
@@ -236,7 +226,7 @@ def test_poll_reports_changes_and_lost_access_exits_4(sim, cli_team, capsys):
     code, _, err = _cli(["poll", "--team", "acme"], capsys)
     assert code == 4
     code, out, err = _cli(["status", "--team", "acme", "--json"], capsys)
-    assert code == 0 and err == ""  # seed 004: fetching the mailer shows no error
+    assert code == 0 and err == ""  # a lost mailer is a state, not an error
     doc = json.loads(out)
     assert doc["mailer"]["access"] == "lost"
     assert doc["warnings"][0]["code"] == "lost_access"

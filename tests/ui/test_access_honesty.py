@@ -1,5 +1,5 @@
 """The production-access form starts from the user's own business with marked placeholders,
-never the seed's SmartCart text, never adds claims the user did not write, and refuses a bought
+never a sample business's text, never adds claims the user did not write, and refuses a bought
 list or a volume of "lots"."""
 
 from __future__ import annotations
