@@ -43,8 +43,7 @@ def facade(sim: SesSimulator, keys: Any) -> CountingFacade:
     return CountingFacade(ClientFactory(REGION, keys, endpoint=sim.endpoint, timeout_scale=0.2))
 
 
-def test_a_cycle_asks_details_only_for_unsettled_identities(sim, tmp_path):
-    store = Store.open(tmp_path / "s.db")
+def test_a_cycle_asks_details_only_for_unsettled_identities(sim, store):
     team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     for name in ("a@acme.test", "acme.test", "b@acme.test"):
@@ -81,11 +80,9 @@ def test_a_cycle_asks_details_only_for_unsettled_identities(sim, tmp_path):
     ses.calls.clear()
     refresh_team(store, team_id, ses)
     assert ses.calls == ["GetAccount", "ListEmailIdentities"]  # all settled: two calls
-    store.close()
 
 
-def test_account_changes_are_recorded_with_their_time(sim, tmp_path):
-    store = Store.open(tmp_path / "s.db")
+def test_account_changes_are_recorded_with_their_time(sim, store):
     team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     refresh_team(store, team_id, ses)
@@ -105,11 +102,9 @@ def test_account_changes_are_recorded_with_their_time(sim, tmp_path):
     assert history[0].at >= history[-1].at
     assert any("GRANTED" in event.message for event in history)
     assert recent_events(store, team_id, text="granted")
-    store.close()
 
 
-def test_revoked_keys_mark_the_mailer_lost_and_keep_the_state(sim, tmp_path):
-    store = Store.open(tmp_path / "s.db")
+def test_revoked_keys_mark_the_mailer_lost_and_keep_the_state(sim, store):
     team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     ses.create_identity("acme.test")
@@ -123,11 +118,9 @@ def test_revoked_keys_mark_the_mailer_lost_and_keep_the_state(sim, tmp_path):
     with store.session() as session:
         lost = session.query(StatusEvent).filter_by(field="access", new_value="lost").count()
     assert lost == 1
-    store.close()
 
 
-def test_unreachable_records_offline_since_once_and_clears_it(sim, tmp_path):
-    store = Store.open(tmp_path / "s.db")
+def test_unreachable_records_offline_since_once_and_clears_it(sim, store):
     team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     refresh_team(store, team_id, ses)
@@ -144,7 +137,6 @@ def test_unreachable_records_offline_since_once_and_clears_it(sim, tmp_path):
     assert ("network", "online") in {(e.field, e.new) for e in back.events}
     after = load_snapshot(store, team_id)
     assert after.mailer is not None and after.mailer.offline_since is None
-    store.close()
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -172,7 +164,7 @@ def cli_team(sim, isolated_home, capsys) -> tuple[int, Any]:
     return team_id, keys
 
 
-def test_status_json_keys_follow_cli_md(cli_team, capsys):
+def test_status_json_keys_are_the_documented_ones(cli_team, capsys):
     code, out, _ = _cli(["status", "--team", "acme", "--refresh", "--json"], capsys)
     assert code == 0
     doc = json.loads(out)

@@ -32,10 +32,10 @@ def test_demo_shows_the_whole_feedback_loop(open_window, qtbot):
         controls.apply_button.click()
     # A test email to the bouncing (verified) address: SES's events come back to the card.
     demo.simulator.set_identity_status("owner@demo-shop.example", "SUCCESS")
-    from sesdesk.services.mailers import facade_for
+    from sesdesk.services.mailers import open_mailer
     from sesdesk.services.refresh import refresh_team
 
-    refresh_team(demo.store, demo.team_id, facade_for(demo.store, demo.team_id))
+    refresh_team(demo.store, demo.team_id, open_mailer(demo.store, demo.team_id))
     contacts.create_list(demo.store, demo.team_id, "me")
     contacts.add_contact(demo.store, demo.team_id, "me", "owner@demo-shop.example", "Owner")
     created = sending.create_broadcast(
