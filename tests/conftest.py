@@ -20,6 +20,8 @@ os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
+import inspect  # noqa: E402
+import re  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, NamedTuple  # noqa: E402
@@ -33,13 +35,33 @@ from sesdesk.simulator import SesSimulator  # noqa: E402
 
 # Fixtures that start or use the local SES simulator; a test using one is marked `sim`, so
 # `pytest -m "not sim"` is the fast lane.
-SIMULATOR_FIXTURES = frozenset({"sim", "simulator", "iam_simulator", "cli_sim"})
+SIMULATOR_FIXTURES = frozenset({"sim", "simulator", "iam_simulator"})
+# Whole directories whose tests run sesdesk in subprocesses against a simulator (the CLI end to
+# end, the installed bundle and wheel, whose demo mode runs one).
+SIMULATOR_DIRECTORIES = frozenset({"e2e", "packaging"})
+# A simulator of the test's own, or demo mode (the whole app against an in-process simulator),
+# found in the test's source; a test named after demo mode runs it too.
+_OWN_SIMULATOR = re.compile(r"SesSimulator\(|demo=True|start_demo\(|[\"']--demo[\"']")
+
+
+def _uses_the_simulator(item: pytest.Item) -> bool:
+    if SIMULATOR_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    if SIMULATOR_DIRECTORIES & set(item.path.relative_to(Path(__file__).parent).parts[:-1]):
+        return True
+    function = getattr(item, "function", None)
+    try:
+        source = inspect.getsource(function) if function is not None else ""
+    except (OSError, TypeError):
+        source = ""
+    return "demo" in item.name or bool(_OWN_SIMULATOR.search(source))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test that uses a simulator fixture (directly or through another) `sim`."""
+    """Mark `sim` every test that uses the simulator: through a fixture (directly or through
+    another fixture), its own, in a subprocess (e2e/, packaging/) or in demo mode."""
     for item in items:
-        if SIMULATOR_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if _uses_the_simulator(item):
             item.add_marker(pytest.mark.sim)
 
 

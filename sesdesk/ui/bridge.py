@@ -98,9 +98,9 @@ class Bridge(QObject):
         """Start `fn(*args, **kwargs)` off the GUI thread; call back on the GUI thread when it
         ends.
 
-        `changes` says what the work changes: after it succeeds (and after `on_success`),
-        `store_changed` is emitted with it (a team id, or 0 for every team), so widgets re-read
-        the store. `on_failure` receives SesdeskErrors only (to show them inline, e.g. under a
+        `changes` says what the work changes: once it succeeded, `store_changed` is emitted
+        with it (a team id, or 0 for every team) so widgets re-read the store, and then
+        `on_success` runs (it may close the widget that asked). `on_failure` receives SesdeskErrors only (to show them inline, e.g. under a
         field); without it they go to the status bar. Any other exception is a bug and is
         always logged and reported, whatever the callbacks.
         """
@@ -112,11 +112,9 @@ class Bridge(QObject):
             team_id = changes
 
             def changed(result: Any) -> None:
-                try:
-                    if on_success is not None:
-                        on_success(result)
-                finally:
-                    self.store_changed.emit(team_id)
+                self.store_changed.emit(team_id)
+                if on_success is not None:
+                    on_success(result)
 
             return self.start(operation(), label=label, on_success=changed, on_failure=on_failure)
         return self.start(operation(), label=label, on_success=on_success, on_failure=on_failure)
