@@ -100,9 +100,10 @@ class Bridge(QObject):
 
         `changes` says what the work changes: once it succeeded, `store_changed` is emitted
         with it (a team id, or 0 for every team) so widgets re-read the store, and then
-        `on_success` runs (it may close the widget that asked). `on_failure` receives SesdeskErrors only (to show them inline, e.g. under a
-        field); without it they go to the status bar. Any other exception is a bug and is
-        always logged and reported, whatever the callbacks.
+        `on_success` runs (it may close the widget that asked). `on_failure` receives
+        SesdeskErrors only (to show them inline, e.g. under a field); without it they go to the
+        status bar. Any other exception is a bug and is always logged and reported, whatever
+        the callbacks.
         """
 
         async def operation() -> Any:
