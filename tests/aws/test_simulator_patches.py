@@ -206,3 +206,14 @@ def test_patches_leave_plain_moto_alone() -> None:
         )
         ses.create_email_identity(EmailIdentity="acme.com")
         assert ses.get_email_identity(EmailIdentity="acme.com")["VerificationStatus"] == "SUCCESS"
+
+
+def test_every_numbered_patch_module_is_applied_in_its_order() -> None:
+    from pathlib import Path
+
+    from sesdesk.simulator import patches
+
+    folder = Path(patches.__file__).parent
+    files = sorted(path.stem for path in folder.glob("p[0-9][0-9]_*.py"))
+    assert [module.__name__.rsplit(".", 1)[1] for module in patches.PATCHES] == files
+    assert all(callable(module.apply) for module in patches.PATCHES)

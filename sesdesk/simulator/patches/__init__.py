@@ -33,19 +33,9 @@ its state to the handling thread, see `bound`); anything else using moto in this
 
 from __future__ import annotations
 
+import importlib
 import threading
 
-from sesdesk.simulator.patches import (
-    p01_route,
-    p02_account,
-    p03_send,
-    p04_identities,
-    p06_iam,
-    p07_sigv4,
-    p08_simulate,
-    p09_inactive_keys,
-    p10_v1_throttling,
-)
 from sesdesk.simulator.patches.base import (
     _bad_request,
     _json_params,
@@ -89,18 +79,20 @@ __all__ = [
 ]
 
 # In the order they are numbered; 11 and 12 live in events.py and sqs_scale.py.
-PATCHES = (
-    p01_route,
-    p02_account,
-    p03_send,
-    p04_identities,
-    p06_iam,
-    p07_sigv4,
-    p08_simulate,
-    p09_inactive_keys,
-    p10_v1_throttling,
+PATCHES = tuple(
+    importlib.import_module(f"{__name__}.{name}")
+    for name in (
+        "p01_route",
+        "p02_account",
+        "p03_send",
+        "p04_identities",
+        "p06_iam",
+        "p07_sigv4",
+        "p08_simulate",
+        "p09_inactive_keys",
+        "p10_v1_throttling",
+    )
 )
-
 
 _install_lock = threading.Lock()
 _installed = False
