@@ -40,22 +40,13 @@ from sesdesk.services.access_templates import TEMPLATES, ComposerAnswers
 from sesdesk.services.flows.access import AccessFlow, AccessStep, load
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import wizard_enter
+from sesdesk.ui.widgets.labels import wrapped_label as _label
 from sesdesk.ui.widgets.pill import StatusPill
 
 _TONE = {access.Verdict.OK: "ok", access.Verdict.WARN: "warn", access.Verdict.BLOCK: "bad"}
 _WORD = {access.Verdict.OK: "ok", access.Verdict.WARN: "weak", access.Verdict.BLOCK: "invalid"}
 
 PAGE_INTRO, PAGE_COMPOSE, PAGE_DETAILS, PAGE_SUBMIT = range(4)
-
-
-def _label(text: str = "", name: str = "", *, selectable: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    if name:
-        label.setObjectName(name)
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 def _error_label() -> QLabel:

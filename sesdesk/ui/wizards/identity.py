@@ -33,6 +33,7 @@ from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.dialogs.records import RecordsView
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import wizard_enter
+from sesdesk.ui.widgets.labels import wrapped_label
 from sesdesk.ui.widgets.pill import StatusPill
 from sesdesk.ui.widgets.words import window_words
 
@@ -40,12 +41,7 @@ PAGE_INPUT, PAGE_RESULT = range(2)
 
 
 def _label(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if name:
-        label.setObjectName(name)
-    return label
+    return wrapped_label(text, name, selectable=True)
 
 
 class InputPage(QWizardPage):
