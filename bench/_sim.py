@@ -76,7 +76,7 @@ class InProcessSimulator:
     """The same interface over an in-process SesSimulator."""
 
     def __init__(self) -> None:
-        from sesdesk.aws.simulator import SesSimulator
+        from sesdesk.simulator import SesSimulator
 
         self._sim = SesSimulator()
         self.endpoint = self._sim.start()

@@ -204,7 +204,7 @@ async def _main(
 
     closed = asyncio.Event()
     # Quit by waiting on this event: app.quit() inside the running loop would stop it
-    # before this coroutine completes (see field-notes, "Qt, qasync, keyring").
+    # before this coroutine completes, and the process would hang with the window gone.
     app.setQuitOnLastWindowClosed(False)  # Qt's own quit would end the loop under us
     app.lastWindowClosed.connect(closed.set)
     window.closed.connect(closed.set)

@@ -1,4 +1,4 @@
-"""A template filled in as a user would: every "[replace: …]" part written (seed 000's words)."""
+"""A template filled in as a user would: every "[replace: …]" part written."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import replace
 from sesdesk.services import access
 from sesdesk.services.access_templates import ComposerAnswers
 
-# What a user writes into the parts a template leaves to them (seed 000's SmartCart case).
+# What a user writes into the parts a template leaves to them (a grocery app's OTP case).
 WRITTEN = {
     "business": "SmartCart (https://smartcart.app) is a grocery shopping application that helps "
     "users manage their pantry, plan meals, and optimize shopping lists.",

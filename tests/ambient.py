@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from sesdesk.aws.clients import AwsKeys
-from sesdesk.aws.simulator import patches
-from sesdesk.aws.simulator.state import DEFAULT_ACCOUNT_ID
+from sesdesk.simulator import patches
+from sesdesk.simulator.state import DEFAULT_ACCOUNT_ID
 
 #: Another AWS account entirely: the keys a developer's machine may hold for other work.
 OTHER_ACCOUNT = "210987654321"

@@ -20,13 +20,49 @@ os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
+import inspect  # noqa: E402
+import re  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
-from typing import Any  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, NamedTuple  # noqa: E402
 
 import pytest  # noqa: E402
 
-from sesdesk.aws.clients import AwsKeys  # noqa: E402
-from sesdesk.aws.simulator import SesSimulator  # noqa: E402
+from sesdesk.aws.clients import AwsKeys, ClientFactory  # noqa: E402
+from sesdesk.aws.ses import SesFacade  # noqa: E402
+from sesdesk.models import Store  # noqa: E402
+from sesdesk.simulator import SesSimulator  # noqa: E402
+
+# Fixtures that start or use the local SES simulator; a test using one is marked `sim`, so
+# `pytest -m "not sim"` is the fast lane.
+SIMULATOR_FIXTURES = frozenset({"sim", "simulator", "iam_simulator"})
+# Whole directories whose tests run sesdesk in subprocesses against a simulator (the CLI end to
+# end, the installed bundle and wheel, whose demo mode runs one).
+SIMULATOR_DIRECTORIES = frozenset({"e2e", "packaging"})
+# A simulator of the test's own, or demo mode (the whole app against an in-process simulator),
+# found in the test's source; a test named after demo mode runs it too.
+_OWN_SIMULATOR = re.compile(r"SesSimulator\(|demo=True|start_demo\(|[\"']--demo[\"']")
+
+
+def _uses_the_simulator(item: pytest.Item) -> bool:
+    if SIMULATOR_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    if SIMULATOR_DIRECTORIES & set(item.path.relative_to(Path(__file__).parent).parts[:-1]):
+        return True
+    function = getattr(item, "function", None)
+    try:
+        source = inspect.getsource(function) if function is not None else ""
+    except (OSError, TypeError):
+        source = ""
+    return "demo" in item.name or bool(_OWN_SIMULATOR.search(source))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark `sim` every test that uses the simulator: through a fixture (directly or through
+    another fixture), its own, in a subprocess (e2e/, packaging/) or in demo mode."""
+    for item in items:
+        if _uses_the_simulator(item):
+            item.add_marker(pytest.mark.sim)
 
 
 @pytest.fixture(autouse=True)
@@ -165,3 +201,55 @@ def fake_keys() -> AwsKeys:
 def client() -> Callable[..., Any]:
     """`client(simulator, "sesv2", keys=None, region="us-east-1")` → a boto3 client."""
     return make_client
+
+
+# --- the store and a connected team -------------------------------------------------------
+
+
+def open_store(directory: Path) -> Store:
+    """A fresh, migrated store in `directory` (the one place tests build their store)."""
+    return Store.open(directory / "sesdesk.db")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A fresh store for this test, closed afterwards."""
+    with open_store(tmp_path) as opened:
+        yield opened
+
+
+class ConnectedTeam(NamedTuple):
+    """What `connected_team` made: the team's id, its mailer's keys and a facade using them."""
+
+    team_id: int
+    keys: AwsKeys
+    facade: SesFacade
+
+
+def connected_team(
+    store: Store,
+    simulator: SesSimulator,
+    name: str = "acme",
+    *,
+    user: str | None = None,
+    keys: AwsKeys | None = None,
+    identity: str | None = None,
+    verify: bool = False,
+    region: str = "us-east-1",
+) -> ConnectedTeam:
+    """A team whose mailer holds a simulator user's keys (or `keys`); with `identity`, that
+    identity is created (verified when `verify`) and the team refreshed."""
+    keys = keys or simulator.create_user(user or f"user-{name}")
+    facade = SesFacade(ClientFactory(region, keys, endpoint=simulator.endpoint))
+    from sesdesk.services.mailers import save_mailer
+    from sesdesk.services.refresh import refresh_team
+    from sesdesk.services.teams import create_team
+
+    team = create_team(store, name)
+    save_mailer(store, team.id, region=region, keys=keys, caller=facade.caller_identity())
+    if identity is not None:
+        facade.create_identity(identity)
+        if verify:
+            simulator.set_identity_status(identity, "SUCCESS")
+        refresh_team(store, team.id, facade)
+    return ConnectedTeam(team.id, keys, facade)

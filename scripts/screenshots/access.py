@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QWizard
 import qasync
 from sesdesk.aws.clients import ClientFactory
 from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
+from sesdesk.simulator import SesSimulator
 from sesdesk.models import Store
 from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team

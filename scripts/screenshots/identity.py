@@ -8,7 +8,7 @@ MemoryKeyring.install()
 from PySide6.QtWidgets import QApplication, QWizard
 import qasync
 from sesdesk.ui import style
-from sesdesk.aws.simulator import SesSimulator
+from sesdesk.simulator import SesSimulator
 from sesdesk.aws.clients import ClientFactory
 from sesdesk.aws.ses import SesFacade
 from sesdesk.models import Store

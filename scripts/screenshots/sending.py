@@ -11,7 +11,7 @@ from sesdesk.ui import style
 style.apply(app)
 from sesdesk.aws import keychain
 keychain.MemoryKeyring.install()
-from sesdesk.aws.simulator import SesSimulator
+from sesdesk.simulator import SesSimulator
 from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.ses import SesFacade
 from sesdesk.models import Store

@@ -1,4 +1,4 @@
-"""The command line (../shared/design/cli.md): the same services as the window, no Qt.
+"""The command line: the same services as the window, no Qt.
 
 Each area registers its sub-commands from its own module; this module parses, opens the
 store once, runs the command and turns domain errors into the documented exit codes.

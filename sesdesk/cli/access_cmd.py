@@ -1,6 +1,6 @@
-"""`sesdesk access draft` and `sesdesk access submit`: the production-access request (seed 000).
+"""`sesdesk access draft` and `sesdesk access submit`: the production-access request.
 
-The form file and `draft --json` use SESv2 PutAccountDetails' field names (cli.md); extra
+The form file and `draft --json` use SESv2 PutAccountDetails' field names; extra
 lower-case keys in the draft (team, region, checks…) are ignored when the file comes back.
 """
 

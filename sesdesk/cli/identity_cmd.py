@@ -1,4 +1,4 @@
-"""`sesdesk identity add|list|records|retry|replace` (cli.md)."""
+"""`sesdesk identity add|list|records|retry|replace`."""
 
 from __future__ import annotations
 

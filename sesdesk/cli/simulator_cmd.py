@@ -22,8 +22,8 @@ def register(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace, ctx: Context) -> int:
-    from sesdesk.aws.simulator import SesSimulator
     from sesdesk.errors import BadInput
+    from sesdesk.simulator import SesSimulator
 
     if not 0 <= args.port <= 65535:
         raise BadInput("--port", f"must be between 0 and 65535 (got {args.port})")

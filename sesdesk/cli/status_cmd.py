@@ -31,7 +31,7 @@ def _iso(value: Any) -> str | None:
 
 
 def status_document(snapshot: Any, gate: Any) -> dict[str, Any]:
-    """The `status --json` document (cli.md) for a snapshot and its gate."""
+    """The `status --json` document for a snapshot and its gate."""
     mailer = snapshot.mailer
     account = snapshot.account
     return {

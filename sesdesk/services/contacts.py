@@ -282,7 +282,7 @@ class ImportResult:
     rejected: list[RejectedRow] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        """The cli.md JSON document."""
+        """The `--json` document."""
         return {
             "imported": self.imported,
             "duplicates": self.duplicates,

@@ -21,13 +21,14 @@ from sqlalchemy import delete, select
 from sesdesk.aws import keychain
 from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.config import Paths
+from sesdesk.errors import SesdeskError
 from sesdesk.models import AccountStatus, Mailer, SenderIdentity, Store, Team
 from sesdesk.models.states import IdentityStatus, MailerAccess
 from sesdesk.services.mailers import open_mailer, save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.teams import create_team
+from sesdesk.simulator import SesSimulator
 
 DEMO_REGION = "us-east-1"
 DEMO_TEAM = "Demo shop"
@@ -207,3 +208,16 @@ def reset_demo(session: DemoSession) -> int:
     session.simulator.reset()
     session.team_id = seed_demo(session.store, session.simulator)
     return session.team_id
+
+
+def current_key_id(store: Store, team_id: int) -> str:
+    """The access key id the demo mailer of `team_id` uses now (an id, never the secret)."""
+    from sesdesk.services.mailers import mailer_row
+
+    with store.session() as session:
+        mailer = mailer_row(session, team_id)
+        ref = mailer.keyring_ref if mailer is not None else None
+    keys = keychain.load_keys(ref) if ref else None
+    if keys is None:
+        raise SesdeskError("The demo mailer has no key to revoke.")
+    return keys.access_key_id

@@ -1,4 +1,5 @@
-"""What the mailer may send right now: the gating table of product.md, as one pure function.
+"""What the mailer may send right now: which kinds of sending each state of mailer,
+identities, account and quota allows, as one pure function.
 
 The window, the CLI and the sending engine all ask `decide`; nothing else re-derives
 "can I send?". Every "no" carries a reason a person can act on and the action that fixes it.

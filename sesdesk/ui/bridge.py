@@ -1,10 +1,12 @@
 """The one way the window runs blocking work: off the GUI thread, failures never swallowed.
 
 Like Anki's `aqt/operations`: every background operation goes through `Bridge.run` (callbacks)
-or `await Bridge.call` (coroutines). Work runs in a small thread pool owned by the bridge; the
-asyncio tasks that wait on it are kept in a set so they are neither garbage-collected nor
-forgotten at shutdown. A `SesdeskError` becomes a message a person can act on (message + hint);
-anything else is a bug: logged with its traceback and shown as "Something went wrong".
+or `await Bridge.call` (coroutines), and `Bridge.run(..., changes=team_id)` says what the work
+changed, so the bridge (not each caller) emits `store_changed` after it succeeds. Work runs in
+a small thread pool owned by the bridge; the asyncio tasks that wait on it are kept in a set so
+they are neither garbage-collected nor forgotten at shutdown. A `SesdeskError` becomes a message
+a person can act on (message + hint); anything else is a bug: logged with its traceback and
+shown as "Something went wrong".
 """
 
 from __future__ import annotations
@@ -88,19 +90,34 @@ class Bridge(QObject):
         fn: Callable[..., Any],
         *args: Any,
         label: str = "",
+        changes: int | None = None,
         on_success: SuccessCallback | None = None,
         on_failure: FailureCallback | None = None,
+        **kwargs: Any,
     ) -> asyncio.Task[Any]:
-        """Start `fn(*args)` off the GUI thread; call back on the GUI thread when it ends.
+        """Start `fn(*args, **kwargs)` off the GUI thread; call back on the GUI thread when it
+        ends.
 
-        `on_failure` receives SesdeskErrors only (to show them inline, e.g. under a field);
-        without it they go to the status bar. Any other exception is a bug and is always
-        logged and reported, whatever the callbacks.
+        `changes` says what the work changes: once it succeeded, `store_changed` is emitted
+        with it (a team id, or 0 for every team) so widgets re-read the store, and then
+        `on_success` runs (it may close the widget that asked). `on_failure` receives
+        SesdeskErrors only (to show them inline, e.g. under a field); without it they go to the
+        status bar. Any other exception is a bug and is always logged and reported, whatever
+        the callbacks.
         """
 
         async def operation() -> Any:
-            return await self.call(fn, *args)
+            return await self.call(fn, *args, **kwargs)
 
+        if changes is not None:
+            team_id = changes
+
+            def changed(result: Any) -> None:
+                self.store_changed.emit(team_id)
+                if on_success is not None:
+                    on_success(result)
+
+            return self.start(operation(), label=label, on_success=changed, on_failure=on_failure)
         return self.start(operation(), label=label, on_success=on_success, on_failure=on_failure)
 
     def start(

@@ -100,15 +100,16 @@ class FeedbackControls(QGroupBox):
 
         def done(note: str) -> None:
             self.last.setText(f"{description} — sesdesk took in: {note}")
-            self.bridge.store_changed.emit(demo.team_id)
             self.action_done.emit(description)
 
-        self.bridge.run(work, label=f"Simulator: {description}", on_success=done)
+        self.bridge.run(
+            work, label=f"Simulator: {description}", changes=demo.team_id, on_success=done
+        )
 
     def set_outcome(self) -> None:
         """Make the typed address bounce / complain / … from now on."""
-        from sesdesk.aws.simulator import events
         from sesdesk.errors import BadInput
+        from sesdesk.simulator import events
 
         address = self.address.text().strip()
         if "@" not in address:
@@ -123,7 +124,7 @@ class FeedbackControls(QGroupBox):
 
     def redeliver(self) -> None:
         """Deliver everything published again (true duplicates)."""
-        from sesdesk.aws.simulator import events
+        from sesdesk.simulator import events
 
         self._act(
             "Redelivered every SES event", lambda: events.redeliver_all(self.demo.simulator.state)
@@ -132,8 +133,8 @@ class FeedbackControls(QGroupBox):
     def delete_queue(self) -> None:
         """Delete the feedback queue behind sesdesk's back."""
         from sesdesk.aws.feedback import FEEDBACK_NAME
-        from sesdesk.aws.simulator import events
-        from sesdesk.aws.simulator.state import DEFAULT_ACCOUNT_ID
+        from sesdesk.simulator import events
+        from sesdesk.simulator.state import DEFAULT_ACCOUNT_ID
 
         self._act(
             "Deleted the feedback queue",

@@ -71,20 +71,6 @@ def refresh_demo_team(demo: Any) -> str:
     return ""
 
 
-def current_key_id(demo: Any) -> str:
-    """The access key id the demo mailer uses now (an id, never the secret)."""
-    from sesdesk.aws import keychain
-    from sesdesk.services.mailers import mailer_row
-
-    with demo.store.session() as session:
-        mailer = mailer_row(session, demo.team_id)
-        ref = mailer.keyring_ref if mailer is not None else None
-    keys = keychain.load_keys(ref) if ref else None
-    if keys is None:
-        raise SesdeskError("The demo mailer has no key to revoke.")
-    return keys.access_key_id
-
-
 class SimulatorPanel(QWidget):
     """Buttons and fields that change the simulated SES account."""
 
@@ -366,11 +352,12 @@ class SimulatorPanel(QWidget):
         def done(note: str) -> None:
             text = description if not note else f"{description} — sesdesk now sees: {note}"
             self.last_action.setText(text)
-            self.bridge.store_changed.emit(self.team_id)
             self.reload_identities()
             self.action_done.emit(description)
 
-        self.bridge.run(work, label=f"Simulator: {description}", on_success=done)
+        self.bridge.run(
+            work, label=f"Simulator: {description}", changes=self.team_id, on_success=done
+        )
 
     def reload_identities(self) -> None:
         """Re-read identities and quota from the simulator (off the GUI thread)."""
@@ -473,7 +460,9 @@ class SimulatorPanel(QWidget):
         demo = self.demo
 
         def change() -> None:
-            self.simulator.revoke_key(current_key_id(demo))
+            from sesdesk.services.demo import current_key_id  # services load SQLAlchemy
+
+            self.simulator.revoke_key(current_key_id(demo.store, demo.team_id))
 
         self._act("Current access key revoked", change)
 

@@ -71,6 +71,7 @@ class DemoReset:
             reset_demo,
             services.demo,
             label="Resetting the demo",
+            changes=0,
             on_success=self._done,
         )
 
@@ -81,7 +82,6 @@ class DemoReset:
             window.simulator_panel.reload_identities()
         if window.team_switcher is not None:
             window.team_switcher.reload(select_id=int(team_id))
-        window.bridge.store_changed.emit(0)
         window.status.showMessage("The demo starts afresh.", 5000)
 
 

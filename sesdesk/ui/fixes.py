@@ -180,7 +180,6 @@ class FixRouter:
                 self.store,
                 team_id,
                 name,
-                on_success=lambda _change: self.bridge.store_changed.emit(team_id),
             )
         )
         self._show(box)

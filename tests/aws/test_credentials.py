@@ -21,8 +21,8 @@ from sesdesk.aws.credentials import (
 )
 from sesdesk.aws.permissions import all_actions, least_privilege_policy, required_actions
 from sesdesk.aws.ses import CallerIdentity
-from sesdesk.aws.simulator import SesSimulator, patches
 from sesdesk.errors import BadInput, ServiceUnreachable
+from sesdesk.simulator import SesSimulator, patches
 
 GOOD_ID = "AKIAIOSFODNN7EXAMPLE"
 GOOD_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

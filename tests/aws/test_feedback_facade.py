@@ -18,8 +18,8 @@ from sesdesk.aws.feedback import (
     queue_policy,
 )
 from sesdesk.aws.permissions import least_privilege_policy
-from sesdesk.aws.simulator import SesSimulator, events, patches
-from sesdesk.aws.simulator.state import DEFAULT_ACCOUNT_ID
+from sesdesk.simulator import SesSimulator, events, patches
+from sesdesk.simulator.state import DEFAULT_ACCOUNT_ID
 from tests.conftest import make_client
 
 REGION = "us-east-1"

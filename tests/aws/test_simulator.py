@@ -20,7 +20,7 @@ from sesdesk.aws.errors import (
     Unreachable,
     classify,
 )
-from sesdesk.aws.simulator import DEFAULT_ACCOUNT_ID, SentMessage, SesSimulator
+from sesdesk.simulator import DEFAULT_ACCOUNT_ID, SentMessage, SesSimulator
 
 SIMPLE = {"Simple": {"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "Hi there"}}}}
 MAILBOX = "success@simulator.amazonses.com"

@@ -14,9 +14,9 @@ from urllib.parse import urlparse
 import pytest
 from botocore.exceptions import ClientError
 
-from sesdesk.aws.simulator import SesSimulator
-from sesdesk.aws.simulator.server import RECEIVED_KEY, _received, _stamped_reader
-from sesdesk.aws.simulator.state import SendRefused, SimulatorState
+from sesdesk.simulator import SesSimulator
+from sesdesk.simulator.server import RECEIVED_KEY, _received, _stamped_reader
+from sesdesk.simulator.state import SendRefused, SimulatorState
 
 SIMPLE = {"Simple": {"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "Hi there"}}}}
 MAILBOX = "success@simulator.amazonses.com"

@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sesdesk.aws.clients import AwsKeys
-from sesdesk.aws.simulator import SesSimulator
+from sesdesk.simulator import SesSimulator
 
 
 def _call(sim: SesSimulator, method: str, route: str, body: Any = None) -> Any:

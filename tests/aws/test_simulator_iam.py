@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from sesdesk.aws.clients import AwsKeys
 from sesdesk.aws.errors import KeysRejected, PermissionMissing, classify
-from sesdesk.aws.simulator import SESDESK_ACTIONS, SesSimulator
+from sesdesk.simulator import SESDESK_ACTIONS, SesSimulator
 
 SIMPLE = {"Simple": {"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "Hi"}}}}
 
@@ -168,7 +168,7 @@ def test_keys_of_another_account_resolve_to_that_account(
 
 
 def test_simulate_principal_policy(iam_simulator: SesSimulator, client: Callable[..., Any]) -> None:
-    from sesdesk.aws.simulator import patches
+    from sesdesk.simulator import patches
 
     checker = iam_simulator.create_user("checker")
     iam_simulator.create_user("limited", ["ses:GetAccount", "ses:SendEmail"])

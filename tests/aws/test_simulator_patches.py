@@ -1,4 +1,4 @@
-"""One test per change to moto (numbered as in sesdesk/aws/simulator/patches.py), so a moto
+"""One test per change to moto (numbered as in sesdesk/simulator/patches.py), so a moto
 upgrade that breaks or obsoletes one fails loudly here, naming the patch."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sesdesk.aws.clients import AwsKeys
-from sesdesk.aws.simulator import SesSimulator, patches
+from sesdesk.simulator import SesSimulator, patches
 
 SIMPLE = {"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}}
 
@@ -25,7 +25,8 @@ def _code(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
 def test_moto_is_the_version_these_patches_were_written_for() -> None:
     from importlib.metadata import version
 
-    # Re-read field-notes.md ("moto as the local SES") and every test below when this moves.
+    # sesdesk/simulator/patches/ changes moto's internals: re-check every patch (and every
+    # test below) when this version moves.
     assert version("moto") == "5.2.5"
 
 
@@ -50,6 +51,9 @@ def test_patch_2_sesv2_handlers_are_methods_of_the_response_class() -> None:
     from moto.core.utils import method_names_from_class
     from moto.sesv2.responses import SESV2Response
 
+    from sesdesk.simulator import patches
+
+    patches.install()  # as a simulator does when it starts: this test may run before any does
     names = set(method_names_from_class(SESV2Response))
     assert {
         "get_account",
@@ -202,3 +206,14 @@ def test_patches_leave_plain_moto_alone() -> None:
         )
         ses.create_email_identity(EmailIdentity="acme.com")
         assert ses.get_email_identity(EmailIdentity="acme.com")["VerificationStatus"] == "SUCCESS"
+
+
+def test_every_numbered_patch_module_is_applied_in_its_order() -> None:
+    from pathlib import Path
+
+    from sesdesk.simulator import patches
+
+    folder = Path(patches.__file__).parent
+    files = sorted(path.stem for path in folder.glob("p[0-9][0-9]_*.py"))
+    assert [module.__name__.rsplit(".", 1)[1] for module in patches.PATCHES] == files
+    assert all(callable(module.apply) for module in patches.PATCHES)

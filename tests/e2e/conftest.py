@@ -20,13 +20,12 @@ from pathlib import Path
 import keyring
 from keyrings.alt.file import PlaintextKeyring
 
-from sesdesk.aws.clients import AwsKeys, ClientFactory
-from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
+from sesdesk.aws.clients import AwsKeys
 from sesdesk.models import Store
-from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
-from sesdesk.services.teams import create_team
+from sesdesk.simulator import SesSimulator
+from tests.conftest import connected_team as team_with_mailer
+from tests.conftest import open_store
 
 KEYRING_BACKEND = "keyrings.alt.file.PlaintextKeyring"
 
@@ -172,16 +171,14 @@ def _set_up(
         simulator.set_production(True, region=region)
     if max_rate is not None or max_24h is not None:
         simulator.set_quota(max_rate=max_rate, max_24h=max_24h, region=region)
-    facade = SesFacade(ClientFactory(region, keys, endpoint=simulator.endpoint))
-    with Store.open(home / "sesdesk.db") as store:
-        team = create_team(store, name)
-        save_mailer(store, team.id, region=region, keys=keys, caller=facade.caller_identity())
+    with open_store(home) as store:
+        team = team_with_mailer(store, simulator, name, keys=keys, region=region)
         for identity in identities:
-            facade.create_identity(identity)
+            team.facade.create_identity(identity)
             if verify:
                 simulator.set_identity_status(identity, "SUCCESS", region=region)
-        refresh_team(store, team.id, facade)
-    return team.id, keys
+        refresh_team(store, team.team_id, team.facade)
+    return team.team_id, keys
 
 
 def _any_keys() -> AwsKeys:

@@ -23,11 +23,11 @@ from keyrings.alt.file import PlaintextKeyring
 
 from sesdesk.aws.clients import ClientFactory
 from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.models import Store
 from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.teams import create_team
+from sesdesk.simulator import SesSimulator
 from tests.access_samples import written_text
 
 REGION = "us-east-1"

@@ -16,7 +16,7 @@ import pytest
 
 from sesdesk.aws.clients import AwsKeys
 from sesdesk.aws.permissions import all_actions
-from sesdesk.aws.simulator import SesSimulator
+from sesdesk.simulator import SesSimulator
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from sesdesk.aws import keychain
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.models import StatusEvent
 from sesdesk.services.mailers import KEYS_MISSING, mailer_row
+from sesdesk.simulator import SesSimulator
 from tests.ambient import OTHER_ACCOUNT, forget_key_use, used_keys, write_ambient_credentials
 from tests.e2e.conftest import connected_team
 

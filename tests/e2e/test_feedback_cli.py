@@ -8,7 +8,7 @@ import json
 import urllib.request
 from pathlib import Path
 
-from sesdesk.aws.simulator.state import DEFAULT_ACCOUNT_ID
+from sesdesk.simulator.state import DEFAULT_ACCOUNT_ID
 from tests.e2e.conftest import ConnectedTeam, connected_team
 
 BOXES = {

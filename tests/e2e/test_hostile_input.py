@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.services import access
+from sesdesk.simulator import SesSimulator
 from tests.e2e.conftest import ConnectedTeam, connected_team
 
 

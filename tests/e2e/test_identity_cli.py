@@ -1,4 +1,4 @@
-"""`sesdesk identity …` end to end: subprocesses against the local SES simulator (cli.md)."""
+"""`sesdesk identity …` end to end: subprocesses against the local SES simulator."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ import pytest
 
 from sesdesk.aws.clients import ClientFactory
 from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.config import paths
 from sesdesk.models import Store
 from sesdesk.services.mailers import save_mailer
 from sesdesk.services.teams import create_team
+from sesdesk.simulator import SesSimulator
 
 REGION = "us-east-1"
 
@@ -155,7 +155,7 @@ def test_no_mailer_exits_3_and_lost_access_exits_4(sim, home, shared_keyring):
     assert lost.returncode == 4, lost.stderr
     status = as_json(run_cli(home, "status", "--team", "acme", "--json"))
     assert status["mailer"]["access"] == "lost"
-    # The store still answers, without an error (seed 004).
+    # The store still answers, without an error: a lost mailer is a state.
     assert as_json(run_cli(home, "identity", "list", "--team", "acme", "--json")) == []
 
 

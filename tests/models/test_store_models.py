@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -23,13 +22,6 @@ from sesdesk.models import (
 )
 
 ONE_MAILER = re.escape("UNIQUE constraint failed: mailer.team_id")
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    store = Store.in_memory()
-    yield store
-    store.close()
 
 
 def _team(store: Store, name: str = "acme") -> int:

@@ -1,4 +1,4 @@
-"""The production-access form's checks (seed 000's tips as verdicts): pure, table-driven."""
+"""The production-access form's checks (AWS's review tips as verdicts): pure, table-driven."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from sesdesk.services.access_templates import SESDESK_BOUNCE_HANDLING, TEMPLATES
 from sesdesk.services.gating import Fix
 from tests.access_samples import filled_template
 
-# Seed 000's SmartCart use case and bounce answer, verbatim.
+# A real-world style use case and bounce answer (a grocery app sending one-time passwords).
 SEED_USE_CASE = """SmartCart is a grocery shopping application that helps users manage their pantry,
 plan meals, and optimize shopping lists. We need to send One-Time Password (OTP)
 verification codes to users during registration and password reset flows.
@@ -204,7 +204,7 @@ def test_website_problem_alone():
 def test_templates_compose_into_a_request_that_passes(key):
     built, answers = filled_template(key, website_url="https://shop.example.com")
     results = {r.key: r.verdict for r in check_form(built)}
-    # Filled with the seed's SmartCart words for another website: only "use your own words"
+    # Filled with SmartCart's words for another website: only "use your own words"
     # may warn.
     expected_warn = {"own_words"}
     assert {k for k, v in results.items() if v is not FieldVerdict.OK} == expected_warn

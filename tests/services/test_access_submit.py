@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from sesdesk.aws.clients import ClientFactory
-from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.errors import BadInput, CredentialsRejected, NotAllowed
 from sesdesk.models import Store
 from sesdesk.models.access import AccessRequest
 from sesdesk.services import access
 from sesdesk.services.gating import Fix
-from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.state import load_snapshot
-from sesdesk.services.teams import create_team
+from sesdesk.simulator import SesSimulator
 from tests.access_samples import filled_template
+from tests.conftest import connected_team
 
 REGION = "us-east-1"
 DOMAIN = "smartcart.app"
@@ -28,25 +23,6 @@ DOMAIN = "smartcart.app"
 def simulator(sim: SesSimulator) -> SesSimulator:
     """The shared IAM-enforcing simulator (tests/conftest.py), under this module's name."""
     return sim
-
-
-@pytest.fixture
-def store(tmp_path) -> Iterator[Store]:
-    with Store.open(tmp_path / "sesdesk.db") as opened:
-        yield opened
-
-
-def connect_team(store: Store, simulator: SesSimulator, *, verify: bool = True) -> int:
-    """A team with a connected mailer (keys in the test keyring) and one identity."""
-    keys = simulator.create_user("shop")
-    facade = SesFacade(ClientFactory(REGION, keys, endpoint=simulator.endpoint))
-    team = create_team(store, "SmartCart")
-    save_mailer(store, team.id, region=REGION, keys=keys, caller=facade.caller_identity())
-    facade.create_identity(DOMAIN)
-    if verify:
-        simulator.set_identity_status(DOMAIN, "SUCCESS")
-    refresh_team(store, team.id, facade)
-    return team.id
 
 
 def good_form() -> access.AccessForm:
@@ -60,7 +36,9 @@ def review_in_store(store: Store, team_id: int) -> str | None:
 
 
 def test_submit_sends_put_account_details_keeps_the_request_and_refreshes(store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     form, answers = filled_template("otp", website_url=f"https://{DOMAIN}", contact_language="JA")
     form = access.AccessForm(**{**form.__dict__, "additional_contacts": ("ops@smartcart.app",)})
 
@@ -86,7 +64,9 @@ def test_submit_sends_put_account_details_keeps_the_request_and_refreshes(store,
 
 
 def test_bad_input_is_refused_before_anything_reaches_aws(store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     bad = access.AccessForm(**{**good_form().__dict__, "website_url": "smartcart"})
     with pytest.raises(BadInput) as caught:
         access.submit(store, team_id, bad)
@@ -96,7 +76,7 @@ def test_bad_input_is_refused_before_anything_reaches_aws(store, simulator):
 
 
 def test_no_verified_identity_is_not_allowed(store, simulator):
-    team_id = connect_team(store, simulator, verify=False)
+    team_id = connected_team(store, simulator, "SmartCart", user="shop", identity=DOMAIN).team_id
     with pytest.raises(NotAllowed) as caught:
         access.submit(store, team_id, good_form())
     assert caught.value.exit_code == 3
@@ -105,7 +85,9 @@ def test_no_verified_identity_is_not_allowed(store, simulator):
 
 
 def test_lost_keys_are_not_allowed(store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     from sesdesk.services.refresh import mark_lost
 
     mark_lost(store, team_id, "AWS does not accept these keys (InvalidClientTokenId).")
@@ -116,7 +98,9 @@ def test_lost_keys_are_not_allowed(store, simulator):
 
 
 def test_keys_revoked_in_aws_become_exit_4_and_mark_the_mailer_lost(store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     from sesdesk.aws import keychain
     from sesdesk.services.mailers import mailer_row
 
@@ -131,7 +115,9 @@ def test_keys_revoked_in_aws_become_exit_4_and_mark_the_mailer_lost(store, simul
 
 
 def test_review_walks_pending_to_granted(store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     access.submit(store, team_id, good_form())
     state = access.review_state(store, team_id)
     assert state.status == "PENDING" and state.guidance.action is Fix.WAIT
@@ -148,7 +134,9 @@ def test_review_walks_pending_to_granted(store, simulator):
 
 
 def test_review_walks_pending_to_denied_then_resubmit_reopens_previous_answers(store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     first_form, answers = filled_template("otp", website_url=f"https://{DOMAIN}")
     access.submit(store, team_id, first_form, answers=answers)
     simulator.set_review("DENIED", reason="Not enough detail.")
@@ -182,7 +170,9 @@ def test_review_walks_pending_to_denied_then_resubmit_reopens_previous_answers(s
 
 
 def test_failed_review_asks_to_resubmit(store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     access.submit(store, team_id, good_form())
     simulator.set_review("FAILED")
     refresh_team(store, team_id)
@@ -191,7 +181,9 @@ def test_failed_review_asks_to_resubmit(store, simulator):
 
 
 def test_console_export_is_kept_as_a_console_request(store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     export = access.export_for_console(store, team_id, good_form())
     assert export.url == (
         "https://us-east-1.console.aws.amazon.com/ses/home?region=us-east-1#/account"
@@ -206,7 +198,9 @@ def test_console_export_is_kept_as_a_console_request(store, simulator):
 
 
 def test_draft_without_history_starts_from_the_otp_template_with_the_domain(store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     prepared = access.draft(store, team_id)
     assert prepared.source == "template:otp"
     assert prepared.form.website_url == f"https://{DOMAIN}"
@@ -217,7 +211,9 @@ def test_draft_without_history_starts_from_the_otp_template_with_the_domain(stor
 
 
 def test_requests_go_with_their_team(store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     access.submit(store, team_id, good_form())
     from sesdesk.models import Team
 

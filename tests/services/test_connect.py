@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import keyring
 import pytest
 from sqlalchemy import select
@@ -14,7 +11,6 @@ from sesdesk.aws.clients import AwsKeys
 from sesdesk.aws.credentials import CheckProgress, KeysNotAccepted, PermissionsLacking
 from sesdesk.aws.errors import AuthError, KeysRejected
 from sesdesk.aws.permissions import all_actions, required_actions
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.errors import BadInput, CredentialsRejected, NotAllowed, ServiceUnreachable
 from sesdesk.models import AccountStatus, Mailer, SenderIdentity, StatusEvent, Store
 from sesdesk.services.connect import (
@@ -28,17 +24,11 @@ from sesdesk.services.mailers import open_mailer, watching_access
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.state import load_snapshot
 from sesdesk.services.teams import create_team, delete_team, list_teams, rename_team
+from sesdesk.simulator import SesSimulator
 
 REGION = "us-east-1"
 OTHER_ACCOUNT = "210987654321"
 SNS_ACTIONS = ("sns:CreateTopic", "sns:GetTopicAttributes", "sns:Subscribe")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    the_store = Store.open(tmp_path / "sesdesk.db")
-    yield the_store
-    the_store.close()
 
 
 def _mailer(store: Store, team_id: int) -> Mailer | None:

@@ -10,7 +10,7 @@ last use of every access key it knows, and none may have been used.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from sesdesk.aws import keychain
 from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.errors import KeysRejected
 from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.errors import CredentialsRejected
 from sesdesk.models import StatusEvent, Store
 from sesdesk.services import access, contacts, identities, poller, sending
@@ -30,21 +29,15 @@ from sesdesk.services.mailers import (
     KEYS_MISSING,
     mailer_row,
     open_mailer,
-    save_mailer,
     watching_access,
 )
 from sesdesk.services.refresh import refresh_team
-from sesdesk.services.teams import create_team
+from sesdesk.simulator import SesSimulator
 from tests.ambient import OTHER_ACCOUNT, forget_key_use, used_keys, write_ambient_credentials
+from tests.conftest import connected_team
 
 REGION = "us-east-1"
 DOMAIN = "shop.example"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "sesdesk.db") as opened:
-        yield opened
 
 
 @pytest.fixture
@@ -66,18 +59,13 @@ def ambient(sim: SesSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def connected(store: Store, sim: SesSimulator) -> tuple[int, AwsKeys]:
     """A production team with a verified domain, a pending address and a one-contact list."""
-    keys = sim.create_user("shop-owner")
     sim.set_production(True)
-    facade = SesFacade(ClientFactory(REGION, keys, endpoint=sim.endpoint))
-    team = create_team(store, "shop")
-    save_mailer(store, team.id, region=REGION, keys=keys, caller=facade.caller_identity())
-    facade.create_identity(DOMAIN)
-    facade.create_identity("owner@elsewhere.example")
-    sim.set_identity_status(DOMAIN, "SUCCESS")
-    refresh_team(store, team.id, facade)
-    contacts.create_list(store, team.id, "all")
-    contacts.add_contact(store, team.id, "all", "success@simulator.amazonses.com", "S")
-    return team.id, keys
+    team = connected_team(store, sim, "shop", user="shop-owner", identity=DOMAIN, verify=True)
+    team.facade.create_identity("owner@elsewhere.example")
+    refresh_team(store, team.team_id, team.facade)
+    contacts.create_list(store, team.team_id, "all")
+    contacts.add_contact(store, team.team_id, "all", "success@simulator.amazonses.com", "S")
+    return team.team_id, team.keys
 
 
 def drop_keyring_entry(store: Store, team_id: int) -> None:

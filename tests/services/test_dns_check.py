@@ -223,13 +223,13 @@ def test_cli_records_check_adds_a_dns_verdict_per_record(
 
     from sesdesk.aws.clients import ClientFactory
     from sesdesk.aws.ses import SesFacade
-    from sesdesk.aws.simulator import SesSimulator
     from sesdesk.cli import main
     from sesdesk.config import paths
     from sesdesk.models import Store
     from sesdesk.services.identities import add_identity
     from sesdesk.services.mailers import save_mailer
     from sesdesk.services.teams import create_team
+    from sesdesk.simulator import SesSimulator
 
     with SesSimulator(iam=False) as sim:
         sim.reset()

@@ -1,4 +1,4 @@
-"""The gating table of product.md, checked over every combination of stored state."""
+"""The gating table (what each state allows), checked over every combination of stored state."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ QUOTA_USE = {"fresh": 3.0, "low": 195.0, "used_up": 10**9}
 
 
 def expected(mailer: str, identities: str, account: str, quota: str) -> tuple[tuple, Fix | None]:
-    """product.md's table written out row by row: ((test email, campaign, broadcast), fix)."""
+    """The gating table written out row by row: ((test email, campaign, broadcast), fix)."""
     no = (False, False, False)
     if mailer == "none":
         return no, Fix.CONNECT  # "Connect AWS" wizard

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from sqlalchemy import select
 
 from sesdesk.aws.clients import ClientFactory
 from sesdesk.aws.errors import AuthError
 from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.errors import BadInput, NotAllowed, NotFound
 from sesdesk.models import Mailer, StatusEvent, Store
 from sesdesk.services.identities import (
@@ -24,11 +20,11 @@ from sesdesk.services.identities import (
     retry_identity,
     validate_identity,
 )
-from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.sending import check_from_identity
 from sesdesk.services.state import load_snapshot
 from sesdesk.services.teams import create_team
+from tests.conftest import connected_team
 
 REGION = "us-east-1"
 
@@ -149,21 +145,6 @@ def test_verified_identity_says_so():
 # --- lifecycle against the simulator ---------------------------------------------------------
 
 
-@pytest.fixture
-def store(tmp_path) -> Iterator[Store]:
-    the_store = Store.open(tmp_path / "sesdesk.db")
-    yield the_store
-    the_store.close()
-
-
-def connect(sim: SesSimulator, store: Store, name: str = "acme") -> tuple[int, Any]:
-    keys = sim.create_user(f"user-{name}")
-    facade = SesFacade(ClientFactory(REGION, keys, endpoint=sim.endpoint))
-    team = create_team(store, name)
-    save_mailer(store, team.id, region=REGION, keys=keys, caller=facade.caller_identity())
-    return team.id, keys
-
-
 def events(store: Store, team_id: int) -> list[tuple[str, str | None, str | None]]:
     with store.session() as session:
         rows = session.scalars(
@@ -173,7 +154,7 @@ def events(store: Store, team_id: int) -> list[tuple[str, str | None, str | None
 
 
 def test_add_domain_pending_then_success(sim, store):
-    team_id, _ = connect(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     change = add_identity(store, team_id, "bücher.example")
     assert sim.identities() == {"xn--bcher-kva.example": "PENDING"}
     identity = change.identity
@@ -199,7 +180,7 @@ def test_add_domain_pending_then_success(sim, store):
 
 
 def test_add_email_tells_to_open_the_link(sim, store):
-    team_id, _ = connect(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     change = add_identity(store, team_id, "owner@acme.test")
     assert change.records == []
     assert change.next_step == "Open the link AWS sent to owner@acme.test (expires after 24 h)."
@@ -207,7 +188,7 @@ def test_add_email_tells_to_open_the_link(sim, store):
 
 
 def test_bad_input_never_reaches_aws(sim, store):
-    team_id, _ = connect(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     for typed in ("not a domain", "1.2.3.4", "*.acme.test", "user@@acme.test"):
         with pytest.raises(BadInput):
             add_identity(store, team_id, typed)
@@ -216,7 +197,7 @@ def test_bad_input_never_reaches_aws(sim, store):
 
 
 def test_pending_failed_retry_pending_with_new_records(sim, store):
-    team_id, _ = connect(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     first = add_identity(store, team_id, "acme.test").identity
     sim.set_identity_status("acme.test", "FAILED", error_type="HOST_NOT_FOUND")
     refresh_team(store, team_id)
@@ -239,7 +220,7 @@ def test_pending_failed_retry_pending_with_new_records(sim, store):
 
 
 def test_retry_refuses_a_verified_identity(sim, store):
-    team_id, _ = connect(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     add_identity(store, team_id, "acme.test")
     sim.set_identity_status("acme.test", "SUCCESS")
     refresh_team(store, team_id)
@@ -249,7 +230,7 @@ def test_retry_refuses_a_verified_identity(sim, store):
 
 
 def test_replace_deletes_the_old_and_keeps_it_as_history(sim, store):
-    team_id, _ = connect(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     add_identity(store, team_id, "old@acme.test")
     sim.set_identity_status("old@acme.test", "FAILED")
     refresh_team(store, team_id)
@@ -267,7 +248,7 @@ def test_replace_deletes_the_old_and_keeps_it_as_history(sim, store):
 
 
 def test_replace_validates_the_new_identity_before_touching_aws(sim, store):
-    team_id, _ = connect(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     add_identity(store, team_id, "old@acme.test")
     with pytest.raises(BadInput) as refused:
         replace_identity(store, team_id, "old@acme.test", "not valid")
@@ -278,14 +259,14 @@ def test_replace_validates_the_new_identity_before_touching_aws(sim, store):
 
 
 def test_adding_twice_is_refused_clearly(sim, store):
-    team_id, _ = connect(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     add_identity(store, team_id, "acme.test")
     with pytest.raises(BadInput, match="already a sender identity of this team"):
         add_identity(store, team_id, "ACME.test")
 
 
 def test_already_in_ses_but_not_in_the_store_is_refused_clearly(sim, store):
-    team_id, keys = connect(sim, store)
+    team_id, keys, _ = connected_team(store, sim)
     SesFacade(ClientFactory(REGION, keys, endpoint=sim.endpoint)).create_identity("acme.test")
     with pytest.raises(BadInput, match="already exists in SES"):
         add_identity(store, team_id, "acme.test")
@@ -300,7 +281,7 @@ def test_team_without_mailer_is_not_allowed(sim, store):
 
 
 def test_lost_access_marks_the_mailer_lost(sim, store):
-    team_id, keys = connect(sim, store)
+    team_id, keys, _ = connected_team(store, sim)
     sim.revoke_key(keys.access_key_id)
     with pytest.raises(AuthError) as refused:
         add_identity(store, team_id, "acme.test")
@@ -312,7 +293,7 @@ def test_lost_access_marks_the_mailer_lost(sim, store):
 
 
 def test_records_come_from_the_store_with_the_known_status(sim, store):
-    team_id, _ = connect(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     add_identity(store, team_id, "acme.test")
     add_identity(store, team_id, "me@acme.test")
     records = identity_records(store, team_id, "acme.test")
@@ -338,7 +319,7 @@ def require_sendable_identity(store: Store, team_id: int, address: str) -> None:
 
 
 def test_require_sendable_identity_follows_the_identity_status(sim, store):
-    team_id, _ = connect(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     # No identity covers the address: bad input naming the from field (exit 2).
     with pytest.raises(BadInput, match="neither the address nor its domain") as none:
         require_sendable_identity(store, team_id, "news@acme.test")
@@ -365,7 +346,7 @@ def test_require_sendable_identity_follows_the_identity_status(sim, store):
 
 
 def test_require_sendable_identity_for_an_email_identity(sim, store):
-    team_id, _ = connect(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     add_identity(store, team_id, "owner@acme.test")
     with pytest.raises(NotAllowed) as pending:
         require_sendable_identity(store, team_id, "owner@acme.test")

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
-
-from sesdesk.aws.clients import ClientFactory
-from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
-from sesdesk.models import Store, Team
-from sesdesk.services.mailers import save_mailer
+from sesdesk.models import Team
 from sesdesk.services.poller import (
     CycleOutcome,
     CycleState,
@@ -28,26 +20,12 @@ from sesdesk.services.poller import (
 from sesdesk.services.refresh import ObservedChange
 from sesdesk.services.state import load_snapshot
 from sesdesk.services.teams import create_team
+from tests.conftest import connected_team
 
 REGION = "us-east-1"
 FAST = PollSchedule(
     pending=0.05, idle=0.3, backoff_first=0.05, backoff_max=0.2, nudge=0.01, nudge_min_gap=0.0
 )
-
-
-@pytest.fixture
-def store(tmp_path) -> Iterator[Store]:
-    the_store = Store.open(tmp_path / "poll.db")
-    yield the_store
-    the_store.close()
-
-
-def connected(sim: SesSimulator, store: Store, name: str = "acme") -> tuple[int, Any, SesFacade]:
-    keys = sim.create_user(f"user-{name}")
-    facade = SesFacade(ClientFactory(REGION, keys, endpoint=sim.endpoint))
-    team = create_team(store, name)
-    save_mailer(store, team.id, region=REGION, keys=keys, caller=facade.caller_identity())
-    return team.id, keys, facade
 
 
 # --- the schedule and the notices: pure --------------------------------------------------
@@ -90,7 +68,7 @@ def test_notices_for_verified_granted_denied_but_not_first_sightings():
 
 
 def test_poll_once_runs_off_the_loop_thread_and_reports_changes(sim, store):
-    team_id, _, facade = connected(sim, store)
+    team_id, _, facade = connected_team(store, sim)
     facade.create_identity("acme.test")
     outcome = asyncio.run(poll_once(store, team_id))
     assert outcome.state is CycleState.OK
@@ -100,7 +78,7 @@ def test_poll_once_runs_off_the_loop_thread_and_reports_changes(sim, store):
 
 
 def test_identity_verification_is_noticed_and_the_pace_slows(sim, store):
-    team_id, _, facade = connected(sim, store)
+    team_id, _, facade = connected_team(store, sim)
     facade.create_identity("acme.test")
     seen: list[CycleOutcome] = []
 
@@ -118,7 +96,7 @@ def test_identity_verification_is_noticed_and_the_pace_slows(sim, store):
 
 
 def test_unreachable_backs_off_keeps_the_state_and_recovers(sim, store):
-    team_id, _, _ = connected(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     asyncio.run(poll_once(store, team_id))
     sim.set_unreachable(True)
     seen: list[CycleOutcome] = []
@@ -138,7 +116,7 @@ def test_unreachable_backs_off_keeps_the_state_and_recovers(sim, store):
 
 
 def test_lost_access_is_recorded_and_notified_once(sim, store):
-    team_id, keys, _ = connected(sim, store)
+    team_id, keys, _ = connected_team(store, sim)
     sim.revoke_key(keys.access_key_id)
     log = asyncio.run(watch(store, team_id, cycles=2, schedule=FAST))
     assert [o.state for o in log.outcomes] == [CycleState.LOST, CycleState.LOST]
@@ -154,7 +132,7 @@ def test_missing_keyring_entry_counts_as_lost_access(sim, store):
 
     from sesdesk.aws.keychain import MemoryKeyring
 
-    team_id, _, _ = connected(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     MemoryKeyring.install()  # a fresh, empty keyring: the mailer's keys are gone
     assert keyring.get_keyring() is not None
     outcome = asyncio.run(poll_once(store, team_id))
@@ -174,7 +152,7 @@ def test_no_mailer_and_deleted_team(sim, store):
 
 
 def test_refresh_now_cuts_the_wait_short(sim, store):
-    team_id, _, _ = connected(sim, store)
+    team_id, _, _ = connected_team(store, sim)
     slow = PollSchedule(pending=60, idle=60)
 
     async def scenario() -> float:
@@ -195,8 +173,8 @@ def test_refresh_now_cuts_the_wait_short(sim, store):
 
 
 def test_poller_runs_one_task_per_team_and_stops_cleanly(sim, store):
-    first, _, _ = connected(sim, store, "one")
-    second, _, _ = connected(sim, store, "two")
+    first, _, _ = connected_team(store, sim, "one")
+    second, _, _ = connected_team(store, sim, "two")
     seen: list[CycleOutcome] = []
 
     async def scenario() -> tuple[list[int], list[int]]:

@@ -10,12 +10,11 @@ import pytest
 from sesdesk.aws.clients import ClientFactory
 from sesdesk.aws.errors import AuthError, Unreachable
 from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.models import StatusEvent, Store
-from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.state import load_snapshot, recent_events
-from sesdesk.services.teams import create_team
+from sesdesk.simulator import SesSimulator
+from tests.conftest import connected_team
 
 REGION = "us-east-1"
 
@@ -40,22 +39,12 @@ class CountingFacade(SesFacade):
         return super().get_identity(name)
 
 
-def connected_team(sim: SesSimulator, store: Store, name: str = "acme") -> tuple[int, Any]:
-    """A team whose mailer holds a fresh simulator user's keys; returns (team id, keys)."""
-    keys = sim.create_user(f"user-{name}")
-    facade = SesFacade(ClientFactory(REGION, keys, endpoint=sim.endpoint))
-    team = create_team(store, name)
-    save_mailer(store, team.id, region=REGION, keys=keys, caller=facade.caller_identity())
-    return team.id, keys
-
-
 def facade(sim: SesSimulator, keys: Any) -> CountingFacade:
     return CountingFacade(ClientFactory(REGION, keys, endpoint=sim.endpoint, timeout_scale=0.2))
 
 
-def test_a_cycle_asks_details_only_for_unsettled_identities(sim, tmp_path):
-    store = Store.open(tmp_path / "s.db")
-    team_id, keys = connected_team(sim, store)
+def test_a_cycle_asks_details_only_for_unsettled_identities(sim, store):
+    team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     for name in ("a@acme.test", "acme.test", "b@acme.test"):
         ses.create_identity(name)
@@ -91,12 +80,10 @@ def test_a_cycle_asks_details_only_for_unsettled_identities(sim, tmp_path):
     ses.calls.clear()
     refresh_team(store, team_id, ses)
     assert ses.calls == ["GetAccount", "ListEmailIdentities"]  # all settled: two calls
-    store.close()
 
 
-def test_account_changes_are_recorded_with_their_time(sim, tmp_path):
-    store = Store.open(tmp_path / "s.db")
-    team_id, keys = connected_team(sim, store)
+def test_account_changes_are_recorded_with_their_time(sim, store):
+    team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     refresh_team(store, team_id, ses)
     sim.set_review("PENDING")
@@ -115,12 +102,10 @@ def test_account_changes_are_recorded_with_their_time(sim, tmp_path):
     assert history[0].at >= history[-1].at
     assert any("GRANTED" in event.message for event in history)
     assert recent_events(store, team_id, text="granted")
-    store.close()
 
 
-def test_revoked_keys_mark_the_mailer_lost_and_keep_the_state(sim, tmp_path):
-    store = Store.open(tmp_path / "s.db")
-    team_id, keys = connected_team(sim, store)
+def test_revoked_keys_mark_the_mailer_lost_and_keep_the_state(sim, store):
+    team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     ses.create_identity("acme.test")
     refresh_team(store, team_id, ses)
@@ -133,12 +118,10 @@ def test_revoked_keys_mark_the_mailer_lost_and_keep_the_state(sim, tmp_path):
     with store.session() as session:
         lost = session.query(StatusEvent).filter_by(field="access", new_value="lost").count()
     assert lost == 1
-    store.close()
 
 
-def test_unreachable_records_offline_since_once_and_clears_it(sim, tmp_path):
-    store = Store.open(tmp_path / "s.db")
-    team_id, keys = connected_team(sim, store)
+def test_unreachable_records_offline_since_once_and_clears_it(sim, store):
+    team_id, keys, _ = connected_team(store, sim)
     ses = facade(sim, keys)
     refresh_team(store, team_id, ses)
     sim.set_unreachable(True)
@@ -154,7 +137,6 @@ def test_unreachable_records_offline_since_once_and_clears_it(sim, tmp_path):
     assert ("network", "online") in {(e.field, e.new) for e in back.events}
     after = load_snapshot(store, team_id)
     assert after.mailer is not None and after.mailer.offline_since is None
-    store.close()
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -175,14 +157,14 @@ def cli_team(sim, isolated_home, capsys) -> tuple[int, Any]:
     database = paths(isolated_home).ensure().database
     store = Store.open(database)
     try:
-        team_id, keys = connected_team(sim, store)
+        team_id, keys, _ = connected_team(store, sim)
         facade(sim, keys).create_identity("me@acme.test")
     finally:
         store.close()
     return team_id, keys
 
 
-def test_status_json_keys_follow_cli_md(cli_team, capsys):
+def test_status_json_keys_are_the_documented_ones(cli_team, capsys):
     code, out, _ = _cli(["status", "--team", "acme", "--refresh", "--json"], capsys)
     assert code == 0
     doc = json.loads(out)
@@ -236,7 +218,7 @@ def test_poll_reports_changes_and_lost_access_exits_4(sim, cli_team, capsys):
     code, _, err = _cli(["poll", "--team", "acme"], capsys)
     assert code == 4
     code, out, err = _cli(["status", "--team", "acme", "--json"], capsys)
-    assert code == 0 and err == ""  # seed 004: fetching the mailer shows no error
+    assert code == 0 and err == ""  # a lost mailer is a state, not an error
     doc = json.loads(out)
     assert doc["mailer"]["access"] == "lost"
     assert doc["warnings"][0]["code"] == "lost_access"

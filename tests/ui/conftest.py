@@ -15,7 +15,7 @@ def qasync_loop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """One qasync loop on pytest-qt's QApplication for the whole session.
 
     Never stopped between tests: stopping calls QApplication.exit() outside exec(), after which
-    every later waitSignal / waitUntil times out (field-notes, "Qt, qasync, keyring").
+    every later waitSignal / waitUntil times out.
     """
     import qasync
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtWidgets import QApplication, QWizard
 
-from sesdesk.aws.clients import ClientFactory
-from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
-from sesdesk.models import Store
 from sesdesk.services import access
-from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
-from sesdesk.services.teams import create_team
+from sesdesk.simulator import SesSimulator
 from sesdesk.ui.wizards.access import (
     PAGE_COMPOSE,
     PAGE_DETAILS,
@@ -23,6 +16,7 @@ from sesdesk.ui.wizards.access import (
     AccessWizard,
 )
 from tests.access_samples import filled_answers, filled_template
+from tests.conftest import connected_team
 
 REGION = "us-east-1"
 DOMAIN = "smartcart.app"
@@ -32,24 +26,6 @@ DOMAIN = "smartcart.app"
 def simulator(sim: SesSimulator) -> SesSimulator:
     """The shared IAM-enforcing simulator (tests/conftest.py), under this module's name."""
     return sim
-
-
-@pytest.fixture
-def store(tmp_path) -> Iterator[Store]:
-    with Store.open(tmp_path / "sesdesk.db") as opened:
-        yield opened
-
-
-def connect_team(store: Store, simulator: SesSimulator, *, verify: bool = True) -> int:
-    keys = simulator.create_user("shop")
-    facade = SesFacade(ClientFactory(REGION, keys, endpoint=simulator.endpoint))
-    team = create_team(store, "SmartCart")
-    save_mailer(store, team.id, region=REGION, keys=keys, caller=facade.caller_identity())
-    facade.create_identity(DOMAIN)
-    if verify:
-        simulator.set_identity_status(DOMAIN, "SUCCESS")
-    refresh_team(store, team.id, facade)
-    return team.id
 
 
 def open_wizard(qtbot, bridge, store, team_id) -> AccessWizard:
@@ -79,7 +55,9 @@ def next_page(qtbot, wizard: AccessWizard, expected: int) -> None:
 
 
 def test_walk_through_and_submit(qtbot, bridge, store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     wizard = open_wizard(qtbot, bridge, store, team_id)
     assert wizard.currentId() == PAGE_INTRO
     assert "Region: us-east-1" in wizard.intro.region.text()
@@ -88,7 +66,7 @@ def test_walk_through_and_submit(qtbot, bridge, store, simulator):
     next_page(qtbot, wizard, PAGE_COMPOSE)
 
     # The OTP template starts from the team's own business, transactional, with the parts
-    # only the user can write marked (never the seed's SmartCart text).
+    # only the user can write marked (never a sample business's text).
     compose = wizard.compose
     assert compose.mail_type() == "TRANSACTIONAL"
     business = compose.fields["business"].toPlainText()
@@ -141,7 +119,9 @@ def test_walk_through_and_submit(qtbot, bridge, store, simulator):
 
 
 def test_prepare_for_the_console_gives_copyable_fields(qtbot, bridge, store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     wizard = open_wizard(qtbot, bridge, store, team_id)
     next_page(qtbot, wizard, PAGE_COMPOSE)
     write_placeholders(wizard)
@@ -164,7 +144,7 @@ def test_prepare_for_the_console_gives_copyable_fields(qtbot, bridge, store, sim
 
 
 def test_without_a_verified_identity_the_wizard_explains_and_stops(qtbot, bridge, store, simulator):
-    team_id = connect_team(store, simulator, verify=False)
+    team_id = connected_team(store, simulator, "SmartCart", user="shop", identity=DOMAIN).team_id
     wizard = open_wizard(qtbot, bridge, store, team_id)
     assert "Not yet" in wizard.intro.status.text()
     assert DOMAIN in wizard.intro.status.text()
@@ -172,7 +152,9 @@ def test_without_a_verified_identity_the_wizard_explains_and_stops(qtbot, bridge
 
 
 def test_denied_request_reopens_with_the_previous_answers(qtbot, bridge, store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     form, answers = filled_template("otp", website_url=f"https://{DOMAIN}")
     answers = access.ComposerAnswers(**{**answers.to_dict(), "daily_volume": "40 per day"})
     access.submit(store, team_id, access.with_answers(form, answers), answers=answers)
@@ -199,7 +181,9 @@ def test_denied_request_reopens_with_the_previous_answers(qtbot, bridge, store, 
 
 
 def test_switching_template_rewrites_type_and_answers(qtbot, bridge, store, simulator):
-    team_id = connect_team(store, simulator)
+    team_id = connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
+    ).team_id
     wizard = open_wizard(qtbot, bridge, store, team_id)
     next_page(qtbot, wizard, PAGE_COMPOSE)
     combo = wizard.compose.template

@@ -9,37 +9,25 @@ from email.utils import parseaddr
 
 import pytest
 
-from sesdesk.aws.clients import AwsKeys, ClientFactory
-from sesdesk.aws.ses import SesFacade
+from sesdesk.aws.clients import AwsKeys
 from sesdesk.models import Store
 from sesdesk.models.sending import SUBSCRIBED, Contact, ContactList
 from sesdesk.services import contacts, sending
-from sesdesk.services.mailers import save_mailer
-from sesdesk.services.refresh import refresh_team
-from sesdesk.services.teams import create_team
 from sesdesk.ui.sending import ComposeWindow, ContactsWindow, SendProgressWindow
+from tests import conftest
 from tests.e2e.conftest import connected_team
 
 FAKE_KEYS = AwsKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "sesdesk.db") as store:
-        yield store
-
-
-@pytest.fixture
 def team_id(store, simulator, monkeypatch) -> int:
     monkeypatch.setenv("AWS_ENDPOINT_URL", simulator.endpoint)
-    facade = SesFacade(ClientFactory("us-east-1", FAKE_KEYS, endpoint=simulator.endpoint))
-    team = create_team(store, "shop")
-    save_mailer(store, team.id, region="us-east-1", keys=FAKE_KEYS, caller=facade.caller_identity())
-    facade.create_identity("shop.example")
-    simulator.set_identity_status("shop.example", "SUCCESS")
     simulator.set_production(True)
-    refresh_team(store, team.id, facade)
-    return team.id
+    team = conftest.connected_team(
+        store, simulator, "shop", keys=FAKE_KEYS, identity="shop.example", verify=True
+    )
+    return team.team_id
 
 
 def _store_contact_as_is(store: Store, team_id: int, list_name: str, email: str) -> None:

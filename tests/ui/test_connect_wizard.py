@@ -4,11 +4,9 @@ IAM-enforcing simulator."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWizard
@@ -16,23 +14,16 @@ from sqlalchemy import select
 
 from sesdesk.aws.clients import AwsKeys
 from sesdesk.aws.permissions import all_actions, least_privilege_policy_json
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.models import Mailer, Store
 from sesdesk.services.connect import WizardStep, connect
 from sesdesk.services.teams import create_team, list_teams
+from sesdesk.simulator import SesSimulator
 from sesdesk.ui.dialogs.delete_mailer import DeleteMailerDialog
 from sesdesk.ui.dialogs.teams import DeleteTeamDialog, RenameTeamDialog
 from sesdesk.ui.wizards import ConnectWizard
 from sesdesk.ui.wizards.connect import PAGE_IDS
 
 CHECK_TIMEOUT = 30_000
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    the_store = Store.open(tmp_path / "sesdesk.db")
-    yield the_store
-    the_store.close()
 
 
 def _mailer(store: Store, team_id: int) -> Mailer | None:

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QTimer
 
 from sesdesk.models import Store
@@ -15,13 +14,6 @@ from sesdesk.ui.dashboard.view import DashboardView
 
 sys.path.insert(0, str(Path(__file__).parent))
 from dashboard_states import STATES, build_state
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Any:
-    the_store = Store.open(tmp_path / "dash.db")
-    yield the_store
-    the_store.close()
 
 
 def open_view(qtbot: Any, bridge: Any, store: Store, state: str) -> DashboardView:

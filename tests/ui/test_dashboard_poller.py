@@ -4,31 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sesdesk.aws.clients import ClientFactory
-from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.models import Store
-from sesdesk.services.mailers import save_mailer
 from sesdesk.services.poller import CycleState, PollSchedule
-from sesdesk.services.teams import create_team
 from sesdesk.ui.dashboard.view import DashboardView
 from sesdesk.ui.poller_bridge import PollerController
+from tests.conftest import connected_team
 
 FAST = PollSchedule(
     pending=0.2, idle=0.5, backoff_first=0.2, backoff_max=0.4, nudge=0.05, nudge_min_gap=0.1
 )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    the_store = Store.open(tmp_path / "poll-ui.db")
-    yield the_store
-    the_store.close()
 
 
 @pytest.fixture
@@ -39,18 +27,10 @@ def controller(bridge: Any, store: Store, qtbot: Any) -> Iterator[PollerControll
     qtbot.waitUntil(stopping.done, timeout=10_000)
 
 
-def connected(sim: SesSimulator, store: Store) -> tuple[int, Any, SesFacade]:
-    keys = sim.create_user("window-user")
-    facade = SesFacade(ClientFactory("us-east-1", keys, endpoint=sim.endpoint))
-    team = create_team(store, "acme")
-    save_mailer(store, team.id, region="us-east-1", keys=keys, caller=facade.caller_identity())
-    return team.id, keys, facade
-
-
 def test_verification_notices_and_dashboard_follow_the_poller(
     qtbot, bridge, store, sim, controller
 ):
-    team_id, _, facade = connected(sim, store)
+    team_id, _, facade = connected_team(store, sim, user="window-user")
     facade.create_identity("acme.test")
     view = DashboardView(bridge, store, team_id, poller=controller)
     qtbot.addWidget(view)
@@ -77,7 +57,7 @@ def test_verification_notices_and_dashboard_follow_the_poller(
 def test_offline_shows_a_banner_not_dialogs_and_lost_access_turns_red(
     qtbot, bridge, store, sim, controller
 ):
-    team_id, keys, _ = connected(sim, store)
+    team_id, keys, _ = connected_team(store, sim, user="window-user")
     errors: list[tuple[str, str]] = []
     bridge.error_reported.connect(lambda *args: errors.append(args))
     view = DashboardView(bridge, store, team_id, poller=controller)

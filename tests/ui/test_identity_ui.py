@@ -14,16 +14,13 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWizard
 
-from sesdesk.aws.clients import ClientFactory
-from sesdesk.aws.ses import SesFacade
-from sesdesk.aws.simulator import SesSimulator
 from sesdesk.models import Store
 from sesdesk.services.identities import add_identity, list_identities
-from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
-from sesdesk.services.teams import create_team
+from sesdesk.simulator import SesSimulator
 from sesdesk.ui.dialogs.records import COL_COPY_VALUE, COL_DNS, COL_VALUE, RecordsDialog
 from sesdesk.ui.wizards.identity import PAGE_INPUT, PAGE_RESULT, AddIdentityWizard
+from tests.conftest import connected_team
 
 REGION = "us-east-1"
 
@@ -42,14 +39,8 @@ def _local_dns_module() -> Any:
 
 
 @pytest.fixture
-def team(sim: SesSimulator, tmp_path: Path) -> Iterator[tuple[Store, int]]:
-    store = Store.open(tmp_path / "sesdesk.db")
-    keys = sim.create_user("ui-user")
-    facade = SesFacade(ClientFactory(REGION, keys, endpoint=sim.endpoint))
-    created = create_team(store, "acme")
-    save_mailer(store, created.id, region=REGION, keys=keys, caller=facade.caller_identity())
-    yield store, created.id
-    store.close()
+def team(sim: SesSimulator, store: Store) -> tuple[Store, int]:
+    return store, connected_team(store, sim, user="ui-user").team_id
 
 
 def make_wizard(bridge: Any, qtbot: Any, team: tuple[Store, int], **kwargs: Any) -> Any:

@@ -7,36 +7,24 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWizard
 
-from sesdesk.aws.clients import AwsKeys, ClientFactory
-from sesdesk.aws.ses import SesFacade
-from sesdesk.models import Store
+from sesdesk.aws.clients import AwsKeys
 from sesdesk.services import contacts
-from sesdesk.services.mailers import save_mailer
-from sesdesk.services.refresh import refresh_team
 from sesdesk.services.teams import create_team
 from sesdesk.ui.sending import ComposeWindow, ContactsWindow
 from sesdesk.ui.wizards.access import PAGE_COMPOSE, PAGE_INTRO, AccessWizard
 from sesdesk.ui.wizards.connect import ConnectWizard
+from tests.conftest import connected_team
 
 FAKE_KEYS = AwsKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "sesdesk.db") as store:
-        yield store
-
-
-@pytest.fixture
 def team_id(store, simulator, monkeypatch) -> int:
     monkeypatch.setenv("AWS_ENDPOINT_URL", simulator.endpoint)
-    facade = SesFacade(ClientFactory("us-east-1", FAKE_KEYS, endpoint=simulator.endpoint))
-    team = create_team(store, "Bakery")
-    save_mailer(store, team.id, region="us-east-1", keys=FAKE_KEYS, caller=facade.caller_identity())
-    facade.create_identity("bakery.example")
-    simulator.set_identity_status("bakery.example", "SUCCESS")
-    refresh_team(store, team.id, facade)
-    return team.id
+    team = connected_team(
+        store, simulator, "Bakery", keys=FAKE_KEYS, identity="bakery.example", verify=True
+    )
+    return team.team_id
 
 
 def _click(box: QMessageBox, text: str) -> None:

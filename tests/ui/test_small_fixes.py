@@ -9,34 +9,24 @@ import socket
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QWizard
 
-from sesdesk.aws.clients import ClientFactory
-from sesdesk.aws.ses import SesFacade
 from sesdesk.models import Store
 from sesdesk.services.identities import add_identity
-from sesdesk.services.mailers import save_mailer
 from sesdesk.services.state import AccountView, DaySends, TeamSnapshot
-from sesdesk.services.teams import create_team
 from sesdesk.ui.dashboard.quota import QuotaCard
 from sesdesk.ui.dialogs.records import COL_DNS, RecordsDialog
 from sesdesk.ui.wizards.identity import AddIdentityWizard
+from tests.conftest import connected_team
 
 pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-def team(sim, tmp_path: Path) -> Iterator[tuple[Store, int]]:
-    store = Store.open(tmp_path / "sesdesk.db")
-    keys = sim.create_user("ui-user")
-    facade = SesFacade(ClientFactory("us-east-1", keys, endpoint=sim.endpoint))
-    created = create_team(store, "acme")
-    save_mailer(store, created.id, region="us-east-1", keys=keys, caller=facade.caller_identity())
-    yield store, created.id
-    store.close()
+def team(sim, store: Store) -> tuple[Store, int]:
+    return store, connected_team(store, sim, user="ui-user").team_id
 
 
 @pytest.fixture

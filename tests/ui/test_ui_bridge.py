@@ -140,3 +140,39 @@ def shiboken_valid(obj) -> bool:
     import shiboken6
 
     return shiboken6.isValid(obj)
+
+
+def test_run_passes_keyword_arguments_and_says_what_changed_after_success(bridge, qtbot):
+    order: list[object] = []
+    bridge.store_changed.connect(lambda team_id: order.append(("changed", team_id)))
+
+    def work(a, *, b):
+        return a * b
+
+    with qtbot.waitSignal(bridge.operation_succeeded, timeout=5000):
+        bridge.run(work, 3, b=4, changes=7, on_success=lambda r: order.append(("done", r)))
+    qtbot.waitUntil(lambda: len(order) == 2, timeout=5000)
+    # The widgets re-read the store first, then the caller goes on (and may close).
+    assert order == [("changed", 7), ("done", 12)]
+
+
+def test_a_failed_run_changes_nothing(bridge, qtbot):
+    changed: list[int] = []
+    bridge.store_changed.connect(changed.append)
+
+    def work():
+        raise BadInput("name", "a team needs a name")
+
+    with qtbot.waitSignal(bridge.operation_finished, timeout=5000):
+        bridge.run(work, changes=3, on_failure=lambda _error: None)
+    qtbot.waitUntil(lambda: bridge.pending == 0, timeout=5000)
+    assert changed == []
+
+
+def test_without_changes_the_store_is_not_said_to_change(bridge, qtbot):
+    changed: list[int] = []
+    bridge.store_changed.connect(changed.append)
+    with qtbot.waitSignal(bridge.operation_finished, timeout=5000):
+        bridge.run(lambda: 1, on_success=lambda _r: None)
+    qtbot.waitUntil(lambda: bridge.pending == 0, timeout=5000)
+    assert changed == []

@@ -57,7 +57,7 @@ class DrainResult:
         self.broadcasts |= batch.broadcasts
 
     def as_json(self) -> dict[str, Any]:
-        """The cli.md keys, plus the rest and the problem if the drain stopped early."""
+        """The `--json` keys, plus the rest and the problem if the drain stopped early."""
         return {
             "processed": self.processed,
             "duplicates": self.duplicates,

@@ -55,7 +55,7 @@ class ReportRow:
     time: datetime | None
 
     def as_json(self) -> dict[str, Any]:
-        """The cli.md keys: email, state, outcome, detail, time."""
+        """The `--json` keys: email, state, outcome, detail, time."""
         return {
             "email": self.email,
             "state": self.state,

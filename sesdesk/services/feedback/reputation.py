@@ -38,7 +38,7 @@ class Reputation:
     source: str | None  # "ses" | "local" | None
 
     def as_json(self) -> dict[str, Any]:
-        """The cli.md keys."""
+        """The `--json` document's keys."""
         return {
             "bounce_rate": self.bounce_rate,
             "complaint_rate": self.complaint_rate,

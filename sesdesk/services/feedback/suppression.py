@@ -60,7 +60,7 @@ class SuppressionEntry:
     created_at: datetime
 
     def as_json(self) -> dict[str, Any]:
-        """The cli.md keys."""
+        """The `--json` document's keys."""
         return {
             "email": self.email,
             "reason": self.reason,

@@ -44,7 +44,7 @@ class FeedbackStatus:
     unrecognised: int = 0
 
     def as_json(self) -> dict[str, Any]:
-        """The cli.md keys (plus the running counters)."""
+        """The `--json` document's keys (plus the running counters)."""
         return {
             "configured": self.configured,
             "configuration_set": self.configuration_set,

@@ -223,9 +223,10 @@ class DashboardView(QWidget):
 
         def cycle_done(_: Any) -> None:
             self._refreshing = False
-            self.bridge.store_changed.emit(self.team_id)
 
-        self.bridge.run(_one_cycle, self.store, self.team_id, on_success=cycle_done)
+        self.bridge.run(
+            _one_cycle, self.store, self.team_id, changes=self.team_id, on_success=cycle_done
+        )
 
     def _cycle_finished(self, outcome: Any) -> None:
         if outcome.team_id == self.team_id and self._refreshing:

@@ -1,4 +1,4 @@
-"""Delete a team's mailer: the risky path of seed 004, explained, confirmed by typing the
+"""Delete a team's mailer: what goes and what stays explained, confirmed by typing the
 team's name."""
 
 from __future__ import annotations
@@ -119,13 +119,13 @@ class DeleteMailerDialog(QDialog):
             self.team_id,
             self.identities_box.isChecked(),
             label="Deleting the mailer",
+            changes=self.team_id,
             on_success=self._done,
             on_failure=self._failed,
         )
 
     def _done(self, result: Any) -> None:
         self.deleted.emit(result)
-        self.bridge.store_changed.emit(self.team_id)
         self.accept()
 
     def _failed(self, exc: SesdeskError) -> None:

@@ -104,18 +104,14 @@ def run_retry(
     """Delete and recreate identity `name` in SES in the background; tell the dashboard."""
     from sesdesk.services.identities import retry_identity
 
-    def done(change: Any) -> None:
-        bridge.store_changed.emit(team_id)
-        if on_success is not None:
-            on_success(change)
-
     bridge.run(
         retry_identity,
         store,
         team_id,
         name,
         label=f"Retrying {name}",
-        on_success=done,
+        changes=team_id,
+        on_success=on_success,
         on_failure=on_failure,
     )
 

@@ -85,13 +85,13 @@ class RenameTeamDialog(QDialog):
             self.team_id,
             self.name_edit.text(),
             label="Renaming the team",
+            changes=self.team_id,
             on_success=self._done,
             on_failure=self._failed,
         )
 
     def _done(self, team: Any) -> None:
         self.renamed.emit(team)
-        self.bridge.store_changed.emit(self.team_id)
         self.accept()
 
     def _failed(self, exc: SesdeskError) -> None:
@@ -166,13 +166,13 @@ class DeleteTeamDialog(QDialog):
             self.store,
             self.team_id,
             label="Deleting the team",
+            changes=0,
             on_success=self._done,
             on_failure=self._failed,
         )
 
     def _done(self, _: Any) -> None:
         self.deleted.emit(self.team_id)
-        self.bridge.store_changed.emit(0)
         self.accept()
 
     def _failed(self, exc: SesdeskError) -> None:

@@ -363,6 +363,7 @@ class ComposeWindow(QDialog):
                     self.store, self.team_id, to=to, composition=composition
                 ),
                 label="Sending a test email",
+                changes=self.team_id,
                 on_success=self._test_sent,
                 on_failure=self._show_error,
             )
@@ -427,6 +428,7 @@ class ComposeWindow(QDialog):
                 self.store, self.team_id, list_name=list_name, composition=composition, kind=kind
             ),
             label="Creating the broadcast",
+            changes=self.team_id,
             on_success=self._draft_created,
             on_failure=self._show_error,
         )
@@ -434,7 +436,6 @@ class ComposeWindow(QDialog):
     def _test_sent(self, result: sending.RunResult) -> None:
         self.send_button.setEnabled(True)
         self._used_draft = self._typed()
-        self.bridge.store_changed.emit(self.team_id)
         status = result.status
         if status.sent:
             self._say(f"Sent the test email (message id {result.message_ids[0]}).")
@@ -452,6 +453,5 @@ class ComposeWindow(QDialog):
             f"Created broadcast {status.id} to {status.total} recipient(s); "
             "it is listed under Broadcasts."
         )
-        self.bridge.store_changed.emit(self.team_id)
         self.desk.open_progress(self.team_id, status.id, start=True)
         self.sent.emit(status)

@@ -161,6 +161,7 @@ class ImportDialog(QDialog):
                 name_column=self.name_combo.currentData(),
             ),
             label="Importing contacts",
+            changes=self.team_id,
             on_success=self._show_result,
             on_failure=self._import_failed,
         )
@@ -185,7 +186,6 @@ class ImportDialog(QDialog):
                 cell.setToolTip(value)
                 self.rejected_table.setItem(row, column, cell)
         self.rejected_table.resizeRowsToContents()
-        self.bridge.store_changed.emit(self.team_id)
         self.imported.emit(result)
 
 
@@ -411,7 +411,6 @@ class ContactsWindow(QDialog):
 
     def _changed(self, _: object = None) -> None:
         self.banner.hide()
-        self.bridge.store_changed.emit(self.team_id)
         self.load_lists()
 
     # --- actions ----------------------------------------------------------------------
@@ -461,6 +460,7 @@ class ContactsWindow(QDialog):
                 dialog.email_edit.text(),
                 dialog.name_edit.text() or None,
                 label="Adding a contact",
+                changes=self.team_id,
                 on_success=self._changed,
                 on_failure=self._show_error,
             )
@@ -481,6 +481,7 @@ class ContactsWindow(QDialog):
                 name,
                 email,
                 label="Removing a contact",
+                changes=self.team_id,
                 on_success=self._changed,
                 on_failure=self._show_error,
             )
@@ -497,6 +498,7 @@ class ContactsWindow(QDialog):
             email,
             False,
             label="Unsubscribing a contact",
+            changes=self.team_id,
             on_success=self._changed,
             on_failure=self._show_error,
         )

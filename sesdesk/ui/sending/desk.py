@@ -176,7 +176,7 @@ class SendingDesk(QObject):
                 team_id,
                 broadcast_id,
                 label="Cancelling the broadcast",
-                on_success=lambda _status: self.bridge.store_changed.emit(team_id),
+                changes=team_id,
             )
 
         box.finished.connect(lambda _result: answered())

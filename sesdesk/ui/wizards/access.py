@@ -1,7 +1,9 @@
-"""The production-access wizard (seed 000): before, what you send, details and checks, submit.
+"""The production-access wizard: before, what you send, details and checks, submit.
 
-Pages only collect input and show results. The state lives in `services.access.RequestEditor`
-(Qt-free); loading, submitting and exporting run through the bridge, off the GUI thread.
+Pages only draw. The request lives in `services.access.RequestEditor` and the navigation (what
+blocks Next, what Submit may do) in `services.flows.access.AccessFlow`, both Qt-free and
+tested on their own; loading, submitting and exporting run through the bridge, off the GUI
+thread.
 
 Open it with ``AccessWizard(bridge, store, team_id, parent).open()``; it reopens with the
 previous request's answers when AWS denied it.
@@ -9,7 +11,6 @@ previous request's answers when AWS denied it.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -36,8 +37,10 @@ from PySide6.QtWidgets import (
 from sesdesk.errors import SesdeskError
 from sesdesk.services import access
 from sesdesk.services.access_templates import TEMPLATES, ComposerAnswers
+from sesdesk.services.flows.access import AccessFlow, AccessStep, load
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import wizard_enter
+from sesdesk.ui.widgets.labels import wrapped_label as _label
 from sesdesk.ui.widgets.pill import StatusPill
 
 _TONE = {
@@ -52,16 +55,6 @@ _WORD = {
 }
 
 PAGE_INTRO, PAGE_COMPOSE, PAGE_DETAILS, PAGE_SUBMIT = range(4)
-
-
-def _label(text: str = "", name: str = "", *, selectable: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    if name:
-        label.setObjectName(name)
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 def _error_label() -> QLabel:
@@ -122,8 +115,7 @@ class IntroPage(QWizardPage):
 
     def isComplete(self) -> bool:
         """Next only once loaded and when the team can apply."""
-        prepared = self._wizard.prepared
-        return prepared is not None and prepared.readiness.ready
+        return self._wizard.flow.may_leave(AccessStep.INTRO)
 
 
 class ComposePage(QWizardPage):
@@ -221,7 +213,7 @@ class ComposePage(QWizardPage):
     def _template_chosen(self, index: int) -> None:
         key = self.template.itemData(index)
         if key and self._wizard.editor is not None:
-            self._wizard.editor.use_template(key)
+            self._wizard.flow.use_template(key)
             self.fill(self._wizard.editor)
 
     def _changed(self, *_args: Any) -> None:
@@ -230,12 +222,11 @@ class ComposePage(QWizardPage):
 
     def isComplete(self) -> bool:
         """A mail type must be chosen."""
-        return bool(self.mail_type())
+        return self._wizard.flow.may_leave(AccessStep.COMPOSE, mail_type=self.mail_type())
 
     def validatePage(self) -> bool:
         """Hand the answers to the editor (which recomposes the description if they changed)."""
-        if self._wizard.editor is not None:
-            self._wizard.editor.update_answers(self.answers(), self.mail_type())
+        self._wizard.flow.leave_compose(self.answers(), self.mail_type())
         return True
 
 
@@ -331,13 +322,12 @@ class DetailsPage(QWizardPage):
         if self._filling or self._wizard.editor is None:
             return
         editor = self._wizard.editor
-        editor.update_details(
+        results = self._wizard.flow.update_details(
             website_url=self.website.text(),
             contact_language=str(self.language.currentData()),
             contacts=self.contacts.text(),
             description=self.description.toPlainText(),
         )
-        results = editor.checks()
         for result in results:
             self.rows[result.key].show_result(result)
         length = len(editor.form.use_case_description.strip())
@@ -346,13 +336,11 @@ class DetailsPage(QWizardPage):
 
     def results(self) -> list[access.CheckResult]:
         """The current checks."""
-        editor = self._wizard.editor
-        return editor.checks() if editor is not None else []
+        return self._wizard.flow.checks()
 
     def isComplete(self) -> bool:
         """Invalid answers block; weak ones only warn."""
-        results = self.results()
-        return bool(results) and access.overall(results) is not access.FieldVerdict.BLOCK
+        return self._wizard.flow.may_leave(AccessStep.DETAILS)
 
 
 class CopyField(QWidget):
@@ -384,8 +372,6 @@ class SubmitPage(QWizardPage):
     def __init__(self, wizard: AccessWizard) -> None:
         super().__init__()
         self._wizard = wizard
-        self._done = False
-        self._exported_once = False
         self.setTitle("Review and submit")
         self.setSubTitle(
             "Submit sends the request to AWS now (PutAccountDetails). Prefer to do it by hand? "
@@ -425,7 +411,7 @@ class SubmitPage(QWizardPage):
         if editor is None:
             return
         form = editor.form.normalized()
-        warnings = [r for r in editor.checks() if r.verdict is access.FieldVerdict.WARN]
+        warnings = self._wizard.flow.weak()
         if warnings:
             titles = ", ".join(w.title.lower() for w in warnings)
             self.summary.setText(
@@ -444,32 +430,38 @@ class SubmitPage(QWizardPage):
             f"Use case description:\n{form.use_case_description}"
         )
 
-    def _busy(self, busy: bool) -> None:
-        self.submit_button.setEnabled(not busy and not self._done)
-        self.console_button.setEnabled(not busy)
+    def _buttons(self) -> None:
+        self.submit_button.setEnabled(self._wizard.flow.may_submit)
+        self.console_button.setEnabled(self._wizard.flow.may_export)
 
     def _submit(self) -> None:
-        editor = self._wizard.editor
-        if editor is None:
+        started = self._wizard.flow.start_submit()
+        self._run(
+            started, access.submit, "Submitting the production-access request", self._submitted
+        )
+
+    def _run(self, started: Any, fn: Any, label: str, on_success: Any) -> None:
+        """Run `fn(store, team, form, answers=…)` if the flow let it start (`started`)."""
+        if started is None:
             return
+        form, answers = started
         self.error.hide()
-        self._busy(True)
+        self._buttons()
         self._wizard.bridge.run(
-            functools.partial(
-                access.submit,
-                self._wizard.store,
-                self._wizard.team_id,
-                editor.form,
-                answers=editor.answers,
-            ),
-            label="Submitting the production-access request",
-            on_success=self._submitted,
+            fn,
+            self._wizard.store,
+            self._wizard.team_id,
+            form,
+            answers=answers,
+            label=label,
+            changes=self._wizard.team_id,
+            on_success=on_success,
             on_failure=self._failed,
         )
 
     def _submitted(self, result: access.SubmitResult) -> None:
-        self._done = True
-        self._busy(False)
+        self._wizard.flow.submitted(result)
+        self._buttons()
         guidance = access.review_guidance(
             result.review_status or "PENDING", result.submitted_at, case_id=result.case_id
         )
@@ -478,36 +470,23 @@ class SubmitPage(QWizardPage):
         if result.refresh_problem:
             text += f" (The status will show after the next check: {result.refresh_problem})"
         self.result_text.setText(text)
-        self._wizard.bridge.store_changed.emit(self._wizard.team_id)
         self._wizard.submitted.emit(self._wizard.team_id)
         self.completeChanged.emit()
 
     def _failed(self, error: SesdeskError) -> None:
-        self._busy(False)
+        self._wizard.flow.failed(error)
+        self._buttons()
         self.error.setText(error.message + (f"\n{error.hint}" if error.hint else ""))
         self.error.show()
 
     def _prepare_console(self) -> None:
-        editor = self._wizard.editor
-        if editor is None:
-            return
-        self.error.hide()
-        self._busy(True)
-        self._wizard.bridge.run(
-            functools.partial(
-                access.export_for_console,
-                self._wizard.store,
-                self._wizard.team_id,
-                editor.form,
-                answers=editor.answers,
-            ),
-            label="Preparing the request for the console",
-            on_success=self._exported,
-            on_failure=self._failed,
-        )
+        started = self._wizard.flow.start_export()
+        label = "Preparing the request for the console"
+        self._run(started, access.export_for_console, label, self._exported)
 
     def _exported(self, export: access.ConsoleExport) -> None:
-        self._busy(False)
+        self._wizard.flow.exported(export)
+        self._buttons()
         self.result_title.setText("Ready for the SES console")
         self.result_text.setText(
             f'Open <a href="{export.url}">{export.url}</a>, click "Request production access" '
@@ -526,13 +505,11 @@ class SubmitPage(QWizardPage):
         self.console_area.show()
         self.preview.hide()
         self.export = export
-        self._exported_once = True
-        self._wizard.bridge.store_changed.emit(self._wizard.team_id)
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
         """Finish once the request was submitted or prepared for the console."""
-        return self._done or self._exported_once
+        return self._wizard.flow.may_leave(AccessStep.SUBMIT)
 
 
 class AccessWizard(QWizard):
@@ -548,9 +525,7 @@ class AccessWizard(QWizard):
         self.bridge = bridge
         self.store = store
         self.team_id = team_id
-        self.prepared: access.Draft | None = None
-        self.editor: access.RequestEditor | None = None
-        self.review: access.ReviewState | None = None
+        self.flow = AccessFlow(team_id)
         self.setWindowTitle("Apply for production access")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
@@ -566,7 +541,9 @@ class AccessWizard(QWizard):
         self.load_error = _error_label()
         self.intro.column.addWidget(self.load_error)
         bridge.run(
-            self._load,
+            load,
+            store,
+            team_id,
             label="Preparing the production-access request",
             on_success=self._loaded,
             on_failure=self._load_failed,
@@ -575,20 +552,33 @@ class AccessWizard(QWizard):
     @property
     def region(self) -> str | None:
         """The mailer's region."""
-        return self.prepared.readiness.region if self.prepared else None
+        return self.flow.region
 
-    def _load(self) -> tuple[access.Draft, access.ReviewState]:
-        # Runs in the bridge's threads: reads the store only.
-        return access.draft(self.store, self.team_id), access.review_state(self.store, self.team_id)
+    @property
+    def prepared(self) -> access.Draft | None:
+        """The loaded draft."""
+        return self.flow.draft
+
+    @property
+    def editor(self) -> access.RequestEditor | None:
+        """The request being edited (None until loaded)."""
+        return self.flow.editor
+
+    @property
+    def review(self) -> access.ReviewState | None:
+        """The review so far."""
+        return self.flow.review
 
     def _loaded(self, value: tuple[access.Draft, access.ReviewState]) -> None:
-        self.prepared, self.review = value
-        self.editor = access.RequestEditor.from_draft(self.prepared)
-        self.compose.fill(self.editor)
-        self.intro.show_draft(self.prepared, self.review)
+        draft, review = value
+        self.flow.loaded(draft, review)
+        if self.flow.editor is not None:
+            self.compose.fill(self.flow.editor)
+        self.intro.show_draft(draft, review)
         self.loaded.emit()
 
     def _load_failed(self, error: SesdeskError) -> None:
+        self.flow.load_failed(error)
         self.intro.status.setText("The request could not be prepared.")
         self.load_error.setText(error.message + (f"\n{error.hint}" if error.hint else ""))
         self.load_error.show()

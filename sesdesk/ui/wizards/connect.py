@@ -80,18 +80,17 @@ def _muted(text: str = "") -> QLabel:
     return label
 
 
-def _run_connect(store: Any, team_id: int, region: str, key_id: str, secret: str, cb: Any) -> Any:
+def _check_and_save(
+    store: Any, team_id: int, region: str | None, key_id: str, secret: str, cb: Any
+) -> Any:
+    """Connect in `region`, or (region None) reconnect in the mailer's own region."""
     from sesdesk.aws.clients import AwsKeys
-    from sesdesk.services.connect import connect
+    from sesdesk.services.connect import connect, reconnect
 
-    return connect(store, team_id, region, AwsKeys(key_id.strip(), secret.strip()), progress=cb)
-
-
-def _run_reconnect(store: Any, team_id: int, key_id: str, secret: str, cb: Any) -> Any:
-    from sesdesk.aws.clients import AwsKeys
-    from sesdesk.services.connect import reconnect
-
-    return reconnect(store, team_id, AwsKeys(key_id.strip(), secret.strip()), progress=cb)
+    keys = AwsKeys(key_id.strip(), secret.strip())
+    if region is None:
+        return reconnect(store, team_id, keys, progress=cb)
+    return connect(store, team_id, region, keys, progress=cb)
 
 
 def _write_text(path: str, text: str) -> None:
@@ -331,31 +330,19 @@ class CheckPage(QWizardPage):
             self.progressed.emit((run, event))
 
         page = self.keys_page
-        if self.flow.reconnect:
-            self.bridge.run(
-                _run_reconnect,
-                self.store,
-                self.flow.team_id,
-                page.key_id,
-                page.secret,
-                progress,
-                label="Checking AWS keys",
-                on_success=lambda result: self._succeeded(run, result),
-                on_failure=lambda exc: self._failed(run, exc),
-            )
-        else:
-            self.bridge.run(
-                _run_connect,
-                self.store,
-                self.flow.team_id,
-                page.region,
-                page.key_id,
-                page.secret,
-                progress,
-                label="Checking AWS keys",
-                on_success=lambda result: self._succeeded(run, result),
-                on_failure=lambda exc: self._failed(run, exc),
-            )
+        self.bridge.run(
+            _check_and_save,
+            self.store,
+            self.flow.team_id,
+            None if self.flow.reconnect else page.region,
+            page.key_id,
+            page.secret,
+            progress,
+            label="Checking AWS keys",
+            changes=self.flow.team_id,
+            on_success=lambda result: self._succeeded(run, result),
+            on_failure=lambda exc: self._failed(run, exc),
+        )
 
     def _on_progress(self, payload: Any) -> None:
         run, event = payload
@@ -389,7 +376,6 @@ class CheckPage(QWizardPage):
             self.root_label.setText(ROOT_WARNING)
             self.root_label.show()
         self.status_label.setText("All checks passed; the mailer is saved. Press Next.")
-        self.bridge.store_changed.emit(self.flow.team_id)
         self.completeChanged.emit()
 
     def _failed(self, run: int, exc: SesdeskError) -> None:

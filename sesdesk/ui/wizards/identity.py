@@ -1,8 +1,9 @@
 """The add-identity wizard: an email address or a domain → added in SES → records or inbox hint.
 
-Pages only collect input and show results: validation is `services.identities` (pure, so it
-runs as the user types), the add itself runs through the Bridge when Add is pressed. With
-`replacing=OLD` the same wizard replaces OLD with the new identity (seed 004).
+Pages only draw: kind detection, validation, which error shows and what Add may do are
+`services.flows.identity.IdentityFlow` (no Qt, tested on its own); the add itself runs through
+the Bridge when Add is pressed. With `replacing=OLD` the same wizard replaces OLD with the new
+identity: the new one is added first, then OLD is deleted in SES and kept in the history.
 
 Open it with ``AddIdentityWizard(bridge, store, team_id, parent).open()``.
 """
@@ -25,49 +26,23 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from sesdesk.errors import BadInput, SesdeskError
+from sesdesk.errors import SesdeskError
 from sesdesk.models.states import IdentityStatus
-from sesdesk.services.identities import (
-    DOMAIN,
-    EMAIL,
-    IdentityChange,
-    IdentityInput,
-    guess_kind,
-    validate_domain,
-    validate_email_address,
-)
+from sesdesk.services.flows.identity import IdentityFlow, add
+from sesdesk.services.identities import DOMAIN, EMAIL, IdentityChange, IdentityInput
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.dialogs.records import RecordsView
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import wizard_enter
+from sesdesk.ui.widgets.labels import wrapped_label
 from sesdesk.ui.widgets.pill import StatusPill
 from sesdesk.ui.widgets.words import window_words
 
 PAGE_INPUT, PAGE_RESULT = range(2)
 
-KIND_HELP = {
-    EMAIL: "AWS emails a link to this address; open it within 24 hours. You can then send "
-    "from this one address.",
-    DOMAIN: "You publish three DNS records (DKIM) at your DNS host; then you can send from any "
-    "address at the domain. Verification usually takes minutes, at most 72 hours.",
-}
-
 
 def _label(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if name:
-        label.setObjectName(name)
-    return label
-
-
-def _add(store: Any, team_id: int, text: str, replacing: str | None) -> IdentityChange:
-    from sesdesk.services.identities import add_identity, replace_identity
-
-    if replacing:
-        return replace_identity(store, team_id, replacing, text)
-    return add_identity(store, team_id, text)
+    return wrapped_label(text, name, selectable=True)
 
 
 class InputPage(QWizardPage):
@@ -76,15 +51,9 @@ class InputPage(QWizardPage):
     def __init__(self, wizard: AddIdentityWizard) -> None:
         super().__init__()
         self._wizard = wizard
-        replacing = wizard.replacing
-        self.setTitle(f"Replace {replacing}" if replacing else "Add a sender identity")
-        self.setSubTitle(
-            f"The new identity is added in SES first; then {replacing} is deleted there and "
-            "kept in this team's history."
-            if replacing
-            else "The address or domain your emails come from. AWS must verify it before "
-            "anything is sent."
-        )
+        self.flow = flow = wizard.flow
+        self.setTitle(flow.title)
+        self.setSubTitle(flow.subtitle)
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
         kinds = QHBoxLayout()
@@ -98,7 +67,7 @@ class InputPage(QWizardPage):
         kinds.addWidget(self.domain_radio)
         kinds.addStretch(1)
         layout.addLayout(kinds)
-        self.kind_help = _label(KIND_HELP[DOMAIN], "muted")
+        self.kind_help = _label(flow.kind_help, "muted")
         layout.addWidget(self.kind_help)
 
         self.edit = QLineEdit()
@@ -118,111 +87,86 @@ class InputPage(QWizardPage):
         layout.addWidget(self.busy_label)
         layout.addStretch(1)
 
-        self._chosen_by_hand = False
-        self._checked: IdentityInput | None = None
-        self._busy = False
-        self._server_error = ""
         self.edit.textChanged.connect(self._typed)
-        self.email_radio.clicked.connect(self._kind_clicked)
-        self.domain_radio.clicked.connect(self._kind_clicked)
+        self.email_radio.clicked.connect(lambda: self._kind_clicked(EMAIL))
+        self.domain_radio.clicked.connect(lambda: self._kind_clicked(DOMAIN))
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, "Replace" if replacing else "&Add")
+        self.setButtonText(QWizard.WizardButton.CommitButton, flow.commit_text)
 
     @property
     def kind(self) -> str:
-        """EMAIL or DOMAIN, as the radio buttons say."""
-        return EMAIL if self.email_radio.isChecked() else DOMAIN
+        """EMAIL or DOMAIN, as the flow (and so the radio buttons) say."""
+        return self.flow.kind
 
     @property
     def checked(self) -> IdentityInput | None:
         """The validated input, or None while it is invalid."""
-        return self._checked
+        return self.flow.checked
 
-    def _kind_clicked(self) -> None:
-        self._chosen_by_hand = True
-        self._typed(self.edit.text())
+    def _kind_clicked(self, kind: str) -> None:
+        self.flow.choose_kind(kind)
+        self._draw()
 
     def _typed(self, text: str) -> None:
-        if not self._chosen_by_hand and text.strip():
-            detected = guess_kind(text)
-            (self.email_radio if detected == EMAIL else self.domain_radio).setChecked(True)
-        self.kind_help.setText(KIND_HELP[self.kind])
-        self._server_error = ""
-        self._validate()
-        self.completeChanged.emit()
+        self.flow.type(text)
+        self._draw()
 
-    def _validate(self) -> None:
-        text = self.edit.text()
-        self._checked = None
-        message = ""
-        if text.strip():
-            try:
-                if self.kind == EMAIL:
-                    self._checked = validate_email_address(text, field="email")
-                else:
-                    self._checked = validate_domain(text, field="domain")
-            except BadInput as exc:
-                message = window_words(exc)
-                if self.kind == DOMAIN and text.count("@") == 1:
-                    message += " — choose “An email address” above"
-        message = self._server_error or message
+    def _draw(self) -> None:
+        flow = self.flow
+        (self.email_radio if flow.kind == EMAIL else self.domain_radio).setChecked(True)
+        self.kind_help.setText(flow.kind_help)
+        message = flow.message(window_words)
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
-        checked = self._checked
-        if checked is not None and checked.is_international:
-            self.preview.setText(
-                f"Shown as {checked.display}; registered with AWS as {checked.name} (punycode)."
-            )
-            self.preview.show()
-        else:
-            self.preview.hide()
+        self.preview.setText(flow.preview)
+        self.preview.setVisible(bool(flow.preview))
+        self.completeChanged.emit()
 
     def show_server_error(self, message: str) -> None:
         """Show an error from the add (AWS or the store) under the field."""
-        self._server_error = message
-        self._validate()
+        self.flow.failed(message)
+        self._draw()
         self.edit.setFocus()
 
     def isComplete(self) -> bool:
         """Add is enabled only for valid input, and not while adding."""
-        return self._checked is not None and not self._busy and not self._server_error
+        return self.flow.can_add
 
     def validatePage(self) -> bool:
         """Start the add in the background; move on when it succeeded."""
-        if self._wizard.change is not None:
+        if self.flow.done:
             return True
-        if self._checked is None or self._busy:
+        checked = self.flow.checked
+        started = self.flow.start()
+        if started is None or checked is None:
             return False
-        self._busy = True
+        name, replacing = started
         self.edit.setEnabled(False)
-        self.busy_label.setText(f"Adding {self._checked.describe()} to SES…")
+        self.busy_label.setText(f"Adding {checked.describe()} to SES…")
         self.completeChanged.emit()
         self._wizard.bridge.run(
-            _add,
+            add,
             self._wizard.store,
             self._wizard.team_id,
-            self._checked.name,
-            self._wizard.replacing,
+            name,
+            replacing,
             label="Adding sender identity",
+            changes=self._wizard.team_id,
             on_success=self._added,
             on_failure=self._failed,
         )
         return False
 
     def _added(self, change: IdentityChange) -> None:
-        self._busy = False
+        self.flow.added(change)
         self.busy_label.setText("")
-        self._wizard.change = change
-        self._wizard.bridge.store_changed.emit(self._wizard.team_id)
         self._wizard.added.emit(change)
         self._wizard.next()
 
     def _failed(self, exc: SesdeskError) -> None:
-        self._busy = False
         self.edit.setEnabled(True)
         self.busy_label.setText("")
         self.show_server_error(window_words(exc))
-        self.completeChanged.emit()
 
     def nextId(self) -> int:
         """Always the result."""
@@ -258,7 +202,7 @@ class ResultPage(QWizardPage):
 
     def initializePage(self) -> None:
         """Show the result of the add (already done: nothing blocking here)."""
-        change = self._wizard.change
+        change = self._wizard.flow.change
         if change is None:
             return
         identity = change.identity
@@ -302,7 +246,7 @@ class AddIdentityWizard(QWizard):
         super().__init__(parent)
         self.bridge, self.store, self.team_id = bridge, store, team_id
         self.replacing = replacing
-        self.change: IdentityChange | None = None
+        self.flow = IdentityFlow(replacing=replacing)
         self.setWindowTitle("Replace sender identity" if replacing else "Add sender identity")
         # Deleted on close, on the GUI thread (see RecordsDialog).
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -315,6 +259,11 @@ class AddIdentityWizard(QWizard):
         self.setPage(PAGE_RESULT, self.result_page)
         self.setStartId(PAGE_INPUT)
         fit_to_screen(self, 900, 620)
+
+    @property
+    def change(self) -> IdentityChange | None:
+        """What the add did, once it succeeded."""
+        return self.flow.change
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter advances (Next, else Finish); it never closes a page that cannot go on."""

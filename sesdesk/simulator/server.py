@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from sesdesk.aws.clients import AwsKeys
-from sesdesk.aws.simulator import patches, sqs_scale
-from sesdesk.aws.simulator.actions import SESDESK_ACTIONS
-from sesdesk.aws.simulator.state import (
+from sesdesk.simulator import patches, sqs_scale
+from sesdesk.simulator.actions import SESDESK_ACTIONS
+from sesdesk.simulator.state import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_REGION,
     SentMessage,
@@ -105,7 +105,7 @@ class SesSimulator:
         """Forget everything: moto's backends (process-wide) and this simulator's state."""
         patches.reset_moto()
         self._state.reset()
-        from sesdesk.aws.simulator.events import feedback_of
+        from sesdesk.simulator.events import feedback_of
 
         feedback_of(self._state).reset()
 
@@ -265,7 +265,7 @@ class _Front:
         self._moto = _dispatcher()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        from sesdesk.aws.simulator import control
+        from sesdesk.simulator import control
 
         entered = _received(environ)
         path = str(environ.get("PATH_INFO") or "")

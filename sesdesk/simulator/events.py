@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
-from sesdesk.aws.simulator.sqs_scale import enqueue
-from sesdesk.aws.simulator.state import SimulatorState
+from sesdesk.simulator.sqs_scale import enqueue
+from sesdesk.simulator.state import SimulatorState
 
 MAILBOX_DOMAIN = "simulator.amazonses.com"
 OUTCOMES = ("deliver", "bounce", "transient", "complaint", "suppressed")
@@ -388,19 +388,19 @@ def delete_queue(account_id: str, region: str, name: str) -> bool:
 
 
 def _params(response: Any) -> dict[str, Any]:
-    from sesdesk.aws.simulator.patches import _json_params
+    from sesdesk.simulator.patches import _json_params
 
     return _json_params(response)
 
 
 def _error(code: str, message: str) -> Exception:
-    from sesdesk.aws.simulator.patches import service_error
+    from sesdesk.simulator.patches import service_error
 
     return service_error(code, message)
 
 
 def _state() -> SimulatorState:
-    from sesdesk.aws.simulator.patches import _state as current
+    from sesdesk.simulator.patches import _state as current
 
     return current()
 

@@ -13,10 +13,10 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from sesdesk.aws.simulator.state import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, InvalidRequest
+from sesdesk.simulator.state import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, InvalidRequest
 
 if TYPE_CHECKING:
-    from sesdesk.aws.simulator.server import SesSimulator
+    from sesdesk.simulator.server import SesSimulator
 
 PREFIX = "/_sesdesk/"
 
@@ -127,7 +127,7 @@ def _health(sim: SesSimulator, body: dict[str, Any]) -> Any:
 
 
 def _feedback_outcome(sim: SesSimulator, body: dict[str, Any]) -> Any:
-    from sesdesk.aws.simulator import events
+    from sesdesk.simulator import events
 
     outcome = body.get("outcome")
     events.set_outcome(sim.state, str(body["email"]), None if outcome is None else str(outcome))
@@ -135,7 +135,7 @@ def _feedback_outcome(sim: SesSimulator, body: dict[str, Any]) -> Any:
 
 
 def _feedback_redeliver(sim: SesSimulator, body: dict[str, Any]) -> Any:
-    from sesdesk.aws.simulator import events
+    from sesdesk.simulator import events
 
     count = body.get("count")
     if count is not None:
@@ -144,7 +144,7 @@ def _feedback_redeliver(sim: SesSimulator, body: dict[str, Any]) -> Any:
 
 
 def _feedback_publish(sim: SesSimulator, body: dict[str, Any]) -> Any:
-    from sesdesk.aws.simulator import events
+    from sesdesk.simulator import events
 
     where = _where(body)
     topic = str(body["topic_arn"])
@@ -156,7 +156,7 @@ def _feedback_publish(sim: SesSimulator, body: dict[str, Any]) -> Any:
 
 
 def _feedback_delete_queue(sim: SesSimulator, body: dict[str, Any]) -> Any:
-    from sesdesk.aws.simulator import events
+    from sesdesk.simulator import events
 
     where = _where(body)
     name = str(body.get("name") or "sesdesk-feedback")

@@ -41,9 +41,9 @@ to us-east-1 and `account_id` to 123456789012; errors answer 400/404 {"error": .
 
 from __future__ import annotations
 
-from sesdesk.aws.simulator.actions import SESDESK_ACTIONS
-from sesdesk.aws.simulator.server import SesSimulator
-from sesdesk.aws.simulator.state import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SentMessage
+from sesdesk.simulator.actions import SESDESK_ACTIONS
+from sesdesk.simulator.server import SesSimulator
+from sesdesk.simulator.state import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SentMessage
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
