@@ -440,12 +440,15 @@ class SimulatorState:
             raise SendRefused("paused", "Sending is paused for this account.")
 
         def verified(address: str) -> bool:
+            # As SES: the address itself, its domain or any parent domain of it (a verified
+            # domain covers its subdomains).
             address = _address(address)
-            domain = _domain(address)
+            labels = _domain(address).lower().split(".")
+            domains = [".".join(labels[i:]) for i in range(len(labels) - 1)]
             return "SUCCESS" in (
                 identity_status(address),
                 identity_status(address.lower()),
-                identity_status(domain),
+                *(identity_status(domain) for domain in domains),
             )
 
         failed_check_region = region.upper()

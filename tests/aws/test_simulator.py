@@ -262,6 +262,14 @@ def test_verified_address_identity_may_send(ses: Any, simulator: SesSimulator) -
     assert _send(ses, [MAILBOX], source="Me <me@example.org>")
 
 
+def test_a_verified_domain_covers_its_subdomains(ses: Any, simulator: SesSimulator) -> None:
+    ses.create_email_identity(EmailIdentity="example.org")
+    simulator.set_identity_status("example.org", "SUCCESS")
+    assert _send(ses, [MAILBOX], source="news@mail.example.org")
+    with pytest.raises(ClientError):  # a sibling domain is not covered
+        _send(ses, [MAILBOX], source="news@example.net")
+
+
 def test_sandbox_rejects_unverified_recipients(ses: Any, verified: SesSimulator) -> None:
     with pytest.raises(ClientError) as excinfo:
         _send(ses, ["customer@elsewhere.example"])
