@@ -249,10 +249,22 @@ def _v1_get_send_quota(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return get_send_quota
 
 
+def _covers(self: Any, source: str) -> bool:
+    """moto's own sender check, as SES: the address, its domain or a parent domain of it."""
+    address = parseaddr(source)[1]
+    if address in self.email_identities:
+        return True
+    labels = address.split("@", 1)[-1].split(".")
+    return any(".".join(labels[i:]) in self.email_identities for i in range(len(labels) - 1))
+
+
 def apply() -> None:
     """Apply this patch to moto (once per process, from `patches.install`)."""
+    from moto.ses.models import SESBackend
     from moto.ses.responses import EmailResponse
     from moto.sesv2.responses import SESV2Response
+
+    _replace(SESBackend, "_is_verified_address", _covers)
 
     _replace(SESV2Response, "send_email", _v2_send_email(SESV2Response.send_email))
     _replace(EmailResponse, "send_email", _v1_send(EmailResponse.send_email, raw=False))
