@@ -1,8 +1,9 @@
-"""A broadcast's report: its counts, and every recipient not sent with the reason."""
+"""A broadcast's report: its counts, and every recipient's state and SES outcome."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -15,35 +16,40 @@ from PySide6.QtWidgets import (
 
 from sesdesk.errors import SesdeskError
 from sesdesk.models import Store
+from sesdesk.models.feedback import BOUNCED, REJECTED
 from sesdesk.models.states import BroadcastState, RecipientState
 from sesdesk.services import broadcast_list, sending
+from sesdesk.services.feedback.report import PROBABLY_NOT_SENT, ReportRow, broadcast_report
+from sesdesk.services.feedback.uncertain import release_probably_not_sent
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import state_words, stop_words
 from sesdesk.ui.style import fit_to_screen
 
-#: The report lists at most this many recipients of each state (the CLI exports them all).
-SHOWN_PER_STATE = 200
-NOT_SENT_STATES = (
-    RecipientState.FAILED,
-    RecipientState.UNCERTAIN,
-    RecipientState.SUPPRESSED,
-    RecipientState.PENDING,
-)
+#: Outcomes that mean the message did not reach the recipient although SES took it.
+NOT_RECEIVED_OUTCOMES = frozenset({BOUNCED, REJECTED, PROBABLY_NOT_SENT})
+
+
+def did_not_get_it(row: ReportRow) -> bool:
+    """True for a recipient the message did not reach (or may not have): not sent, bounced,
+    rejected, or probably not sent."""
+    return row.state != RecipientState.SENT or row.outcome in NOT_RECEIVED_OUTCOMES
 
 
 def read_report(
     store: Store, team_id: int, broadcast_id: int
-) -> tuple[sending.BroadcastStatus, list[sending.RecipientInfo]]:
-    """The broadcast's counts and its recipients that were not sent (blocking)."""
+) -> tuple[sending.BroadcastStatus, list[ReportRow]]:
+    """The broadcast's counts and every recipient's state and outcome (blocking)."""
     status = broadcast_list.read_status(store, team_id, broadcast_id)
-    rows: list[sending.RecipientInfo] = []
-    for state in NOT_SENT_STATES:
-        rows += sending.recipients(store, team_id, broadcast_id, state=state, limit=SHOWN_PER_STATE)
-    return status, rows
+    return status, broadcast_report(store, team_id, broadcast_id)
+
+
+#: Rows the table shows at most (the CLI's `broadcast report --json` lists them all).
+SHOWN_ROWS = 2_000
 
 
 class BroadcastReportDialog(QDialog):
-    """Counts, times and the recipients who did not get the message, with why."""
+    """Counts, times and every recipient's state and what SES said about it; by default only
+    the recipients who did not get the message, with why."""
 
     def __init__(
         self,
@@ -54,32 +60,58 @@ class BroadcastReportDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._bridge, self._store = bridge, store
+        self._team_id, self._broadcast_id = team_id, broadcast_id
+        self._rows: list[ReportRow] = []
         self.setWindowTitle(f"Report: broadcast {broadcast_id}")
         layout = QVBoxLayout(self)
         self.summary = QLabel("Reading…")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Recipient", "Outcome", "Why"])
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.only_missed = QCheckBox("Only the recipients who did not get it")
+        self.only_missed.setChecked(True)
+        self.only_missed.toggled.connect(lambda _on: self._fill())
+        layout.addWidget(self.only_missed)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Recipient", "State", "Outcome", "Why"])
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         layout.addWidget(self.table, 1)
+        self.more_note = QLabel("")  # the table's limit
+        self.more_note.hide()
+        layout.addWidget(self.more_note)
+        self.note = QLabel("")  # what the last action did
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout.addWidget(self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.resend_button = buttons.addButton(
+            "Re-send the probably not sent", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.resend_button.setToolTip(
+            "Recipients left uncertain for whom SES reported nothing 15 minutes on: put them "
+            "back in the queue (then Resume the broadcast)."
+        )
+        self.resend_button.hide()
+        self.resend_button.clicked.connect(self._resend)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        fit_to_screen(self, 640, 420)
-        bridge.run(
+        fit_to_screen(self, 720, 460)
+        self._read()
+
+    def _read(self) -> None:
+        self._bridge.run(
             read_report,
-            store,
-            team_id,
-            broadcast_id,
+            self._store,
+            self._team_id,
+            self._broadcast_id,
             label="Reading the report",
             on_success=self._show,
             on_failure=self._failed,
         )
 
-    def _show(self, result: tuple[sending.BroadcastStatus, list[sending.RecipientInfo]]) -> None:
-        status, rows = result
+    def _show(self, result: tuple[sending.BroadcastStatus, list[ReportRow]]) -> None:
+        status, self._rows = result
         when = ""
         if status.started_at:
             when = f" Started {status.started_at.astimezone():%Y-%m-%d %H:%M}"
@@ -93,13 +125,55 @@ class BroadcastReportDialog(QDialog):
             + f"<br>{state_words(status.state)}: {status.sent} sent, {status.failed} failed, "
             f"{status.suppressed} suppressed, {status.uncertain} uncertain, "
             f"{status.pending} not yet sent, of {status.total}.{when}"
+            + f"<br>SES reported {status.delivered} delivered, {status.bounced} bounced, "
+            f"{status.complained} complained."
             + (f"<br>{why}" if why and status.state != BroadcastState.DONE else "")
         )
-        self.table.setRowCount(len(rows))
-        for number, row in enumerate(rows):
-            for column, text in enumerate((row.email, row.state, row.error or "")):
+        unsure = sum(1 for row in self._rows if row.outcome == PROBABLY_NOT_SENT)
+        self.resend_button.setText(f"Re-send the {unsure} probably not sent")
+        self.resend_button.setVisible(unsure > 0)
+        self._fill()
+
+    def _fill(self) -> None:
+        rows = self._rows
+        if self.only_missed.isChecked():
+            rows = [row for row in rows if did_not_get_it(row)]
+        shown = rows[:SHOWN_ROWS]
+        self.table.setRowCount(len(shown))
+        for number, row in enumerate(shown):
+            for column, text in enumerate(
+                (row.email, row.state, row.outcome or "", row.detail or "")
+            ):
                 self.table.setItem(number, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
+        self.more_note.setText(
+            f"Showing the first {SHOWN_ROWS:,} of {len(rows):,}: "
+            f"`sesdesk broadcast report --json` lists them all."
+        )
+        self.more_note.setVisible(len(rows) > SHOWN_ROWS)
+
+    def _resend(self) -> None:
+        self.resend_button.setEnabled(False)
+
+        def done(count: int) -> None:
+            self.resend_button.setEnabled(True)
+            self.note.setText(
+                f"{count} recipient(s) are back in the queue: Resume the broadcast to send them."
+            )
+            self.note.show()
+            self._read()
+
+        self._bridge.run(
+            release_probably_not_sent,
+            self._store,
+            self._team_id,
+            self._broadcast_id,
+            label="Putting the probably-not-sent recipients back in the queue",
+            changes=self._team_id,
+            on_success=done,
+            on_failure=self._failed,
+        )
 
     def _failed(self, error: SesdeskError) -> None:
+        self.resend_button.setEnabled(True)
         self.summary.setText(error.message)
