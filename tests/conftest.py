@@ -165,3 +165,17 @@ def fake_keys() -> AwsKeys:
 def client() -> Callable[..., Any]:
     """`client(simulator, "sesv2", keys=None, region="us-east-1")` → a boto3 client."""
     return make_client
+
+
+# --- the store, on SQLite and on PostgreSQL ------------------------------------------------
+
+from tests.postgres import BACKENDS, open_test_store, postgres_server, postgres_url  # noqa: E402
+
+__all__ = ["postgres_server", "postgres_url"]  # fixtures, for every test module
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Any]:
+    """A migrated, empty store: each test runs once on SQLite and once on PostgreSQL."""
+    with open_test_store(request.param, tmp_path, request) as opened:
+        yield opened

@@ -28,12 +28,6 @@ HOST = socket.gethostname()
 __all__ = ["endpoint_env"]  # a fixture shared with test_sending
 
 
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "sesdesk.db") as store:
-        yield store
-
-
 def _set(store: Store, name: str, **values) -> None:
     with store.session() as session:
         session.execute(update(Lease).where(Lease.name == name).values(**values))
