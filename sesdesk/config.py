@@ -174,7 +174,7 @@ def save_database_url(p: Paths, url: str | None) -> None:
     parsed = make_url(url)
     if parsed.password:
         keyring.set_password(_DB_PASSWORD_SERVICE, _DB_PASSWORD_USER, str(parsed.password))
-        parsed = parsed.set(password=None)
+        parsed = parsed._replace(password=None)
     settings["database_url"] = parsed.render_as_string(hide_password=False)
     save_settings(p, settings)
 

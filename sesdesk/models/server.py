@@ -26,7 +26,7 @@ class DatabaseUrlInvalid(BadInput):
     """The database URL cannot be used; the message names where it came from."""
 
     def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"{source}: {reason}")
+        super().__init__(source, reason)
         self.source = source
 
 

@@ -42,17 +42,18 @@ def copy_to(source: Store, url: str) -> CopyResult:
     parsed = parse_database_url(url, source="URL")
     where = redact_url(parsed)
     if not is_server(parsed):
-        raise BadInput(f"URL: {where} is not a PostgreSQL database (postgresql+psycopg://…)")
+        raise BadInput("URL", f"{where} is not a PostgreSQL database (postgresql+psycopg://…)")
     if source.url is not None and source.url == parsed:
-        raise BadInput(f"URL: {where} is where this desktop's records already are")
+        raise BadInput("URL", f"{where} is where this desktop's records already are")
     target = Store.open_url(parsed)
     try:
         filled = {name: n for name, n in _counts(target).items() if n}
         if filled:
             names = ", ".join(f"{name} ({n})" for name, n in sorted(filled.items()))
             raise BadInput(
-                f"URL: the database {where} is not empty (it holds {names}); "
-                "copy-to only fills an empty database"
+                "URL",
+                f"the database {where} is not empty (it holds {names}); "
+                "copy-to only fills an empty database",
             )
         expected = _counts(source)
         with source.engine.connect() as reading, target.engine.begin() as writing:

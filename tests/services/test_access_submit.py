@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from sesdesk.aws.clients import ClientFactory
@@ -28,12 +26,6 @@ DOMAIN = "smartcart.app"
 def simulator(sim: SesSimulator) -> SesSimulator:
     """The shared IAM-enforcing simulator (tests/conftest.py), under this module's name."""
     return sim
-
-
-@pytest.fixture
-def store(tmp_path) -> Iterator[Store]:
-    with Store.open(tmp_path / "sesdesk.db") as opened:
-        yield opened
 
 
 def connect_team(store: Store, simulator: SesSimulator, *, verify: bool = True) -> int:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import keyring
 import pytest
 from sqlalchemy import select
@@ -32,13 +29,6 @@ from sesdesk.services.teams import create_team, delete_team, list_teams, rename_
 REGION = "us-east-1"
 OTHER_ACCOUNT = "210987654321"
 SNS_ACTIONS = ("sns:CreateTopic", "sns:GetTopicAttributes", "sns:Subscribe")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    the_store = Store.open(tmp_path / "sesdesk.db")
-    yield the_store
-    the_store.close()
 
 
 def _mailer(store: Store, team_id: int) -> Mailer | None:

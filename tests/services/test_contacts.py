@@ -9,15 +9,8 @@ from pathlib import Path
 import pytest
 
 from sesdesk.errors import BadInput, NotFound
-from sesdesk.models import Store
 from sesdesk.services import contacts
 from sesdesk.services.teams import create_team
-
-
-@pytest.fixture
-def store():
-    with Store.in_memory() as store:
-        yield store
 
 
 @pytest.fixture

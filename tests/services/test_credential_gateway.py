@@ -10,7 +10,7 @@ last use of every access key it knows, and none may have been used.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +39,6 @@ from tests.ambient import OTHER_ACCOUNT, forget_key_use, used_keys, write_ambien
 
 REGION = "us-east-1"
 DOMAIN = "shop.example"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "sesdesk.db") as opened:
-        yield opened
 
 
 @pytest.fixture

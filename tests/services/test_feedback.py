@@ -17,7 +17,7 @@ from sesdesk.aws.feedback import FeedbackFacade
 from sesdesk.aws.simulator import events
 from sesdesk.aws.simulator.state import DEFAULT_ACCOUNT_ID
 from sesdesk.errors import NotAllowed
-from sesdesk.models import FeedbackEvent, Recipient, Store, Suppression, utcnow
+from sesdesk.models import FeedbackEvent, Recipient, Suppression, utcnow
 from sesdesk.models.sending import SENT, UNCERTAIN
 from sesdesk.services import contacts, sending
 from sesdesk.services.feedback import guard, intake, report, uncertain, wiring
@@ -25,12 +25,6 @@ from sesdesk.services.feedback.tags import BROADCAST_TAG, RECIPIENT_TAG, TEAM_TA
 from tests.services.test_sending import FAKE_KEYS, compose, connect, make_list
 
 REGION = "us-east-1"
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "sesdesk.db") as store:
-        yield store
 
 
 @pytest.fixture

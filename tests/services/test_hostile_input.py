@@ -3,9 +3,6 @@ field and the broken rule named, nothing stored, nothing sent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from sesdesk.errors import BadInput
@@ -18,13 +15,6 @@ from sesdesk.services.teams import (
     list_teams,
     rename_team,
 )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "sesdesk.db") as opened:
-        yield opened
-
 
 HOSTILE_NAMES = {
     "undecodable bytes": ("bad\udcffname", "not valid UTF-8"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -146,13 +145,6 @@ def test_verified_identity_says_so():
 
 
 # --- lifecycle against the simulator ---------------------------------------------------------
-
-
-@pytest.fixture
-def store(tmp_path) -> Iterator[Store]:
-    the_store = Store.open(tmp_path / "sesdesk.db")
-    yield the_store
-    the_store.close()
 
 
 def connect(sim: SesSimulator, store: Store, name: str = "acme") -> tuple[int, Any]:

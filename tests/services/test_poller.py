@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from sesdesk.aws.clients import ClientFactory
 from sesdesk.aws.ses import SesFacade
@@ -33,13 +30,6 @@ REGION = "us-east-1"
 FAST = PollSchedule(
     pending=0.05, idle=0.3, backoff_first=0.05, backoff_max=0.2, nudge=0.01, nudge_min_gap=0.0
 )
-
-
-@pytest.fixture
-def store(tmp_path) -> Iterator[Store]:
-    the_store = Store.open(tmp_path / "poll.db")
-    yield the_store
-    the_store.close()
 
 
 def connected(sim: SesSimulator, store: Store, name: str = "acme") -> tuple[int, Any, SesFacade]:

@@ -16,7 +16,6 @@ from sesdesk.aws.errors import AuthError, Rejected
 from sesdesk.aws.sending import NotSent, OutgoingEmail, SendingFacade
 from sesdesk.aws.ses import SesFacade
 from sesdesk.errors import BadInput, NotAllowed
-from sesdesk.models import Store
 from sesdesk.models.sending import Recipient
 from sesdesk.services import contacts, sending
 from sesdesk.services.mailers import save_mailer
@@ -26,12 +25,6 @@ from sesdesk.services.teams import create_team
 FAKE_KEYS = AwsKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 DOMAIN = "shop.example"
 FROM = f"news@{DOMAIN}"
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "sesdesk.db") as store:
-        yield store
 
 
 def connect(store, simulator, *, keys=FAKE_KEYS, production=True, rate=100.0, max_24h=1e6):

@@ -30,10 +30,12 @@ _PG_APPEND_ONLY = """
 CREATE FUNCTION status_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        RAISE EXCEPTION 'status_event is append-only: rows cannot be changed';
+        RAISE EXCEPTION 'status_event is append-only: rows cannot be changed'
+            USING ERRCODE = 'integrity_constraint_violation';
     END IF;
     IF EXISTS (SELECT 1 FROM team WHERE team.id = OLD.team_id) THEN
-        RAISE EXCEPTION 'status_event is append-only: rows cannot be deleted';
+        RAISE EXCEPTION 'status_event is append-only: rows cannot be deleted'
+            USING ERRCODE = 'integrity_constraint_violation';
     END IF;
     RETURN OLD;
 END
