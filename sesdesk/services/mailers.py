@@ -56,7 +56,8 @@ def open_mailer(store: Store, team_id: int, *, timeout_scale: float = 1.0) -> Se
         region, ref = mailer.region, mailer.keyring_ref
     keys = keychain.load_keys(ref)
     if keys is None:
-        mark_lost(store, team_id, KEYS_MISSING, aws_answered=False)
+        if not store.is_shared:  # shared records: only this desktop lacks them (Reconnect)
+            mark_lost(store, team_id, KEYS_MISSING, aws_answered=False)
         raise KeysMissing()
     return SesFacade(ClientFactory(region, keys, timeout_scale=timeout_scale))
 

@@ -261,12 +261,26 @@ def lead_cycle(
 
     if store.path is None and store.url is None:
         return run_cycle(store, team_id, cache)  # a private in-memory store: nobody to share
+    if store.is_shared and not _keys_here(store, team_id):
+        return CycleState.FOLLOWER, None, None, []  # no keys on this desktop: it only reads
     holder = leases.try_acquire(
         store, poller_lease(team_id), owner, seconds=POLLER_LEASE_SECONDS, note="polling"
     )
     if holder is not None:
         return CycleState.FOLLOWER, None, None, []
     return run_cycle(store, team_id, cache)
+
+
+def _keys_here(store: Store, team_id: int) -> bool:
+    """Whether this desktop's keyring has the team's keys (a mailer-less team: nothing to
+    lack)."""
+    from sesdesk.aws import keychain
+
+    try:
+        mailer = _mailer_key(store, team_id)
+    except NotFound:
+        return True
+    return mailer is None or keychain.load_keys(mailer[1]) is not None
 
 
 def release_lead(store: Store, team_id: int, owner: str) -> None:

@@ -43,6 +43,7 @@ class ConnectedTeam:
     keys: AwsKeys
     user: str
     simulator: SesSimulator
+    database_url: str | None = None  # records on this PostgreSQL database, not in home
 
     @property
     def database(self) -> Path:
@@ -52,7 +53,7 @@ class ConnectedTeam:
     @contextmanager
     def store(self) -> Iterator[Store]:
         """The team's store, opened in this process."""
-        with Store.open(self.database) as store:
+        with Store.open_configured(self.database, self.database_url) as store:
             yield store
 
     def run(
@@ -111,6 +112,7 @@ def connected_team(
     max_rate: float | None = None,
     max_24h: float | None = None,
     user: str = "sesdesk-e2e",
+    database_url: str | None = None,
 ) -> ConnectedTeam:
     """Set up a connected team (and the simulator's account) for CLI subprocesses."""
     home = tmp_path / "home"
@@ -123,11 +125,14 @@ def connected_team(
         "PYTHON_KEYRING_BACKEND": KEYRING_BACKEND,
         "XDG_DATA_HOME": str(xdg),
     }
+    if database_url:
+        env["SESDESK_DATABASE_URL"] = database_url
     keyring.set_keyring(plaintext_keyring(xdg))
     with _environment(PYTHON_KEYRING_BACKEND=KEYRING_BACKEND):
         team_id, keys = _set_up(
-            simulator, home, name, region, identities, verify, production, max_rate, max_24h, user
-        )
+            simulator, home, name, region, identities, verify, production, max_rate, max_24h, user,
+            database_url,
+        )  # fmt: skip
     return ConnectedTeam(
         name=name,
         team_id=team_id,
@@ -137,6 +142,7 @@ def connected_team(
         keys=keys,
         user=user,
         simulator=simulator,
+        database_url=database_url,
     )
 
 
@@ -166,6 +172,7 @@ def _set_up(
     max_rate: float | None,
     max_24h: float | None,
     user: str,
+    database_url: str | None = None,
 ) -> tuple[int, AwsKeys]:
     keys = simulator.create_user(user) if simulator.iam else _any_keys()
     if production:
@@ -173,7 +180,7 @@ def _set_up(
     if max_rate is not None or max_24h is not None:
         simulator.set_quota(max_rate=max_rate, max_24h=max_24h, region=region)
     facade = SesFacade(ClientFactory(region, keys, endpoint=simulator.endpoint))
-    with Store.open(home / "sesdesk.db") as store:
+    with Store.open_configured(home / "sesdesk.db", database_url) as store:
         team = create_team(store, name)
         save_mailer(store, team.id, region=region, keys=keys, caller=facade.caller_identity())
         for identity in identities:
