@@ -91,3 +91,24 @@ def _reset_sequence(conn: object, table: object) -> None:
             f"WHERE pg_get_serial_sequence('{name}', '{column}') IS NOT NULL"
         )
     )
+
+
+def check_database(url: str) -> str:
+    """Connect to the database at `url` once (nothing is created or migrated) and say what
+    answered; DatabaseUrlInvalid or DatabaseUnreachable otherwise."""
+    from sqlalchemy import exc as sa_exc
+
+    from sesdesk.models.server import server_engine, unreachable
+
+    parsed = parse_database_url(url, source="Database URL")
+    if not is_server(parsed):
+        return f"SQLite file {parsed.database}"
+    engine = server_engine(parsed)
+    try:
+        with engine.connect() as conn:
+            version = str(conn.execute(text("SHOW server_version")).scalar_one())
+    except sa_exc.DBAPIError as exc:
+        raise unreachable(parsed, exc) from None
+    finally:
+        engine.dispose()
+    return f"PostgreSQL {version} at {redact_url(parsed)}"
