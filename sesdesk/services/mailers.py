@@ -62,6 +62,15 @@ def open_mailer(store: Store, team_id: int, *, timeout_scale: float = 1.0) -> Se
     return SesFacade(ClientFactory(region, keys, timeout_scale=timeout_scale))
 
 
+def keys_here(store: Store, team_id: int) -> bool:
+    """Whether this desktop's keyring holds the team's mailer keys (no mailer: True).
+    With shared records another desktop may hold them while this one does not."""
+    with store.session() as session:
+        mailer = mailer_row(session, team_id)
+        ref = mailer.keyring_ref if mailer is not None else None
+    return ref is None or keychain.load_keys(ref) is not None
+
+
 @contextmanager
 def watching_access(store: Store, team_id: int) -> Iterator[None]:
     """Around AWS calls made for a stored mailer: AWS refusing its keys (any AuthError) marks

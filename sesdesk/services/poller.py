@@ -25,7 +25,7 @@ from sesdesk.aws.errors import Throttled, Unreachable
 from sesdesk.aws.ses import SesFacade
 from sesdesk.errors import CredentialsRejected, NotAllowed, NotFound, SesdeskError
 from sesdesk.models import Mailer, Store, Team
-from sesdesk.services.mailers import open_mailer
+from sesdesk.services.mailers import keys_here, open_mailer
 from sesdesk.services.refresh import ObservedChange, RefreshResult, refresh_team
 
 log = logging.getLogger(__name__)
@@ -261,7 +261,7 @@ def lead_cycle(
 
     if store.path is None and store.url is None:
         return run_cycle(store, team_id, cache)  # a private in-memory store: nobody to share
-    if store.is_shared and not _keys_here(store, team_id):
+    if store.is_shared and not keys_here(store, team_id):
         return CycleState.FOLLOWER, None, None, []  # no keys on this desktop: it only reads
     holder = leases.try_acquire(
         store, poller_lease(team_id), owner, seconds=POLLER_LEASE_SECONDS, note="polling"
@@ -271,16 +271,20 @@ def lead_cycle(
     return run_cycle(store, team_id, cache)
 
 
-def _keys_here(store: Store, team_id: int) -> bool:
-    """Whether this desktop's keyring has the team's keys (a mailer-less team: nothing to
-    lack)."""
-    from sesdesk.aws import keychain
+_OWNER: tuple[int, str] | None = None
 
-    try:
-        mailer = _mailer_key(store, team_id)
-    except NotFound:
-        return True
-    return mailer is None or keychain.load_keys(mailer[1]) is not None
+
+def process_owner() -> str:
+    """This process's poller-lease owner: every team poller here shares it, so a poller
+    started again in the same process takes its lease back at once."""
+    import os
+
+    from sesdesk.services.leases import new_owner
+
+    global _OWNER
+    if _OWNER is None or _OWNER[0] != os.getpid():
+        _OWNER = (os.getpid(), new_owner())
+    return _OWNER[1]
 
 
 def release_lead(store: Store, team_id: int, owner: str) -> None:
@@ -307,6 +311,7 @@ class TeamPoller:
         run_blocking: RunBlocking,
         schedule: PollSchedule | None = None,
         on_cycle: Callable[[CycleOutcome], None] | None = None,
+        lead: bool = True,
     ) -> None:
         self.store = store
         self.team_id = team_id
@@ -322,17 +327,19 @@ class TeamPoller:
         self.last: CycleOutcome | None = None
         self.cycles = 0
         self.in_cycle = False
-        from sesdesk.services.leases import new_owner
-
-        self.owner = new_owner()
+        self.owner = process_owner()
+        #: Take the team's poller lease (background polling); False: an explicit one-off poll.
+        self.lead = lead
 
     async def run_once(self) -> CycleOutcome:
         """Run one cycle now and report it."""
         self.in_cycle = True
         try:
-            state, result, error, notices = await self._run_blocking(
-                lead_cycle, self.store, self.team_id, self.owner, self._cache
-            )
+            if self.lead:
+                cycle = functools.partial(lead_cycle, self.store, self.team_id, self.owner)
+            else:
+                cycle = functools.partial(run_cycle, self.store, self.team_id)
+            state, result, error, notices = await self._run_blocking(cycle, self._cache)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug: never swallowed, it reaches the log and on_cycle
@@ -563,7 +570,7 @@ def all_team_ids(store: Store) -> list[int]:
 
 async def poll_once(store: Store, team_id: int) -> CycleOutcome:
     """One cycle on the running loop, its blocking part in a worker thread (CLI)."""
-    poller = TeamPoller(store, team_id, run_blocking=asyncio.to_thread)
+    poller = TeamPoller(store, team_id, run_blocking=asyncio.to_thread, lead=False)
     return await poller.run_once()
 
 
