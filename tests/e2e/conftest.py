@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import keyring
+import pytest
 from keyrings.alt.file import PlaintextKeyring
 
 from sesdesk.aws.clients import AwsKeys, ClientFactory
@@ -27,8 +28,24 @@ from sesdesk.models import Store
 from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.teams import create_team
+from tests.postgres import BACKENDS
 
 KEYRING_BACKEND = "keyrings.alt.file.PlaintextKeyring"
+#: Where `connected_team` puts the records when not told: set by the `both_backends` fixture.
+_DEFAULT_DATABASE_URL: str | None = None
+
+
+@pytest.fixture(params=BACKENDS)
+def both_backends(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """Run the test's CLI once on SQLite and once on a fresh PostgreSQL database
+    (`pytestmark = pytest.mark.usefixtures("both_backends")` in a module)."""
+    global _DEFAULT_DATABASE_URL
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    _DEFAULT_DATABASE_URL = url
+    try:
+        yield url
+    finally:
+        _DEFAULT_DATABASE_URL = None
 
 
 @dataclass
@@ -115,6 +132,7 @@ def connected_team(
     database_url: str | None = None,
 ) -> ConnectedTeam:
     """Set up a connected team (and the simulator's account) for CLI subprocesses."""
+    database_url = database_url or _DEFAULT_DATABASE_URL
     home = tmp_path / "home"
     xdg = tmp_path / "xdg"
     home.mkdir(parents=True, exist_ok=True)
