@@ -123,3 +123,27 @@ def test_one_poller_per_team_across_desktops(store: Store) -> None:
     release_lead(store, team_id, there)
     state, *_ = lead_cycle(store, team_id, here)
     assert state is CycleState.NO_MAILER  # the lease lapsed: this desktop leads now
+
+
+def test_postgresql_schema_matches_the_models_and_downgrades_cleanly(postgres_url: str) -> None:
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.config import Config
+    from alembic.migration import MigrationContext
+
+    from sesdesk.models import HEAD_REVISION, Base
+    from sesdesk.models.store import MIGRATIONS_DIR
+
+    with Store.open_url(postgres_url) as store:
+        with store.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with store.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "base")
+        with store.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        assert store.schema_revision() == HEAD_REVISION
