@@ -49,6 +49,8 @@ DEBIAN_PACKAGES = [
     # Validators for the launcher entry and the AppStream metainfo (tests/packaging).
     "desktop-file-utils",
     "appstream",
+    # The tests start their own PostgreSQL server (initdb + pg_ctl) for the shared-records suite.
+    "postgresql",
 ]
 
 

@@ -122,6 +122,63 @@ def save_settings(p: Paths, settings: dict[str, Any]) -> None:
         raise
 
 
+# --- the database ------------------------------------------------------------------------
+
+DATABASE_URL_VARIABLE = "SESDESK_DATABASE_URL"
+#: The keyring entry holding the password of the database URL saved in settings.json.
+_DB_PASSWORD_SERVICE = "sesdesk"
+_DB_PASSWORD_USER = "database-url-password"
+
+
+def database_url(p: Paths | None = None) -> str | None:
+    """The records' database URL: SESDESK_DATABASE_URL, else the one saved in settings.json
+    (its password from the keyring), else None for this desktop's own SQLite file."""
+    configured = os.environ.get(DATABASE_URL_VARIABLE, "").strip()
+    if configured:
+        return configured
+    if p is None:
+        return None
+    saved = load_settings(p).get("database_url")
+    if not isinstance(saved, str) or not saved.strip():
+        return None
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(saved)
+    except Exception:
+        return saved  # Store.open_url names the setting and what is wrong with it
+    if url.username and url.password is None:
+        import keyring
+
+        with contextlib.suppress(Exception):
+            password = keyring.get_password(_DB_PASSWORD_SERVICE, _DB_PASSWORD_USER)
+            if password:
+                url = url.set(password=password)
+    return url.render_as_string(hide_password=False)
+
+
+def save_database_url(p: Paths, url: str | None) -> None:
+    """Remember `url` in settings.json (None: back to SQLite). A password goes to the keyring;
+    settings.json keeps the URL without it."""
+    import keyring
+    from keyring.errors import KeyringError
+    from sqlalchemy.engine import make_url
+
+    settings = load_settings(p)
+    if not url:
+        settings.pop("database_url", None)
+        save_settings(p, settings)
+        with contextlib.suppress(KeyringError):
+            keyring.delete_password(_DB_PASSWORD_SERVICE, _DB_PASSWORD_USER)
+        return
+    parsed = make_url(url)
+    if parsed.password:
+        keyring.set_password(_DB_PASSWORD_SERVICE, _DB_PASSWORD_USER, str(parsed.password))
+        parsed = parsed._replace(password=None)
+    settings["database_url"] = parsed.render_as_string(hide_password=False)
+    save_settings(p, settings)
+
+
 # --- logging ------------------------------------------------------------------------------
 
 
@@ -133,6 +190,8 @@ def _redactions() -> list[tuple[re.Pattern[str], str]]:
         (re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"), "[REDACTED]"),
         # Access key ids: keep the last four characters, which the UI shows too.
         (re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12}([A-Z0-9]{4})\b"), r"…\1"),
+        # A password inside a URL (scheme://user:password@host).
+        (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s]+@"), r"\1***@"),
         # key=value pairs that name a secret, a password, a token or a signature.
         (
             re.compile(

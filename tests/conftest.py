@@ -211,10 +211,15 @@ def open_store(directory: Path) -> Store:
     return Store.open(directory / "sesdesk.db")
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """A fresh store for this test, closed afterwards."""
-    with open_store(tmp_path) as opened:
+from tests.postgres import BACKENDS, open_test_store, postgres_server, postgres_url  # noqa: E402
+
+__all__ = ["postgres_server", "postgres_url"]  # fixtures, for every test module
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A migrated, empty store: each test runs once on SQLite and once on PostgreSQL."""
+    with open_test_store(request.param, tmp_path, request) as opened:
         yield opened
 
 

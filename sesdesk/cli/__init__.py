@@ -41,9 +41,10 @@ class Context:
     def store(self) -> Any:
         """The store, opened and migrated."""
         if self._store is None:
+            from sesdesk.config import database_url
             from sesdesk.models import Store
 
-            self._store = Store.open(self.paths.database)
+            self._store = Store.open_configured(self.paths.database, database_url(self.paths))
         return self._store
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ from sesdesk.cli import (
     access_cmd,
     connect_cmd,
     contacts_cmd,
+    db_cmd,
     feedback_cmd,
     identity_cmd,
     send_cmd,
@@ -24,4 +25,5 @@ REGISTRARS = [
     send_cmd.register,
     feedback_cmd.register,
     simulator_cmd.register,
+    db_cmd.register,
 ]

@@ -41,6 +41,7 @@ class SenderIdentity(Base):
             "name",
             unique=True,
             sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
         ),
     )
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, create_engine, event
+from sqlalchemy import URL, create_engine, event, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +22,7 @@ from sqlalchemy.pool import StaticPool
 
 from sesdesk.diskspace import disk_full, free_bytes, is_disk_full
 from sesdesk.errors import EnvironmentProblem
+from sesdesk.models import server
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -73,9 +74,9 @@ class DatabaseCorrupt(DatabaseProblem):
 class DatabaseTooNew(DatabaseProblem):
     """The file's schema revision is unknown here: a newer sesdesk wrote it. Left untouched."""
 
-    def __init__(self, path: Path, revision: str) -> None:
+    def __init__(self, path: Path | str, revision: str) -> None:
         super().__init__(
-            path,
+            path if isinstance(path, Path) else None,
             f"The sesdesk database {path} was written by a newer sesdesk "
             f"(schema {revision}; this version knows up to {HEAD_REVISION}).",
             hint="Run the newer sesdesk again, or choose another folder with SESDESK_HOME. "
@@ -204,9 +205,10 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
 class Store:
     """One SQLite database: an engine, migrated to `HEAD_REVISION`, and its sessions."""
 
-    def __init__(self, engine: Engine, path: Path | None) -> None:
+    def __init__(self, engine: Engine, path: Path | None, url: URL | None = None) -> None:
         self.engine = engine
         self.path = path
+        self.url = url  # the server's URL (records shared by several desktops), else None
         self.full_disk = False  # opened read-only because the disk was full
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
@@ -243,6 +245,64 @@ class Store:
             engine.dispose()
             raise
         return store
+
+    @classmethod
+    def open_url(cls, url: str | URL, *, source: str = server.URL_VARIABLE) -> Store:
+        """Open the database at `url`: a SQLite file as `open` does, or a PostgreSQL server,
+        migrated to head. Bad URL: DatabaseUrlInvalid (naming `source`); no answer from the
+        server: DatabaseUnreachable with the reason. Nothing is created on this disk."""
+        parsed = url if isinstance(url, URL) else server.parse_database_url(url, source=source)
+        if not server.is_server(parsed):
+            return cls.open(Path(str(parsed.database)))
+        engine = server.server_engine(parsed)
+        store = cls(engine, None, parsed)
+        try:
+            store._migrate_server()
+        except sa_exc.OperationalError as exc:
+            engine.dispose()
+            raise server.unreachable(parsed, exc) from None
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
+
+    @classmethod
+    def open_configured(cls, path: Path, url: str | None) -> Store:
+        """The server at `url` when one is configured, else the SQLite file at `path`."""
+        return cls.open_url(url) if url else cls.open(path)
+
+    def _migrate_server(self) -> None:
+        """Check a server database's revision, then upgrade it to head in one transaction."""
+        from alembic import command
+        from alembic.config import Config
+
+        assert self.url is not None
+        where = server.redact_url(self.url)
+        with self.engine.connect() as conn:
+            # Two desktops starting at once: the second waits, then finds the schema at head.
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": server.MIGRATION_LOCK_KEY}
+            )
+            revisions, others = server.read_revision(conn)
+            if not revisions and others:
+                raise DatabaseProblem(
+                    None,
+                    f"The database {where} is not a sesdesk database (it holds other tables: "
+                    f"{', '.join(sorted(others)[:5])}).",
+                    hint=f"Give {server.URL_VARIABLE} an empty database of its own.",
+                )
+            if len(revisions) > 1 or (
+                revisions
+                and revisions[0] != HEAD_REVISION
+                and revisions[0] not in _known_revisions()
+            ):
+                raise DatabaseTooNew(where, ", ".join(sorted(revisions)))
+            if revisions != [HEAD_REVISION]:
+                config = Config()
+                config.set_main_option("script_location", str(MIGRATIONS_DIR))
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+            conn.commit()
 
     @classmethod
     def _open_reading_only(cls, path: Path) -> Store:
@@ -303,6 +363,10 @@ class Store:
                 session.commit()
             except sa_exc.DBAPIError as exc:
                 session.rollback()
+                if self.url is not None and server.is_connection_error(exc):
+                    # pool_pre_ping replaces the dead connection on the next session.
+                    self.engine.pool.dispose()
+                    raise server.unreachable(self.url, exc) from exc
                 if _is_corruption(exc.orig):
                     raise DatabaseCorrupt(self.path, str(exc.orig)) from exc
                 if self.path is not None and (self.full_disk or is_disk_full(exc)):
@@ -315,12 +379,21 @@ class Store:
     def schema_revision(self) -> str | None:
         """The revision recorded in alembic_version, or None for an unmigrated database."""
         with self.engine.connect() as conn:
-            has_table = conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-            ).first()
-            if has_table is None:
+            if not inspect(conn).has_table("alembic_version"):
                 return None
             return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+    @property
+    def is_shared(self) -> bool:
+        """Whether the records live on a server that other desktops may use too."""
+        return self.url is not None
+
+    @property
+    def where(self) -> str:
+        """Where the records are, for messages: the file, or the server URL (password masked)."""
+        if self.url is not None:
+            return server.redact_url(self.url)
+        return str(self.path) if self.path else ":memory:"
 
     def close(self) -> None:
         """Close every pooled connection (the last one checkpoints and removes the -wal)."""
@@ -333,4 +406,4 @@ class Store:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Store({str(self.path) if self.path else ':memory:'})"
+        return f"Store({self.where})"

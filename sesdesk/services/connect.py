@@ -217,7 +217,10 @@ def reconnect(
 def _replace_keys(store: Store, team_id: int, keys: AwsKeys, report: CredentialReport) -> None:
     # New entry first, row second, old entry last: at every moment the row names a secret
     # that exists, so a crash never leaves the mailer without keys.
-    new_ref = uuid.uuid4().hex
+    # Records shared with other desktops: each keeps its own keys under the row's one ref in
+    # its own keyring, so the ref stays and this desktop's entry is replaced in place.
+    shared_ref = _shared_ref(store, team_id) if store.is_shared else None
+    new_ref = shared_ref or uuid.uuid4().hex
     keychain.save_keys(new_ref, keys)
     now = utcnow()
     try:
@@ -238,9 +241,17 @@ def _replace_keys(store: Store, team_id: int, keys: AwsKeys, report: CredentialR
             mailer.offline_since = None
             mailer.last_checked = now
     except BaseException:
-        keychain.delete_keys(new_ref)
+        if shared_ref is None:
+            keychain.delete_keys(new_ref)
         raise
-    keychain.delete_keys(old_ref)
+    if old_ref != new_ref:
+        keychain.delete_keys(old_ref)
+
+
+def _shared_ref(store: Store, team_id: int) -> str | None:
+    with store.session() as session:
+        mailer = mailer_row(session, team_id)
+        return mailer.keyring_ref if mailer is not None else None
 
 
 def delete_mailer(

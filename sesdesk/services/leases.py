@@ -267,7 +267,7 @@ class LeaseKeeper:
         """Keep `name` (just acquired) renewed from now on."""
         import time
 
-        if self.store.path is None:
+        if self.store.path is None and self.store.url is None:
             # A store in memory is one process's, and its single shared connection must not
             # see a commit from this thread in the middle of another thread's transaction.
             return

@@ -57,9 +57,19 @@ def open_mailer(store: Store, team_id: int, *, timeout_scale: float = 1.0) -> Se
         region, ref = mailer.region, mailer.keyring_ref
     keys = keychain.load_keys(ref)
     if keys is None:
-        mark_lost(store, team_id, KEYS_MISSING, aws_answered=False)
+        if not store.is_shared:  # shared records: only this desktop lacks them (Reconnect)
+            mark_lost(store, team_id, KEYS_MISSING, aws_answered=False)
         raise KeysMissing()
     return SesFacade(ClientFactory(region, keys, timeout_scale=timeout_scale))
+
+
+def keys_here(store: Store, team_id: int) -> bool:
+    """Whether this desktop's keyring holds the team's mailer keys (no mailer: True).
+    With shared records another desktop may hold them while this one does not."""
+    with store.session() as session:
+        mailer = mailer_row(session, team_id)
+        ref = mailer.keyring_ref if mailer is not None else None
+    return ref is None or keychain.load_keys(ref) is not None
 
 
 @contextmanager

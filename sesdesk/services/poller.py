@@ -26,7 +26,7 @@ from sesdesk.aws.ses import SesFacade
 from sesdesk.errors import CredentialsRejected, NotAllowed, NotFound, SesdeskError
 from sesdesk.models import Mailer, Store, Team
 from sesdesk.models.states import IdentityStatus, MailerAccess
-from sesdesk.services.mailers import open_mailer
+from sesdesk.services.mailers import keys_here, open_mailer
 from sesdesk.services.refresh import ObservedChange, RefreshResult, refresh_team
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,9 @@ class PollSchedule:
 
     def delay_after(self, state: CycleState, anything_pending: bool, failures: int) -> float:
         """Seconds to wait after a cycle that ended in `state`."""
+        if state is CycleState.FOLLOWER:
+            # Look again soon: the leader's lease may lapse (its desktop closed).
+            return self.pending
         if state in (CycleState.OFFLINE, CycleState.ERROR):
             exponent = max(0, failures - 1)
             return min(self.backoff_max, self.backoff_first * (2**exponent))
@@ -71,6 +74,7 @@ class CycleState(StrEnum):
     NO_MAILER = "no_mailer"
     ERROR = "error"  # an unexpected failure (a bug): logged and reported
     GONE = "gone"  # the team no longer exists: its task ends
+    FOLLOWER = "follower"  # another sesdesk polls this team (shared records): this one reads
 
 
 @dataclass(frozen=True)
@@ -240,8 +244,65 @@ def run_cycle(
     return CycleState.OK, result, None, notices_for(result.events)
 
 
+def poller_lease(team_id: int) -> str:
+    """The leader lease of `team_id`'s poller: one desktop polls AWS, the others read."""
+    return f"poller:{team_id}"
+
+
+#: The leader renews its lease every cycle; it outlives the longest wait between two cycles,
+#: so it lapses only when the leader's sesdesk is gone (a dead process here: at once).
+POLLER_LEASE_SECONDS = PollSchedule.backoff_max + 120
+
+
+def lead_cycle(
+    store: Store, team_id: int, owner: str, cache: _FacadeCache | None = None
+) -> tuple[CycleState, RefreshResult | None, BaseException | None, list[Notice]]:
+    """`run_cycle` when `owner` holds (or takes) the team's poller lease, else FOLLOWER."""
+    from sesdesk.services import leases
+
+    if store.path is None and store.url is None:
+        return run_cycle(store, team_id, cache)  # a private in-memory store: nobody to share
+    if store.is_shared and not keys_here(store, team_id):
+        return CycleState.FOLLOWER, None, None, []  # no keys on this desktop: it only reads
+    holder = leases.try_acquire(
+        store, poller_lease(team_id), owner, seconds=POLLER_LEASE_SECONDS, note="polling"
+    )
+    if holder is not None:
+        return CycleState.FOLLOWER, None, None, []
+    return run_cycle(store, team_id, cache)
+
+
+_OWNER: tuple[int, str] | None = None
+
+
+def process_owner() -> str:
+    """This process's poller-lease owner: every team poller here shares it, so a poller
+    started again in the same process takes its lease back at once."""
+    import os
+
+    from sesdesk.services.leases import new_owner
+
+    global _OWNER
+    if _OWNER is None or _OWNER[0] != os.getpid():
+        _OWNER = (os.getpid(), new_owner())
+    return _OWNER[1]
+
+
+def release_lead(store: Store, team_id: int, owner: str) -> None:
+    """Give the team's poller lease up (another desktop may poll from its next look)."""
+    from sesdesk.services import leases
+
+    if store.path is None and store.url is None:
+        return
+    try:
+        leases.release(store, poller_lease(team_id), owner)
+    except Exception as exc:  # the store may be gone already: the lease expires by itself
+        log.info("could not release the poller lease of team %s: %s", team_id, exc)
+
+
 class TeamPoller:
-    """Polls one team until stopped: cycle, wait (adaptively), repeat."""
+    """Polls one team until stopped: cycle, wait (adaptively), repeat. With several
+    desktops on one database only the holder of the team's poller lease calls AWS."""
 
     def __init__(
         self,
@@ -251,6 +312,7 @@ class TeamPoller:
         run_blocking: RunBlocking,
         schedule: PollSchedule | None = None,
         on_cycle: Callable[[CycleOutcome], None] | None = None,
+        lead: bool = True,
     ) -> None:
         self.store = store
         self.team_id = team_id
@@ -266,14 +328,19 @@ class TeamPoller:
         self.last: CycleOutcome | None = None
         self.cycles = 0
         self.in_cycle = False
+        self.owner = process_owner()
+        #: Take the team's poller lease (background polling); False: an explicit one-off poll.
+        self.lead = lead
 
     async def run_once(self) -> CycleOutcome:
         """Run one cycle now and report it."""
         self.in_cycle = True
         try:
-            state, result, error, notices = await self._run_blocking(
-                run_cycle, self.store, self.team_id, self._cache
-            )
+            if self.lead:
+                cycle = functools.partial(lead_cycle, self.store, self.team_id, self.owner)
+            else:
+                cycle = functools.partial(run_cycle, self.store, self.team_id)
+            state, result, error, notices = await self._run_blocking(cycle, self._cache)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug: never swallowed, it reaches the log and on_cycle
@@ -313,11 +380,14 @@ class TeamPoller:
 
     async def run_forever(self) -> None:
         """Cycle and wait until cancelled (or the team is deleted)."""
-        while True:
-            outcome = await self.run_once()
-            if outcome.state is CycleState.GONE:
-                return
-            await self.wait(outcome.next_delay)
+        try:
+            while True:
+                outcome = await self.run_once()
+                if outcome.state is CycleState.GONE:
+                    return
+                await self.wait(outcome.next_delay)
+        finally:
+            release_lead(self.store, self.team_id, self.owner)
 
     async def wait(self, delay: float) -> None:
         """Sleep `delay` seconds, cut short by `refresh_now` or (sooner) by `nudge`."""
@@ -501,7 +571,7 @@ def all_team_ids(store: Store) -> list[int]:
 
 async def poll_once(store: Store, team_id: int) -> CycleOutcome:
     """One cycle on the running loop, its blocking part in a worker thread (CLI)."""
-    poller = TeamPoller(store, team_id, run_blocking=asyncio.to_thread)
+    poller = TeamPoller(store, team_id, run_blocking=asyncio.to_thread, lead=False)
     return await poller.run_once()
 
 

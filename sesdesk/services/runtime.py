@@ -50,20 +50,21 @@ def open_app(*, demo: bool, home: Path | None = None) -> AppServices:
         log.info("demo mode started at %s", demo_paths.home)
         return AppServices(paths=demo_paths, store=session.store, demo=session)
     p = open_paths(base.home)
-    store = Store.open(p.database)
-    log.info("opened %s", p.database)
+    store = Store.open_configured(p.database, config.database_url(p))
+    log.info("opened %s", store.where)
     return AppServices(paths=p, store=store)
 
 
 def has_connected_mailer(home: Path | None = None) -> bool:
     """True when some team in the (non-demo) store has a mailer; never creates anything."""
     p = config.paths(home)
-    if not p.database.exists():
+    url = config.database_url(p)
+    if url is None and not p.database.exists():
         return False
     try:
         from sesdesk.services.teams import list_teams
 
-        store = Store.open(p.database)
+        store = Store.open_configured(p.database, url)
         try:
             return any(team.has_mailer for team in list_teams(store))
         finally:

@@ -306,6 +306,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(actions.new_team)
         file_menu.addAction(actions.rename_team)
         file_menu.addAction(actions.delete_team)
+        file_menu.addAction("&Database…", lambda: _database_dialog(self))  # shared records
         file_menu.addSeparator()
         file_menu.addAction(actions.quit)
         team_menu.addAction(actions.connect_aws)
@@ -358,6 +359,9 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.team_switcher)
         self.toolbar.show()
         self.poller = PollerController(self.bridge, services.store, parent=self)
+        from sesdesk.ui.store_watch_bridge import StoreWatchBridge
+
+        self.store_watch = StoreWatchBridge(self.bridge, services.store, parent=self).start()
         self.notifier = Notifier(self)
         self.poller.notice.connect(self.notifier.notify_for_team)
         self.fixes = FixRouter(self, self.bridge, services.store, teams_changed=self._teams_changed)
@@ -384,6 +388,8 @@ class MainWindow(QMainWindow):
 
     async def detach(self) -> None:
         """Stop the poller (before the store it writes to closes)."""
+        if getattr(self, "store_watch", None) is not None:
+            self.store_watch.stop()
         if self.poller is not None:
             await self.poller.stop()
 
@@ -604,3 +610,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
         if event.isAccepted():
             self.closed.emit()
+
+
+def _database_dialog(window: MainWindow) -> None:
+    from sesdesk.ui.dialogs.database import open_database_dialog
+
+    open_database_dialog(window)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import keyring
+import pytest
 from keyrings.alt.file import PlaintextKeyring
 
 from sesdesk.aws.clients import AwsKeys
@@ -25,9 +26,24 @@ from sesdesk.models import Store
 from sesdesk.services.refresh import refresh_team
 from sesdesk.simulator import SesSimulator
 from tests.conftest import connected_team as team_with_mailer
-from tests.conftest import open_store
+from tests.postgres import BACKENDS
 
 KEYRING_BACKEND = "keyrings.alt.file.PlaintextKeyring"
+#: Where `connected_team` puts the records when not told: set by the `both_backends` fixture.
+_DEFAULT_DATABASE_URL: str | None = None
+
+
+@pytest.fixture(params=BACKENDS)
+def both_backends(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """Run the test's CLI once on SQLite and once on a fresh PostgreSQL database
+    (`pytestmark = pytest.mark.usefixtures("both_backends")` in a module)."""
+    global _DEFAULT_DATABASE_URL
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    _DEFAULT_DATABASE_URL = url
+    try:
+        yield url
+    finally:
+        _DEFAULT_DATABASE_URL = None
 
 
 @dataclass
@@ -42,6 +58,7 @@ class ConnectedTeam:
     keys: AwsKeys
     user: str
     simulator: SesSimulator
+    database_url: str | None = None  # records on this PostgreSQL database, not in home
 
     @property
     def database(self) -> Path:
@@ -51,7 +68,7 @@ class ConnectedTeam:
     @contextmanager
     def store(self) -> Iterator[Store]:
         """The team's store, opened in this process."""
-        with Store.open(self.database) as store:
+        with Store.open_configured(self.database, self.database_url) as store:
             yield store
 
     def run(
@@ -110,8 +127,10 @@ def connected_team(
     max_rate: float | None = None,
     max_24h: float | None = None,
     user: str = "sesdesk-e2e",
+    database_url: str | None = None,
 ) -> ConnectedTeam:
     """Set up a connected team (and the simulator's account) for CLI subprocesses."""
+    database_url = database_url or _DEFAULT_DATABASE_URL
     home = tmp_path / "home"
     xdg = tmp_path / "xdg"
     home.mkdir(parents=True, exist_ok=True)
@@ -122,11 +141,14 @@ def connected_team(
         "PYTHON_KEYRING_BACKEND": KEYRING_BACKEND,
         "XDG_DATA_HOME": str(xdg),
     }
+    if database_url:
+        env["SESDESK_DATABASE_URL"] = database_url
     keyring.set_keyring(plaintext_keyring(xdg))
     with _environment(PYTHON_KEYRING_BACKEND=KEYRING_BACKEND):
         team_id, keys = _set_up(
-            simulator, home, name, region, identities, verify, production, max_rate, max_24h, user
-        )
+            simulator, home, name, region, identities, verify, production, max_rate, max_24h, user,
+            database_url,
+        )  # fmt: skip
     return ConnectedTeam(
         name=name,
         team_id=team_id,
@@ -136,6 +158,7 @@ def connected_team(
         keys=keys,
         user=user,
         simulator=simulator,
+        database_url=database_url,
     )
 
 
@@ -165,13 +188,14 @@ def _set_up(
     max_rate: float | None,
     max_24h: float | None,
     user: str,
+    database_url: str | None = None,
 ) -> tuple[int, AwsKeys]:
     keys = simulator.create_user(user) if simulator.iam else _any_keys()
     if production:
         simulator.set_production(True, region=region)
     if max_rate is not None or max_24h is not None:
         simulator.set_quota(max_rate=max_rate, max_24h=max_24h, region=region)
-    with open_store(home) as store:
+    with Store.open_configured(home / "sesdesk.db", database_url) as store:
         team = team_with_mailer(store, simulator, name, keys=keys, region=region)
         for identity in identities:
             team.facade.create_identity(identity)

@@ -8,8 +8,13 @@ import json
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from sesdesk.simulator.state import DEFAULT_ACCOUNT_ID
 from tests.e2e.conftest import ConnectedTeam, connected_team
+
+# The CLI runs once on SQLite and once on PostgreSQL (tests/postgres.py).
+pytestmark = pytest.mark.usefixtures("both_backends")
 
 BOXES = {
     "success@simulator.amazonses.com": ("delivered", None),

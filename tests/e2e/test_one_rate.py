@@ -18,6 +18,9 @@ import pytest
 from sesdesk.services.sending import broadcast_status
 from tests.e2e.conftest import ConnectedTeam, connected_team
 
+# The CLI runs once on SQLite and once on PostgreSQL (tests/postgres.py).
+pytestmark = pytest.mark.usefixtures("both_backends")
+
 RATE = 40.0
 RECIPIENTS = 200
 

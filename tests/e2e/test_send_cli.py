@@ -8,7 +8,12 @@ import json
 from email.utils import parseaddr
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import ConnectedTeam, connected_team
+
+# The CLI runs once on SQLite and once on PostgreSQL (tests/postgres.py).
+pytestmark = pytest.mark.usefixtures("both_backends")
 
 STATUS_KEYS = {
     "id",

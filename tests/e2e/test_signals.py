@@ -19,6 +19,9 @@ import pytest
 
 from tests.e2e.conftest import connected_team
 
+# The CLI runs once on SQLite and once on PostgreSQL (tests/postgres.py).
+pytestmark = pytest.mark.usefixtures("both_backends")
+
 RECIPIENTS = 300
 RATE = 30.0
 LATENCY = 0.1

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, func, select, text
@@ -22,6 +24,16 @@ from sesdesk.models import (
 )
 
 ONE_MAILER = re.escape("UNIQUE constraint failed: mailer.team_id")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """SQLite only: these tests read SQLite's own constraint messages (the PostgreSQL
+    equivalents are in test_shared_store.py)."""
+    from tests.conftest import open_store
+
+    with open_store(tmp_path) as opened:
+        yield opened
 
 
 def _team(store: Store, name: str = "acme") -> int:

@@ -160,7 +160,7 @@ def test_every_entry_point_refuses_without_the_mailers_own_keys(
     with store.session() as session:
         mailer = mailer_row(session, team_id)
         assert mailer is not None
-        assert (mailer.access, mailer.access_reason) == ("lost", KEYS_MISSING)
+        access = (mailer.access, mailer.access_reason)
         lost = session.scalars(
             select(StatusEvent).where(
                 StatusEvent.team_id == team_id,
@@ -168,6 +168,12 @@ def test_every_entry_point_refuses_without_the_mailers_own_keys(
                 StatusEvent.new_value == "lost",
             )
         ).all()
+    if store.is_shared:
+        # Records shared by several desktops: only this one lacks the keys; the team's mailer
+        # stays as the others see it (this desktop's fix is Reconnect).
+        assert access == ("ok", None) and lost == []
+        return
+    assert access == ("lost", KEYS_MISSING)
     assert [event.message for event in lost] == [f"The mailer lost access to AWS: {KEYS_MISSING}"]
 
 

@@ -89,3 +89,13 @@ def open_window(bridge: Any, qtbot: Any, home: Path) -> Iterator[Any]:
         if services is not None:
             services.close()
     starter.shutdown(wait=True)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Any]:
+    """The window's tests run on SQLite only: the service and CLI suites cover PostgreSQL, and
+    widgets reading through bridge threads would keep server connections past the test."""
+    from tests.conftest import open_store
+
+    with open_store(tmp_path) as opened:
+        yield opened

@@ -58,7 +58,7 @@ def test_first_frame_is_minimal_and_the_rest_is_built_once(bridge, qtbot, home):
     window.finish_building()
     window.finish_building()  # a second call adds nothing
     assert _menu_titles(window) == ["File", "Team", "Send", "View", "Help"]
-    assert [len(a.menu().actions()) for a in window.menuBar().actions()] == [5, 6, 2, 1, 2]
+    assert [len(a.menu().actions()) for a in window.menuBar().actions()] == [6, 6, 2, 1, 2]
     assert window.stack.count() == 2  # "Loading…" and the error page
     assert window.toolbar.isHidden()  # until the team switcher arrives
     assert window.error_banner.isHidden()
@@ -82,7 +82,7 @@ def test_menus_hold_the_actions_later_features_connect(open_window):
         ]
         for menu in (a.menu() for a in window.menuBar().actions())
     }
-    assert menus["File"] == ["New team…", "Rename team…", "Delete team…", "Quit"]
+    assert menus["File"] == ["New team…", "Rename team…", "Delete team…", "Database…", "Quit"]
     assert menus["Team"] == [
         "Connect AWS…",
         "Reconnect with new keys…",

@@ -401,7 +401,7 @@ class Dispatch:
                 session.execute(CLAIM_ROWS, [{"rid": row.id, "at": now} for row in claims])
             if run.day_sent or run.day_failed:
                 session.execute(
-                    COUNT_DAY,
+                    COUNT_DAY[self.runner.store.engine.dialect.name],
                     {
                         "team": self.runner.team_id,
                         "day": now.astimezone(UTC).date(),

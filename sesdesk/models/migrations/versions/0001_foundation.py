@@ -18,8 +18,39 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+#: PostgreSQL has no NOCASE: an ICU collation that ignores case (not accents) stands in for
+#: SQLite's, so unique names and `Team.name == "Acme"` ignore case on both.
+_PG_NOCASE = (
+    'CREATE COLLATION IF NOT EXISTS "NOCASE" '
+    "(provider = icu, locale = 'und-u-ks-level2', deterministic = false)"
+)
+# The same rule as SQLite's triggers: no UPDATE; a DELETE only while the team is being
+# deleted (PostgreSQL runs ON DELETE CASCADE after the team row is gone).
+_PG_APPEND_ONLY = """
+CREATE FUNCTION status_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        RAISE EXCEPTION 'status_event is append-only: rows cannot be changed'
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF EXISTS (SELECT 1 FROM team WHERE team.id = OLD.team_id) THEN
+        RAISE EXCEPTION 'status_event is append-only: rows cannot be deleted'
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN OLD;
+END
+$$
+"""
+
+
+def _postgresql() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
 def upgrade() -> None:
     """Create the five tables, their constraints, indexes and the append-only triggers."""
+    if _postgresql():
+        op.execute(_PG_NOCASE)
     op.create_table(
         "team",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -81,6 +112,7 @@ def upgrade() -> None:
         ["team_id", "name"],
         unique=True,
         sqlite_where=sa.text("removed_at IS NULL"),
+        postgresql_where=sa.text("removed_at IS NULL"),
     )
     op.create_table(
         "account_status",
@@ -119,6 +151,13 @@ def upgrade() -> None:
     op.create_index("ix_status_event_team_id_at", "status_event", ["team_id", "at"])
     # History is append-only. SQLite runs ON DELETE CASCADE after the team row is gone, so
     # "the team still exists" tells a direct DELETE (refused) from the cascade (allowed).
+    if _postgresql():
+        op.execute(_PG_APPEND_ONLY)
+        op.execute(
+            "CREATE TRIGGER status_event_append_only BEFORE UPDATE OR DELETE ON status_event "
+            "FOR EACH ROW EXECUTE FUNCTION status_event_append_only()"
+        )
+        return
     op.execute(
         "CREATE TRIGGER status_event_no_update BEFORE UPDATE ON status_event "
         "BEGIN SELECT RAISE(ABORT, 'status_event is append-only: rows cannot be changed'); END"
@@ -132,8 +171,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop everything 0001 created."""
-    op.execute("DROP TRIGGER IF EXISTS status_event_no_delete")
-    op.execute("DROP TRIGGER IF EXISTS status_event_no_update")
+    if _postgresql():
+        op.execute("DROP TRIGGER IF EXISTS status_event_append_only ON status_event")
+        op.execute("DROP FUNCTION IF EXISTS status_event_append_only()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS status_event_no_delete")
+        op.execute("DROP TRIGGER IF EXISTS status_event_no_update")
     op.drop_table("status_event")
     op.drop_table("account_status")
     op.drop_table("sender_identity")

@@ -147,10 +147,40 @@ def upgrade() -> None:
     )
     op.add_column("suppression", sa.Column("detail", sa.Text(), nullable=True))
     op.add_column("suppression", sa.Column("synced_at", sa.DateTime(), nullable=True))
+    _notify_on_changes()
+
+
+#: PostgreSQL only: every table (but the lease renewals, which change nothing a person sees)
+#: NOTIFYs this channel at commit, so windows on other desktops refresh (services/store_watch).
+CHANGES_CHANNEL = "sesdesk_changes"
+_QUIET_TABLES = {"alembic_version", "lease"}
+
+
+def _notify_on_changes() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    op.execute(
+        "CREATE FUNCTION sesdesk_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{CHANGES_CHANNEL}', TG_TABLE_NAME); RETURN NULL; END $$"
+    )
+    for table in sorted(set(sa.inspect(bind).get_table_names()) - _QUIET_TABLES):
+        op.execute(
+            f'CREATE TRIGGER "{table}_notify" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+            "FOR EACH STATEMENT EXECUTE FUNCTION sesdesk_notify_change()"
+        )
+
+
+def _drop_notify_triggers() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    op.execute("DROP FUNCTION IF EXISTS sesdesk_notify_change() CASCADE")
 
 
 def downgrade() -> None:
     """Drop everything 0005 created."""
+    _drop_notify_triggers()
     with op.batch_alter_table("suppression") as batch:
         batch.drop_column("synced_at")
         batch.drop_column("detail")
