@@ -80,16 +80,21 @@ class FeedbackControls(QGroupBox):
         self.delete_button.clicked.connect(self.delete_queue)
         label = QLabel("Addr&ess")
         label.setBuddy(self.address)
+        # Two columns at most: the dock must fit beside the dashboard on a 1024-px screen.
+        self.outcome.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.outcome.setMinimumContentsLength(14)
         grid.addWidget(label, 0, 0)
-        grid.addWidget(self.address, 0, 1, 1, 2)
+        grid.addWidget(self.address, 0, 1)
         grid.addWidget(self.outcome, 1, 0, 1, 2)
-        grid.addWidget(self.apply_button, 1, 2)
-        grid.addWidget(self.redeliver_button, 2, 0, 1, 2)
-        grid.addWidget(self.delete_button, 2, 2)
+        grid.addWidget(self.apply_button, 2, 0)
+        grid.addWidget(self.redeliver_button, 2, 1)
+        grid.addWidget(self.delete_button, 3, 0, 1, 2)
         self.last = QLabel("")
         self.last.setObjectName("muted")
         self.last.setWordWrap(True)
-        grid.addWidget(self.last, 3, 0, 1, 3)
+        grid.addWidget(self.last, 4, 0, 1, 2)
 
     def _act(self, description: str, change: Any) -> None:
         demo = self.demo
