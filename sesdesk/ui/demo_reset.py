@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
+from sesdesk.ui.widgets.ask import ask
+
 if TYPE_CHECKING:
     from sesdesk.ui.main_window import MainWindow
 
@@ -31,28 +33,25 @@ class DemoReset:
 
     def ask(self) -> QMessageBox:
         """Ask before wiping (non-blocking); "Reset demo" does it."""
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Reset the demo?")
-        box.setText("Delete every demo team, contact list and broadcast and start afresh?")
-        box.setInformativeText(
-            "Only the demo's records go; your real sesdesk records are not touched. "
-            "This cannot be undone."
-        )
-        reset = box.addButton("Reset demo", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep my demo", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
 
-        def answered(_result: int) -> None:
+        def answered(reset: bool) -> None:
             self.box = None
-            if box.clickedButton() is reset:
+            if reset:
                 self._reset()
 
-        box.finished.connect(answered)
-        self.box = box
-        box.open()
-        return box
+        self.box = ask(
+            self.window,
+            title="Reset the demo?",
+            text="Delete every demo team, contact list and broadcast and start afresh?",
+            details="Only the demo's records go; your real sesdesk records are not touched. "
+            "This cannot be undone.",
+            yes="Reset demo",
+            no="Keep my demo",
+            icon=QMessageBox.Icon.Warning,
+            yes_role=QMessageBox.ButtonRole.DestructiveRole,
+            on_answer=answered,
+        )
+        return self.box
 
     def _reset(self) -> None:
         window = self.window

@@ -130,7 +130,7 @@ def test_revoking_the_key_shows_lost_access(open_window, qtbot):
     panel = window.simulator_panel
     with qtbot.waitSignal(panel.action_done, timeout=30_000):
         panel.revoke_button.click()
-    qtbot.waitUntil(lambda: view.credentials.access.text() == "Lost access", timeout=10_000)
+    qtbot.waitUntil(lambda: view.credentials.access.text() == "Lost access", timeout=30_000)
     assert view.credentials.access.tone == "bad"
     assert "lost_access" in view.warnings.codes()
     # The red banner's Reconnect opens the reconnect wizard for the same account.

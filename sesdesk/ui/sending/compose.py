@@ -36,6 +36,7 @@ from sesdesk.services.state import load_snapshot
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.desk import SendingDesk
 from sesdesk.ui.style import fit_to_screen
+from sesdesk.ui.widgets.ask import ask
 from sesdesk.ui.widgets.banner import Banner
 from sesdesk.ui.widgets.keys import DiscardGuard
 
@@ -393,33 +394,27 @@ class ComposeWindow(QDialog):
         when = (
             earlier.created_at.astimezone().strftime("%a %d %b %H:%M") if earlier.created_at else ""
         )
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Already sent to this list?")
-        box.setText(
-            f"{list_name} already received “{earlier.subject}” on {when} "
-            f"(broadcast {earlier.id}: {earlier.sent} sent)."
-        )
-        box.setInformativeText(
-            "Sending it again mails those people twice. To finish an interrupted broadcast, "
-            "resume it from Broadcasts instead."
-        )
-        again = box.addButton("Create it anyway", QMessageBox.ButtonRole.AcceptRole)
-        back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(back)
-        box.setEscapeButton(back)
 
-        def answered() -> None:
+        def answered(again: bool) -> None:
             self.duplicate_box = None
-            if box.clickedButton() is again:
+            if again:
                 self._create(list_name, composition)
             else:
                 self.send_button.setEnabled(True)
                 self.status_label.setText("Not created.")
 
-        box.finished.connect(lambda _result: answered())
-        self.duplicate_box = box
-        box.open()
+        self.duplicate_box = ask(
+            self,
+            title="Already sent to this list?",
+            text=f"{list_name} already received “{earlier.subject}” on {when} "
+            f"(broadcast {earlier.id}: {earlier.sent} sent).",
+            details="Sending it again mails those people twice. To finish an interrupted "
+            "broadcast, resume it from Broadcasts instead.",
+            yes="Create it anyway",
+            no="Go back",
+            icon=QMessageBox.Icon.Warning,
+            on_answer=answered,
+        )
 
     def _create(self, list_name: str, composition: sending.Composition) -> None:
         kind = self.kind

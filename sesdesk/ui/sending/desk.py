@@ -22,6 +22,7 @@ from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import SendProgressWindow
 from sesdesk.ui.sending.report import BroadcastReportDialog
 from sesdesk.ui.sending.runs import BroadcastRuns
+from sesdesk.ui.widgets.ask import ask
 
 log = logging.getLogger(__name__)
 
@@ -99,27 +100,25 @@ class SendingDesk(QObject):
             self._start(team_id, plan.status.id)
             return
         question, details = confirm_text(plan)
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Send the broadcast?")
-        box.setText(question)
-        box.setInformativeText(details)
-        send = box.addButton("Send now", QMessageBox.ButtonRole.AcceptRole)
-        later = box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(send)
-        box.setEscapeButton(later)
-        box.setProperty("broadcast_id", plan.status.id)
 
-        def answered() -> None:
+        def answered(send: bool) -> None:
             self.confirm_box = None
-            if box.clickedButton() is send:
+            if send:
                 self._start(team_id, plan.status.id)
             else:  # the draft stays in Broadcasts, to send later
                 self.bridge.store_changed.emit(team_id)
 
-        box.finished.connect(lambda _result: answered())
-        self.confirm_box = box
-        box.open()
+        self.confirm_box = ask(
+            self.window,
+            title="Send the broadcast?",
+            text=question,
+            details=details,
+            yes="Send now",
+            no="Not now",
+            default_yes=True,
+            on_answer=answered,
+        )
+        self.confirm_box.setProperty("broadcast_id", plan.status.id)
 
     def _start(self, team_id: int, broadcast_id: int, *, show: bool = True) -> None:
         self._teams[broadcast_id] = team_id
@@ -152,23 +151,10 @@ class SendingDesk(QObject):
 
     def cancel(self, team_id: int, broadcast_id: int) -> None:
         """Ask, then cancel the broadcast (running or not)."""
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Cancel the broadcast?")
-        box.setText(f"Cancel broadcast {broadcast_id} for good?")
-        box.setInformativeText(
-            "Recipients not sent yet will not get it. Those already sent are not affected."
-        )
-        stop = box.addButton("Cancel broadcast", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
 
-        def answered() -> None:
+        def answered(stop: bool) -> None:
             self.cancel_box = None
-            if box.clickedButton() is not stop:
-                return
-            if self.runs.cancel(broadcast_id):
+            if not stop or self.runs.cancel(broadcast_id):
                 return
             self.bridge.run(
                 sending.cancel_broadcast,
@@ -179,9 +165,17 @@ class SendingDesk(QObject):
                 changes=team_id,
             )
 
-        box.finished.connect(lambda _result: answered())
-        self.cancel_box = box
-        box.open()
+        self.cancel_box = ask(
+            self.window,
+            title="Cancel the broadcast?",
+            text=f"Cancel broadcast {broadcast_id} for good?",
+            details="Recipients not sent yet will not get it. Those already sent are not affected.",
+            yes="Cancel broadcast",
+            no="Keep it",
+            icon=QMessageBox.Icon.Warning,
+            yes_role=QMessageBox.ButtonRole.DestructiveRole,
+            on_answer=answered,
+        )
 
     def open_report(self, team_id: int, broadcast_id: int) -> BroadcastReportDialog:
         """Show the broadcast's report."""
@@ -268,30 +262,25 @@ class SendingDesk(QObject):
         if last is not None:
             status = last.status
             where = f" ({status.total - status.pending - status.in_flight} of {status.total} done)"
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("A broadcast is sending")
         names = ", ".join(str(b) for b in running)
-        box.setText(f"Broadcast {names} is still sending{where}. Pause it and quit?")
-        box.setInformativeText(
-            "Messages already on their way finish first; the rest waits. Resume it from "
-            "Broadcasts the next time you open sesdesk."
-        )
-        pause = box.addButton("Pause and quit", QMessageBox.ButtonRole.AcceptRole)
-        keep = box.addButton("Keep sending", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
 
-        def answered() -> None:
+        def answered(pause: bool) -> None:
             self.quit_box = None
-            if box.clickedButton() is not pause:
+            if not pause:
                 return
             self._after_pause = then
             self.runs.pause_all(QUIT_PAUSE_REASON)
             if not self.runs.running_ids():
                 self._running_changed()
 
-        box.finished.connect(lambda _result: answered())
-        self.quit_box = box
-        box.open()
+        self.quit_box = ask(
+            self.window,
+            title="A broadcast is sending",
+            text=f"Broadcast {names} is still sending{where}. Pause it and quit?",
+            details="Messages already on their way finish first; the rest waits. Resume it "
+            "from Broadcasts the next time you open sesdesk.",
+            yes="Pause and quit",
+            no="Keep sending",
+            on_answer=answered,
+        )
         return True

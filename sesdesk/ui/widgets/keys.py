@@ -5,7 +5,6 @@ something the user typed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
@@ -17,6 +16,8 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWizard,
 )
+
+from sesdesk.ui.widgets.ask import ask
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -58,25 +59,23 @@ class DiscardGuard:
             return True
         if self.box is not None:
             return False
-        box = QMessageBox(self.dialog)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Discard?")
-        box.setText(f"Discard {self.what}?")
-        box.setInformativeText("What you typed is not kept.")
-        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
 
-        def answered(_result: Any) -> None:
+        def answered(discard: bool) -> None:
             self.box = None
-            if box.clickedButton() is discard:
+            if discard:
                 self._confirmed = True
                 self.dialog.reject()
 
-        box.finished.connect(answered)
-        self.box = box
-        box.open()
+        self.box = ask(
+            self.dialog,
+            title="Discard?",
+            text=f"Discard {self.what}?",
+            details="What you typed is not kept.",
+            yes="Discard",
+            no="Keep editing",
+            yes_role=QMessageBox.ButtonRole.DestructiveRole,
+            on_answer=answered,
+        )
         return False
 
     def reset(self) -> None:
