@@ -349,7 +349,12 @@ elapsed = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"{{elapsed:.2f}} {{before:.0f}} {{peak:.0f}} {{result.imported}} {{result.duplicates}} "
       f"{{len(result.rejected)}}")
-contacts.delete_list(store, team.id, {list_name!r})
+# Leave the store as built, so the bench can run again on it.
+from sqlalchemy import delete
+from sesdesk.models import ContactList
+with store.session() as session:
+    session.execute(delete(ContactList).where(
+        ContactList.team_id == team.id, ContactList.name == {list_name!r}))
 store.close()
 """
 
