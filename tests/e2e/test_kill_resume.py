@@ -15,25 +15,20 @@ import signal
 import sqlite3
 import time
 from collections import Counter
-from email.utils import parseaddr
 
 import pytest
 
 from sesdesk.services.rate import in_flight_needed
 from sesdesk.services.sending import recipients
 from tests.e2e.conftest import connected_team
+from tests.e2e.runs import accepted as accepted_by
+from tests.e2e.runs import broadcast_to
 
 RECIPIENTS = 300
 # Slow enough that twenty kills, each up to 0.8 s into sending, leave recipients to resume.
 RATE = 20.0
 LATENCY = 0.1
 KILLS = 20
-
-
-def _accepted(simulator) -> Counter[str]:
-    return Counter(
-        parseaddr(d)[1].lower() for m in simulator.sent_messages() for d in m.destinations
-    )
 
 
 @pytest.mark.slow
@@ -43,18 +38,7 @@ def test_sigkill_twenty_times_loses_nothing_and_sends_nothing_twice(tmp_path, ia
     chance = random.Random(seed)
     simulator = iam_simulator
     team = connected_team(tmp_path, simulator, production=True, max_rate=RATE, max_24h=1e6)
-    csv_path = tmp_path / "list.csv"
-    csv_path.write_text(
-        "email,name\n" + "".join(f"user{i}@example.com,User {i}\n" for i in range(RECIPIENTS)),
-        encoding="utf-8",
-    )
-    imported = team.run("contacts", "import", "--team", team.name, "--list", "all", str(csv_path))
-    assert imported.returncode == 0, imported.stderr
-    create = team.run(
-        "broadcast", "create", "--team", team.name, "--list", "all",
-        "--from", "news@acme.example", "--subject", "Hi {{name}}", "--text", "x", "--json",
-    )  # fmt: skip
-    broadcast_id = str(json.loads(create.stdout)["id"])
+    broadcast_id = broadcast_to(team, tmp_path, RECIPIENTS)
     simulator.set_latency(LATENCY)
 
     kills = 0
@@ -81,7 +65,7 @@ def test_sigkill_twenty_times_loses_nothing_and_sends_nothing_twice(tmp_path, ia
     assert status["pending"] == 0 and status["failed"] == 0
     assert status["sent"] + status["uncertain"] == RECIPIENTS, f"seed {seed}: {status}"
 
-    accepted = _accepted(simulator)
+    accepted = accepted_by(simulator)
     assert max(accepted.values()) == 1, f"seed {seed}: someone got the message twice"
     with team.store() as store:
         rows = recipients(store, team.team_id, int(broadcast_id), limit=RECIPIENTS + 1)

@@ -12,12 +12,12 @@ import os
 import random
 import signal
 import time
-from collections import Counter
-from email.utils import parseaddr
 
 import pytest
 
 from tests.e2e.conftest import connected_team
+from tests.e2e.runs import accepted as accepted_by
+from tests.e2e.runs import broadcast_to
 
 # The CLI runs once on SQLite and once on PostgreSQL (tests/postgres.py).
 pytestmark = pytest.mark.usefixtures("both_backends")
@@ -29,30 +29,13 @@ LATENCY = 0.1
 SIGNALS = (signal.SIGTERM, signal.SIGHUP) * 3 + (signal.SIGINT,)
 
 
-def _accepted(simulator) -> Counter[str]:
-    return Counter(
-        parseaddr(d)[1].lower() for m in simulator.sent_messages() for d in m.destinations
-    )
-
-
 @pytest.mark.timeout(240)
 def test_sigterm_and_sighup_pause_cleanly_with_nothing_uncertain(tmp_path, iam_simulator):
     seed = int(os.environ.get("SESDESK_SIGNAL_SEED", time.time_ns() % 1_000_000))
     chance = random.Random(seed)
     simulator = iam_simulator
     team = connected_team(tmp_path, simulator, production=True, max_rate=RATE, max_24h=1e6)
-    csv_path = tmp_path / "list.csv"
-    csv_path.write_text(
-        "email,name\n" + "".join(f"user{i}@example.com,User {i}\n" for i in range(RECIPIENTS)),
-        encoding="utf-8",
-    )
-    imported = team.run("contacts", "import", "--team", team.name, "--list", "all", str(csv_path))
-    assert imported.returncode == 0, imported.stderr
-    create = team.run(
-        "broadcast", "create", "--team", team.name, "--list", "all",
-        "--from", "news@acme.example", "--subject", "Hi {{name}}", "--text", "x", "--json",
-    )  # fmt: skip
-    broadcast_id = str(json.loads(create.stdout)["id"])
+    broadcast_id = broadcast_to(team, tmp_path, RECIPIENTS)
     simulator.set_latency(LATENCY)
 
     delivered = 0
@@ -85,7 +68,7 @@ def test_sigterm_and_sighup_pause_cleanly_with_nothing_uncertain(tmp_path, iam_s
     assert final.returncode == 0, f"seed {seed}: {final.stderr}"
     status = json.loads(final.stdout)
     assert (status["state"], status["sent"], status["uncertain"]) == ("done", RECIPIENTS, 0)
-    accepted = _accepted(simulator)
+    accepted = accepted_by(simulator)
     assert len(accepted) == RECIPIENTS and max(accepted.values()) == 1, f"seed {seed}"
     print(
         f"seed {seed}: {delivered} signals (SIGTERM/SIGHUP/SIGINT) mid-broadcast, "
