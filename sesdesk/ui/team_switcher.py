@@ -8,18 +8,15 @@ import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from sesdesk.errors import BadInput, SesdeskError
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.dialogs.name_dialogs import NameDialog
 
 if TYPE_CHECKING:
     from sesdesk.services.teams import TeamInfo
@@ -41,44 +38,19 @@ def _create_team(store: Any, name: str) -> TeamInfo:
 FIELD_LABELS = {"name": "Team name"}
 
 
-class NewTeamDialog(QDialog):
+class NewTeamDialog(NameDialog):
     """Asks for a team name; creates the team off the GUI thread; shows problems inline."""
 
     created = Signal(object)  # TeamInfo
 
     def __init__(self, bridge: Bridge, store: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.bridge = bridge
-        self.store = store
+        super().__init__(bridge, store, "New team", parent)
         self.team: TeamInfo | None = None
-        self.setWindowTitle("New team")
-        self.setModal(True)
-        layout = QVBoxLayout(self)
         intro = QLabel("A team is one project with its own AWS account and mailer.")
         intro.setWordWrap(True)
-        layout.addWidget(intro)
-        label = QLabel("Team &name:")
-        self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("e.g. Acme newsletter")
-        self.name_edit.setAccessibleName("Team name")
-        label.setBuddy(self.name_edit)
-        layout.addWidget(label)
-        layout.addWidget(self.name_edit)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("statusError")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
-        layout.addWidget(self.error_label)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.create_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.create_button.setText("&Create")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.name_edit.textChanged.connect(self._clear_error)
-        self.resize(380, self.sizeHint().height())
+        self.body.addWidget(intro)
+        self.add_name_field("Team &name:", "&Create", placeholder="e.g. Acme newsletter")
+        self.create_button = self.ok_button
 
     def submit(self) -> None:
         """Create the team named in the field (off the GUI thread)."""
@@ -110,14 +82,6 @@ class NewTeamDialog(QDialog):
             text = exc.message
         self.show_error(f"{text}\n{exc.hint}" if exc.hint else text)
         self.name_edit.setFocus()
-
-    def show_error(self, text: str) -> None:
-        """Show `text` under the field."""
-        self.error_label.setText(text)
-        self.error_label.show()
-
-    def _clear_error(self) -> None:
-        self.error_label.hide()
 
 
 class TeamSwitcher(QWidget):

@@ -3,22 +3,16 @@ team's name."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
 from sesdesk.errors import SesdeskError
 from sesdesk.models.states import MailerAccess
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.dialogs.name_dialogs import TypedNameDeleteDialog
 
 
 def _delete_mailer(store: Any, team_id: int, delete_identities: bool) -> Any:
@@ -27,7 +21,7 @@ def _delete_mailer(store: Any, team_id: int, delete_identities: bool) -> Any:
     return delete_mailer(store, team_id, delete_identities=delete_identities)
 
 
-class DeleteMailerDialog(QDialog):
+class DeleteMailerDialog(TypedNameDeleteDialog):
     """Says what goes (the local mailer, its secret, optionally the identities in SES) and
     deletes only after the team's name is typed."""
 
@@ -45,11 +39,8 @@ class DeleteMailerDialog(QDialog):
         identities: tuple[str, ...] = (),
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.bridge, self.store, self.team_id, self.team_name = bridge, store, team_id, team_name
-        self.setWindowTitle("Delete mailer")
-        self.setModal(True)
-        layout = QVBoxLayout(self)
+        super().__init__(bridge, store, team_id, team_name, "Delete mailer", parent)
+        layout = self.body
         explanation = QLabel(
             f"<b>Deleting the mailer of “{team_name}”</b> (AWS account {account_id}):"
             "<ul>"
@@ -82,53 +73,17 @@ class DeleteMailerDialog(QDialog):
         self.identities_note.setWordWrap(True)
         layout.addWidget(self.identities_note)
 
-        prompt = QLabel(f"Type <b>{team_name}</b> to confirm:")
-        self.name_edit = QLineEdit()
-        self.name_edit.setAccessibleName("Type the team name to confirm")
-        prompt.setBuddy(self.name_edit)
-        layout.addWidget(prompt)
-        layout.addWidget(self.name_edit)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("statusError")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
-        layout.addWidget(self.error_label)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.delete_button = self.buttons.addButton(
-            "&Delete mailer", QDialogButtonBox.ButtonRole.DestructiveRole
-        )
-        self.delete_button.setEnabled(False)
-        self.delete_button.clicked.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.name_edit.textChanged.connect(self._typed)
-        self.resize(520, self.sizeHint().height())
+        self.add_confirmation("&Delete mailer", 520, prompt=f"Type <b>{team_name}</b> to confirm:")
 
-    def _typed(self, text: str) -> None:
-        self.delete_button.setEnabled(text.strip().casefold() == self.team_name.casefold())
-
-    def submit(self) -> None:
-        """Delete in the background once the typed name matches."""
-        if not self.delete_button.isEnabled():
-            return
-        self.delete_button.setEnabled(False)
-        self.error_label.hide()
-        self.bridge.run(
-            _delete_mailer,
-            self.store,
-            self.team_id,
-            self.identities_box.isChecked(),
-            label="Deleting the mailer",
-            changes=self.team_id,
-            on_success=self._done,
-            on_failure=self._failed,
-        )
+    def deletion(self) -> tuple[Callable[..., Any], tuple[Any, ...], str, int]:
+        """Delete the mailer (and the identities in SES when the box is ticked)."""
+        args = (self.store, self.team_id, self.identities_box.isChecked())
+        return _delete_mailer, args, "Deleting the mailer", self.team_id
 
     def _done(self, result: Any) -> None:
         self.deleted.emit(result)
         self.accept()
 
-    def _failed(self, exc: SesdeskError) -> None:
-        self.error_label.setText(exc.message + (f"\n{exc.hint}" if exc.hint else ""))
-        self.error_label.show()
-        self._typed(self.name_edit.text())
+    def failure_text(self, exc: SesdeskError) -> str:
+        """The problem and, where there is one, its hint."""
+        return exc.message + (f"\n{exc.hint}" if exc.hint else "")

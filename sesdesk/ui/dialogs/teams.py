@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QWidget
 
 from sesdesk.errors import SesdeskError
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.dialogs.name_dialogs import NameDialog, TypedNameDeleteDialog
 
 
 def _rename(store: Any, team_id: int, name: str) -> Any:
@@ -30,15 +25,7 @@ def _delete(store: Any, team_id: int) -> None:
     delete_team(store, team_id)
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("statusError")
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-class RenameTeamDialog(QDialog):
+class RenameTeamDialog(NameDialog):
     """Asks for a new name; renames off the GUI thread; problems shown under the field."""
 
     renamed = Signal(object)  # TeamInfo
@@ -51,30 +38,9 @@ class RenameTeamDialog(QDialog):
         current_name: str,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.bridge, self.store, self.team_id = bridge, store, team_id
-        self.setWindowTitle("Rename team")
-        self.setModal(True)
-        layout = QVBoxLayout(self)
-        label = QLabel("New &name:")
-        self.name_edit = QLineEdit(current_name)
-        self.name_edit.selectAll()
-        self.name_edit.setAccessibleName("Team name")
-        label.setBuddy(self.name_edit)
-        layout.addWidget(label)
-        layout.addWidget(self.name_edit)
-        self.error_label = _error_label()
-        layout.addWidget(self.error_label)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("&Rename")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.name_edit.textChanged.connect(lambda _: self.error_label.hide())
-        self.resize(380, self.sizeHint().height())
+        super().__init__(bridge, store, "Rename team", parent)
+        self.team_id = team_id
+        self.add_name_field("New &name:", "&Rename", text=current_name)
 
     def submit(self) -> None:
         """Rename in the background; close on success, show the problem otherwise."""
@@ -96,11 +62,10 @@ class RenameTeamDialog(QDialog):
 
     def _failed(self, exc: SesdeskError) -> None:
         self.ok_button.setEnabled(True)
-        self.error_label.setText(getattr(exc, "problem", None) or exc.message)
-        self.error_label.show()
+        self.show_error(getattr(exc, "problem", None) or exc.message)
 
 
-class DeleteTeamDialog(QDialog):
+class DeleteTeamDialog(TypedNameDeleteDialog):
     """Deletes a team and its history after the user types its name; refuses while the team
     still has a mailer (that deletion has its own dialog)."""
 
@@ -116,11 +81,7 @@ class DeleteTeamDialog(QDialog):
         has_mailer: bool,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.bridge, self.store, self.team_id, self.team_name = bridge, store, team_id, team_name
-        self.setWindowTitle("Delete team")
-        self.setModal(True)
-        layout = QVBoxLayout(self)
+        super().__init__(bridge, store, team_id, team_name, "Delete team", parent)
         if has_mailer:
             text = (
                 f"Team “{team_name}” still has a mailer. Delete the mailer first (Mailer ▸ "
@@ -134,48 +95,13 @@ class DeleteTeamDialog(QDialog):
             )
         explanation = QLabel(text)
         explanation.setWordWrap(True)
-        layout.addWidget(explanation)
-        self.name_edit = QLineEdit()
-        self.name_edit.setAccessibleName("Type the team name to confirm")
-        self.name_edit.setVisible(not has_mailer)
-        layout.addWidget(self.name_edit)
-        self.error_label = _error_label()
-        layout.addWidget(self.error_label)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.delete_button = self.buttons.addButton(
-            "&Delete team", QDialogButtonBox.ButtonRole.DestructiveRole
-        )
-        self.delete_button.setEnabled(False)
-        self.delete_button.setVisible(not has_mailer)
-        self.delete_button.clicked.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.name_edit.textChanged.connect(self._typed)
-        self.resize(440, self.sizeHint().height())
+        self.body.addWidget(explanation)
+        self.add_confirmation("&Delete team", 440, offered=not has_mailer)
 
-    def _typed(self, text: str) -> None:
-        self.delete_button.setEnabled(text.strip().casefold() == self.team_name.casefold())
-
-    def submit(self) -> None:
-        """Delete in the background once the typed name matches."""
-        if not self.delete_button.isEnabled():
-            return
-        self.delete_button.setEnabled(False)
-        self.bridge.run(
-            _delete,
-            self.store,
-            self.team_id,
-            label="Deleting the team",
-            changes=0,
-            on_success=self._done,
-            on_failure=self._failed,
-        )
+    def deletion(self) -> tuple[Callable[..., Any], tuple[Any, ...], str, int]:
+        """Delete the team (changes=0: the team list itself changes)."""
+        return _delete, (self.store, self.team_id), "Deleting the team", 0
 
     def _done(self, _: Any) -> None:
         self.deleted.emit(self.team_id)
         self.accept()
-
-    def _failed(self, exc: SesdeskError) -> None:
-        self.error_label.setText(exc.message)
-        self.error_label.show()
-        self._typed(self.name_edit.text())

@@ -15,3 +15,10 @@ def wrapped_label(text: str = "", name: str = "", *, selectable: bool = False) -
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def error_label() -> QLabel:
+    """The hidden, word-wrapped "statusError" label a form shows its problem in."""
+    label = wrapped_label(name="statusError")
+    label.hide()
+    return label

@@ -51,6 +51,7 @@ from sesdesk.services.connect import ConnectFlow, ConnectResult, WizardStep
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import DiscardGuard, wizard_enter
+from sesdesk.ui.widgets.labels import error_label
 
 PAGE_IDS = {
     WizardStep.KEYS: 0,
@@ -63,14 +64,6 @@ MARKS = {
     PermissionVerdict.MISSING: "✗",
     PermissionVerdict.UNVERIFIED: "?",
 }
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("statusError")
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 def _muted(text: str = "") -> QLabel:
@@ -141,7 +134,7 @@ class KeysPage(QWizardPage):
         key_label = QLabel("Access &key id:")
         key_label.setBuddy(self.key_id_edit)
         form.addRow(key_label, self.key_id_edit)
-        self.key_id_error = _error_label()
+        self.key_id_error = error_label()
         form.addRow("", self.key_id_error)
 
         self.secret_edit = QLineEdit()
@@ -154,7 +147,7 @@ class KeysPage(QWizardPage):
         self.show_secret = QCheckBox("S&how the secret")
         self.show_secret.toggled.connect(self._toggle_secret)
         form.addRow("", self.show_secret)
-        self.secret_error = _error_label()
+        self.secret_error = error_label()
         form.addRow("", self.secret_error)
 
         self.errors = {"access_key_id": self.key_id_error, "secret_access_key": self.secret_error}
@@ -275,7 +268,7 @@ class CheckPage(QWizardPage):
         self.identity_label.setWordWrap(True)
         self.identity_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.identity_label)
-        self.root_label = _error_label()
+        self.root_label = error_label()
         layout.addWidget(self.root_label)
         self.permissions_label = QLabel("Permissions:")
         layout.addWidget(self.permissions_label)
@@ -285,7 +278,7 @@ class CheckPage(QWizardPage):
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
-        self.error_label = _error_label()
+        self.error_label = error_label()
         layout.addWidget(self.error_label)
         retry_row = QHBoxLayout()
         self.retry_button = QPushButton("&Try again")
@@ -542,7 +535,7 @@ class DonePage(QWizardPage):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary)
-        self.warning_label = _error_label()
+        self.warning_label = error_label()
         layout.addWidget(self.warning_label)
         self.notes = _muted()
         layout.addWidget(self.notes)
