@@ -5,14 +5,28 @@ Everything here reads the local store only, so it works offline and with lost cr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
 
 from sesdesk.errors import NotFound
 from sesdesk.models import AccountStatus, Mailer, SenderIdentity, StatusEvent, Store, Team
 from sesdesk.services.identity_status import Explanation, display_name, explain
+
+_View = TypeVar("_View")
+
+
+def from_row(view: type[_View], row: object, **computed: Any) -> _View:
+    """The read model `view` (a dataclass) from `row`'s attributes of the same names; the
+    fields that are not a plain copy come in `computed`."""
+    copied = {
+        field.name: getattr(row, field.name)
+        for field in fields(view)  # type: ignore[arg-type]
+        if field.name not in computed
+    }
+    return view(**copied, **computed)
 
 
 @dataclass(frozen=True)
@@ -78,19 +92,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def identity_view(row: SenderIdentity) -> IdentityView:
     """The read model of one stored identity row."""
-    return IdentityView(
-        name=row.name,
-        kind=row.kind,
-        status=row.status,
-        error_type=row.error_type,
-        verified_for_sending=row.verified_for_sending,
-        dkim_tokens=tuple(row.dkim_tokens or ()),
-        created_at=row.created_at,
-        last_checked=row.last_checked,
-        id=row.id,
-        dkim_status=row.dkim_status,
-        removed_at=row.removed_at,
-    )
+    return from_row(IdentityView, row, dkim_tokens=tuple(row.dkim_tokens or ()))
 
 
 @dataclass(frozen=True)
@@ -151,32 +153,14 @@ def load_snapshot(store: Store, team_id: int) -> TeamSnapshot:
         return TeamSnapshot(
             team_id=team.id,
             team_name=team.name,
-            mailer=None
-            if mailer is None
-            else MailerView(
-                account_id=mailer.account_id,
-                region=mailer.region,
-                key_last4=mailer.key_last4,
-                access=mailer.access,
-                access_reason=mailer.access_reason,
-                last_checked=mailer.last_checked,
-                offline_since=mailer.offline_since,
-                is_root=mailer.is_root,
-            ),
+            mailer=None if mailer is None else from_row(MailerView, mailer),
             account=None
             if account is None
-            else AccountView(
-                production=account.production,
-                review_status=account.review_status,
-                sending_enabled=account.sending_enabled,
-                max_24h=account.max_24h,
-                sent_24h=account.sent_24h,
-                max_rate=account.max_rate,
+            else from_row(
+                AccountView,
+                account,
                 left_24h=max(0.0, account.max_24h - account.sent_24h),
-                enforcement_status=account.enforcement_status,
-                updated_at=account.updated_at,
                 review_since=review_since,
-                review_case_id=account.review_case_id,
             ),
             identities=tuple(identity_view(i) for i in identities),
         )

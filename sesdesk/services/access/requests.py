@@ -22,7 +22,7 @@ from sesdesk.services.access_templates import (
     ComposerAnswers,
     answers_for,
 )
-from sesdesk.services.state import load_snapshot
+from sesdesk.services.state import from_row, load_snapshot
 
 # --- drafts and stored requests ------------------------------------------------------------
 
@@ -44,12 +44,9 @@ class RequestView:
 
 
 def _view(row: AccessRequest) -> RequestView:
-    return RequestView(
-        id=row.id,
-        created_at=row.created_at,
-        submitted_at=row.submitted_at,
-        region=row.region,
-        via=row.via,
+    return from_row(
+        RequestView,
+        row,
         form=AccessForm(
             mail_type=row.mail_type,
             website_url=row.website_url,
@@ -58,9 +55,6 @@ def _view(row: AccessRequest) -> RequestView:
             additional_contacts=tuple(row.additional_contacts or ()),
         ),
         answers=ComposerAnswers.from_dict(row.composer_answers) if row.composer_answers else None,
-        case_id=row.case_id,
-        outcome=row.outcome,
-        outcome_at=row.outcome_at,
     )
 
 
