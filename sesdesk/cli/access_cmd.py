@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, note, say
+from sesdesk.cli.parsing import command, team_of
 
 _VERDICT_MARK = {"ok": "ok   ", "warn": "WARN ", "block": "BLOCK"}
 
@@ -23,32 +24,25 @@ def register(sub: Any) -> None:
     commands = access.add_subparsers(dest="access_command", metavar="COMMAND")
     commands.required = True
 
-    draft = commands.add_parser("draft", help="the production-access form as prepared, checked")
-    draft.add_argument("--team", required=True, metavar="NAME")
+    draft = command(commands, "draft", "the production-access form as prepared, checked", _draft)
     draft.add_argument(
         "--template",
         choices=["otp", "newsletter"],
         help="start from a template instead of the last request",
     )
-    draft.add_argument("--json", action="store_true")
-    draft.set_defaults(handler=_draft)
 
-    submit = commands.add_parser(
-        "submit", help="check the form and submit it to AWS (PutAccountDetails)"
+    submit = command(
+        commands, "submit", "check the form and submit it to AWS (PutAccountDetails)", _submit
     )
-    submit.add_argument("--team", required=True, metavar="NAME")
     submit.add_argument(
         "--form", required=True, metavar="FILE.json", help="the form ('-' reads stdin)"
     )
-    submit.add_argument("--json", action="store_true")
-    submit.set_defaults(handler=_submit)
 
 
 def _draft(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services import access
-    from sesdesk.services.teams import find_team
 
-    team = find_team(ctx.store, args.team)
+    team = team_of(ctx, args)
     prepared = access.draft(ctx.store, team.id, template_key=args.template)
     checks = prepared.checks
     ready = prepared.readiness
@@ -132,13 +126,12 @@ def _read_form(path: str) -> dict[str, Any]:
 
 def _submit(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services import access
-    from sesdesk.services.teams import find_team
 
     doc = _read_form(args.form)
     form = access.AccessForm.from_document(doc)
     for name in access.unknown_fields(doc):
         note(f"sesdesk: ignoring unknown field {name!r}")
-    team = find_team(ctx.store, args.team)
+    team = team_of(ctx, args)
     result = access.submit(ctx.store, team.id, form)
     for warning in result.warnings:
         note(f"warning: {warning.title}: {warning.message}")

@@ -13,45 +13,40 @@ import sys
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, note, say
+from sesdesk.cli.parsing import command, team_of
 from sesdesk.errors import BadInput
 
 
 def register(sub: Any) -> None:
     """Add the connect, reconnect, mailer and policy commands."""
-    connect = sub.add_parser("connect", help="connect a team to Amazon SES with AWS keys")
-    connect.add_argument("--team", required=True, metavar="NAME")
+    connect = command(sub, "connect", "connect a team to Amazon SES with AWS keys", _connect)
     connect.add_argument("--region", required=True, metavar="REGION", help="an SES region")
-    connect.add_argument(
-        "--stdin", action="store_true", help="read the key id and the secret as two lines"
-    )
-    connect.add_argument("--json", action="store_true")
-    connect.set_defaults(handler=_connect)
-
-    reconnect = sub.add_parser("reconnect", help="give a mailer new keys of the same account")
-    reconnect.add_argument("--team", required=True, metavar="NAME")
-    reconnect.add_argument(
-        "--stdin", action="store_true", help="read the key id and the secret as two lines"
-    )
-    reconnect.add_argument("--json", action="store_true")
-    reconnect.set_defaults(handler=_reconnect)
+    reconnect = command(sub, "reconnect", "give a mailer new keys of the same account", _reconnect)
+    for parser in (connect, reconnect):
+        parser.add_argument(
+            "--stdin", action="store_true", help="read the key id and the secret as two lines"
+        )
 
     mailer = sub.add_parser("mailer", help="manage a team's mailer")
     actions = mailer.add_subparsers(dest="mailer_command", metavar="ACTION", required=True)
-    delete = actions.add_parser(
-        "delete", help="delete the team's mailer and its stored keys (history stays)"
+    delete = command(
+        actions, "delete", "delete the team's mailer and its stored keys (history stays)", _delete
     )
-    delete.add_argument("--team", required=True, metavar="NAME")
     delete.add_argument("--yes", action="store_true", help="confirm the deletion")
     delete.add_argument(
         "--delete-identities",
         action="store_true",
         help="also delete the team's sender identities in SES (needs working keys)",
     )
-    delete.add_argument("--json", action="store_true")
-    delete.set_defaults(handler=_delete)
 
-    policy = sub.add_parser("policy", help="print the least-privilege IAM policy sesdesk needs")
-    policy.set_defaults(handler=_policy)
+    command(
+        sub,
+        "policy",
+        "print the least-privilege IAM policy sesdesk needs",
+        _policy,
+        team=False,
+        json=False,
+    )
 
 
 # --- reading the keys -------------------------------------------------------------------
@@ -153,11 +148,10 @@ def _connect(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.aws.credentials import clean_region
     from sesdesk.errors import NotAllowed
     from sesdesk.services.connect import connect, validate_connect_input
-    from sesdesk.services.teams import find_team
 
     # Everything that needs no network and no secret first.
     region = clean_region(args.region)
-    team = find_team(ctx.store, args.team)
+    team = team_of(ctx, args)
     if team.has_mailer:
         raise NotAllowed(
             f"Team {team.name!r} already has a mailer: one mailer per team.",
@@ -179,9 +173,8 @@ def _connect(args: argparse.Namespace, ctx: Context) -> int:
 def _reconnect(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.errors import NotAllowed
     from sesdesk.services.connect import reconnect, validate_connect_input
-    from sesdesk.services.teams import find_team
 
-    team = find_team(ctx.store, args.team)
+    team = team_of(ctx, args)
     if not team.has_mailer:
         raise NotAllowed(
             f"Team {team.name!r} has no mailer to reconnect.",
@@ -197,9 +190,8 @@ def _reconnect(args: argparse.Namespace, ctx: Context) -> int:
 def _delete(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.errors import NotFound
     from sesdesk.services.connect import delete_mailer
-    from sesdesk.services.teams import find_team
 
-    team = find_team(ctx.store, args.team)
+    team = team_of(ctx, args)
     if not team.has_mailer:
         raise NotFound("team", f"team {team.name!r} has no mailer to delete")
     if not args.yes:

@@ -12,6 +12,7 @@ import argparse
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, note, say
+from sesdesk.cli.parsing import command, team_of
 
 
 def register(sub: Any) -> None:
@@ -23,33 +24,22 @@ def register(sub: Any) -> None:
         ("status", _status, "the wiring's health, waiting messages, last drain"),
         ("drain", _drain, "take in every waiting event now"),
     ):
-        parser = actions.add_parser(name, help=text)
-        parser.add_argument("--team", required=True, metavar="NAME")
-        parser.add_argument("--json", action="store_true")
-        parser.set_defaults(handler=handler)
+        command(actions, name, text, handler)
 
 
 def register_broadcast(actions: Any) -> None:
     """Add `broadcast report` and `broadcast resend` to the broadcast command."""
-    report = actions.add_parser("report", help="every recipient's outcome (who did not get it)")
-    report.add_argument("--team", required=True, metavar="NAME")
-    report.add_argument("broadcast_id", type=int, metavar="BROADCAST_ID")
-    report.add_argument("--json", action="store_true")
-    report.set_defaults(handler=_report)
-    resend = actions.add_parser(
-        "resend",
-        help="send again only to uncertain recipients SES never reported (probably not sent)",
-    )
-    resend.add_argument("--team", required=True, metavar="NAME")
-    resend.add_argument("broadcast_id", type=int, metavar="BROADCAST_ID")
-    resend.add_argument("--json", action="store_true")
-    resend.set_defaults(handler=_resend)
-
-
-def _team(ctx: Context, name: str) -> Any:
-    from sesdesk.services.teams import find_team
-
-    return find_team(ctx.store, name)
+    for name, handler, text in (
+        ("report", _report, "every recipient's outcome (who did not get it)"),
+        (
+            "resend",
+            _resend,
+            "send again only to uncertain recipients SES never reported (probably not sent)",
+        ),
+    ):
+        command(actions, name, text, handler).add_argument(
+            "broadcast_id", type=int, metavar="BROADCAST_ID"
+        )
 
 
 def _print_status(doc: dict[str, Any]) -> None:
@@ -65,32 +55,32 @@ def _print_status(doc: dict[str, Any]) -> None:
         say(f"! {problem}")
 
 
+def _show_wiring(args: argparse.Namespace, ctx: Context, read: Any) -> int:
+    """Print the wiring status `read(store, team_id)` returns, as JSON or as text."""
+    doc = read(ctx.store, team_of(ctx, args).id).as_json()
+    if args.json:
+        emit_json(doc)
+    else:
+        _print_status(doc)
+    return 0
+
+
 def _setup(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.feedback.wiring import set_up_feedback
 
-    status = set_up_feedback(ctx.store, _team(ctx, args.team).id)
-    if args.json:
-        emit_json(status.as_json())
-    else:
-        _print_status(status.as_json())
-    return 0
+    return _show_wiring(args, ctx, set_up_feedback)
 
 
 def _status(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.feedback.wiring import feedback_status
 
-    status = feedback_status(ctx.store, _team(ctx, args.team).id)
-    if args.json:
-        emit_json(status.as_json())
-    else:
-        _print_status(status.as_json())
-    return 0
+    return _show_wiring(args, ctx, feedback_status)
 
 
 def _drain(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.feedback.intake import drain
 
-    result = drain(ctx.store, _team(ctx, args.team).id)
+    result = drain(ctx.store, team_of(ctx, args).id)
     if args.json:
         emit_json(result.as_json())
     else:
@@ -111,7 +101,7 @@ def _drain(args: argparse.Namespace, ctx: Context) -> int:
 def _report(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.feedback.report import broadcast_report
 
-    rows = broadcast_report(ctx.store, _team(ctx, args.team).id, args.broadcast_id)
+    rows = broadcast_report(ctx.store, team_of(ctx, args).id, args.broadcast_id)
     if args.json:
         emit_json([row.as_json() for row in rows])
         return 0
@@ -124,7 +114,7 @@ def _report(args: argparse.Namespace, ctx: Context) -> int:
 def _resend(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.feedback.uncertain import release_probably_not_sent
 
-    count = release_probably_not_sent(ctx.store, _team(ctx, args.team).id, args.broadcast_id)
+    count = release_probably_not_sent(ctx.store, team_of(ctx, args).id, args.broadcast_id)
     if args.json:
         emit_json({"released": count})
     else:

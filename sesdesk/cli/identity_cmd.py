@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, note, port_number, say
+from sesdesk.cli.parsing import command, team_of
 
 
 def register(sub: Any) -> None:
@@ -13,22 +14,14 @@ def register(sub: Any) -> None:
     identity = sub.add_parser("identity", help="sender identities: email addresses and domains")
     actions = identity.add_subparsers(dest="identity_command", metavar="ACTION", required=True)
 
-    add = actions.add_parser("add", help="add an email address or a domain to send from")
-    add.add_argument("--team", required=True, metavar="NAME")
+    add = command(actions, "add", "add an email address or a domain to send from", _add)
     add.add_argument("identity", metavar="EMAIL_OR_DOMAIN")
-    add.add_argument("--json", action="store_true")
-    add.set_defaults(handler=_add)
 
-    listing = actions.add_parser("list", help="the team's identities and their status (offline)")
-    listing.add_argument("--team", required=True, metavar="NAME")
+    listing = command(actions, "list", "the team's identities and their status (offline)", _list)
     listing.add_argument("--history", action="store_true", help="include retried/replaced ones")
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=_list)
 
-    records = actions.add_parser("records", help="the DNS records to publish for a domain")
-    records.add_argument("--team", required=True, metavar="NAME")
+    records = command(actions, "records", "the DNS records to publish for a domain", _records)
     records.add_argument("domain", metavar="DOMAIN")
-    records.add_argument("--json", action="store_true")
     records.add_argument(
         "--format",
         choices=("table", "zone", "csv"),
@@ -47,20 +40,13 @@ def register(sub: Any) -> None:
     records.add_argument("--check", action="store_true", help="look each record up in DNS now")
     records.add_argument("--nameserver", metavar="IP", help="DNS server to ask (default: system)")
     records.add_argument("--port", type=port_number, default=53, metavar="N", help="its port (53)")
-    records.set_defaults(handler=_records)
 
-    retry = actions.add_parser("retry", help="delete and recreate an identity to verify again")
-    retry.add_argument("--team", required=True, metavar="NAME")
+    retry = command(actions, "retry", "delete and recreate an identity to verify again", _retry)
     retry.add_argument("identity", metavar="IDENTITY")
-    retry.add_argument("--json", action="store_true")
-    retry.set_defaults(handler=_retry)
 
-    replace = actions.add_parser("replace", help="replace an identity with another one")
-    replace.add_argument("--team", required=True, metavar="NAME")
+    replace = command(actions, "replace", "replace an identity with another one", _replace)
     replace.add_argument("old", metavar="OLD")
     replace.add_argument("new", metavar="NEW")
-    replace.add_argument("--json", action="store_true")
-    replace.set_defaults(handler=_replace)
 
 
 def _change_document(change: Any) -> dict[str, Any]:
@@ -110,16 +96,10 @@ def _report_change(args: argparse.Namespace, change: Any, verb: str) -> int:
     return 0
 
 
-def _team(ctx: Context, name: str) -> Any:
-    from sesdesk.services.teams import find_team
-
-    return find_team(ctx.store, name)
-
-
 def _add(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.identities import add_identity, validate_identity
 
-    team = _team(ctx, args.team)
+    team = team_of(ctx, args)
     validate_identity(args.identity)  # bad input is refused before anything else
     return _report_change(args, add_identity(ctx.store, team.id, args.identity), "Added")
 
@@ -127,7 +107,7 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
 def _list(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.identities import list_identities
 
-    team = _team(ctx, args.team)
+    team = team_of(ctx, args)
     identities = list_identities(ctx.store, team.id, history=args.history)
     if args.json:
         emit_json([identity.as_dict() for identity in identities])
@@ -147,7 +127,7 @@ def _records(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.dns_records import to_csv, zone_snippet
     from sesdesk.services.identities import identity_records
 
-    team = _team(ctx, args.team)
+    team = team_of(ctx, args)
     config = None
     if args.check:
         from sesdesk.services.dns_check import ResolverConfig
@@ -190,14 +170,14 @@ def _records(args: argparse.Namespace, ctx: Context) -> int:
 def _retry(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.identities import retry_identity
 
-    team = _team(ctx, args.team)
+    team = team_of(ctx, args)
     return _report_change(args, retry_identity(ctx.store, team.id, args.identity), "Recreated")
 
 
 def _replace(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.identities import replace_identity, validate_identity
 
-    team = _team(ctx, args.team)
+    team = team_of(ctx, args)
     validate_identity(args.new, field="new")
     change = replace_identity(ctx.store, team.id, args.old, args.new)
     return _report_change(args, change, "Replaced with")

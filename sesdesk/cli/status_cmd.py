@@ -6,24 +6,20 @@ import argparse
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, note, say
+from sesdesk.cli.parsing import command, team_of
 
 
 def register(sub: Any) -> None:
     """Add the `status` and `poll` commands."""
-    status = sub.add_parser("status", help="what the team's mailer may do now, and why")
-    status.add_argument("--team", required=True, metavar="NAME")
+    status = command(sub, "status", "what the team's mailer may do now, and why", _status)
     status.add_argument("--refresh", action="store_true", help="ask AWS first (else: the store)")
-    status.add_argument("--json", action="store_true")
-    status.set_defaults(handler=_status)
 
-    poll = sub.add_parser("poll", help="run one poll cycle now, then exit")
-    poll.add_argument("--team", required=True, metavar="NAME")
+    poll = command(sub, "poll", "run one poll cycle now, then exit", _poll, json=False)
     poll.add_argument(
         "--watch",
         action="store_true",
         help="keep polling on the adaptive schedule until interrupted",
     )
-    poll.set_defaults(handler=_poll)
 
 
 def _iso(value: Any) -> str | None:
@@ -144,9 +140,8 @@ def _failure_of(outcome: Any) -> Any:
 def _status(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.gating import decide
     from sesdesk.services.state import load_snapshot
-    from sesdesk.services.teams import find_team
 
-    team = find_team(ctx.store, args.team)
+    team = team_of(ctx, args)
     failure = None
     if args.refresh:
         if not team.has_mailer:
@@ -176,9 +171,8 @@ def _status(args: argparse.Namespace, ctx: Context) -> int:
 
 def _poll(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.errors import NotAllowed
-    from sesdesk.services.teams import find_team
 
-    team = find_team(ctx.store, args.team)
+    team = team_of(ctx, args)
     if not team.has_mailer:
         raise NotAllowed("This team has no mailer yet: connect AWS first.")
     if args.watch:

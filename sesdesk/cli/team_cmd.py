@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, say
+from sesdesk.cli.parsing import command
 
 
 def register(sub: Any) -> None:
@@ -13,24 +14,23 @@ def register(sub: Any) -> None:
     team = sub.add_parser("team", help="create, list, rename and delete teams")
     actions = team.add_subparsers(dest="team_command", metavar="ACTION", required=True)
 
-    create = actions.add_parser("create", help="create a team")
-    create.add_argument("name", metavar="NAME")
-    create.add_argument("--json", action="store_true")
-    create.set_defaults(handler=_create)
-
-    listing = actions.add_parser("list", help="list teams")
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=_list)
-
-    rename = actions.add_parser("rename", help="rename a team")
+    command(actions, "create", "create a team", _create, team=False).add_argument(
+        "name", metavar="NAME"
+    )
+    command(actions, "list", "list teams", _list, team=False)
+    rename = command(actions, "rename", "rename a team", _rename, team=False, json=False)
     rename.add_argument("name", metavar="NAME")
     rename.add_argument("new_name", metavar="NEW_NAME")
-    rename.set_defaults(handler=_rename)
-
-    delete = actions.add_parser("delete", help="delete a team that has no mailer, with its records")
+    delete = command(
+        actions,
+        "delete",
+        "delete a team that has no mailer, with its records",
+        _delete,
+        team=False,
+        json=False,
+    )
     delete.add_argument("name", metavar="NAME")
     delete.add_argument("--yes", action="store_true", help="confirm: its records go too")
-    delete.set_defaults(handler=_delete)
 
 
 def _create(args: argparse.Namespace, ctx: Context) -> int:
