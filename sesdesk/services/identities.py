@@ -33,6 +33,7 @@ from sesdesk.services.identity_status import (
     EMAIL,
     EMAIL_LINK_HOURS,
     record_status,
+    retire_identity,
 )
 
 # What a status means is worded in identity_status; these stay importable from here.
@@ -416,8 +417,7 @@ def _retire(
     row = session.get(SenderIdentity, identity_id)
     if row is None:
         return
-    row.removed_at = now
-    record_status(session, row.team_id, row.name, row.status, new_value, message, at=now)
+    retire_identity(session, row, new_value, message, at=now)
     # The partial unique index only allows one active row per name: write this one first.
     session.flush()
 

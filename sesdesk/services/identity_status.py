@@ -130,3 +130,9 @@ def record_status(
 ) -> StatusEvent:
     """Add an identity's status change (`identity:<name>` / `status`) to the team's history."""
     return record_event(session, team_id, f"identity:{name}", "status", old, new, message, at=at)
+
+
+def retire_identity(session: Any, row: Any, new: str, message: str, *, at: datetime) -> StatusEvent:
+    """Keep identity `row` as history (`removed_at`), recording the change to `new` and why."""
+    row.removed_at = at
+    return record_status(session, row.team_id, row.name, row.status, new, message, at=at)

@@ -23,7 +23,7 @@ from sesdesk.models import (
     utcnow,
 )
 from sesdesk.models.states import IdentityStatus, MailerAccess
-from sesdesk.services.identity_status import record_status
+from sesdesk.services.identity_status import record_status, retire_identity
 from sesdesk.services.mailers import mailer_row, open_mailer, set_access, watching_access
 from sesdesk.services.mailers import mark_lost as mark_lost  # re-exported: callers use it here
 
@@ -291,13 +291,10 @@ def _record_identities(
         row.updated_at = now
     for key, row in rows.items():
         if key not in seen:
-            row.removed_at = now
             changes.append(
-                record_status(
+                retire_identity(
                     session,
-                    team_id,
-                    row.name,
-                    row.status,
+                    row,
                     "REMOVED",
                     f"Sender identity {row.name} no longer exists in SES.",
                     at=now,
