@@ -30,7 +30,7 @@ from sesdesk.aws.ses import CallerIdentity
 from sesdesk.errors import BadInput, CredentialsRejected, NotAllowed, NotFound, SesdeskError
 from sesdesk.models import AccountStatus, SenderIdentity, Store, record_event, utcnow
 from sesdesk.models.states import MailerAccess
-from sesdesk.services.identity_status import record_status
+from sesdesk.services.identity_status import retire_identity
 from sesdesk.services.mailers import (
     mailer_row,
     open_mailer,
@@ -142,13 +142,20 @@ def connect(
     report_progress(CheckProgress(STEP_SAVE, "running", "Storing the secret in the keyring…"))
     save_mailer(store, team_id, region=region, keys=keys, caller=report.caller)
     report_progress(CheckProgress(STEP_SAVE, "done", "Mailer saved"))
-    refresh_error = _refresh_once(store, team_id, report_progress)
-    if refresh_error is None:
+    result = _result(report, region, keys, _refresh_once(store, team_id, report_progress))
+    if result.refreshed:
         # Bounces and complaints flow back from the first send on, when the keys allow it.
         from sesdesk.aws.feedback import FeedbackFacade
         from sesdesk.services.feedback.wiring import try_set_up_at_connect
 
         try_set_up_at_connect(store, team_id, FeedbackFacade(open_mailer(store, team_id).factory))
+    return result
+
+
+def _result(
+    report: CredentialReport, region: str, keys: AwsKeys, refresh_error: str | None
+) -> ConnectResult:
+    """What connect and reconnect answer once the keys are saved and one refresh was tried."""
     return ConnectResult(
         report=report,
         region=region,
@@ -204,14 +211,7 @@ def reconnect(
     report_progress(CheckProgress(STEP_SAVE, "running", "Replacing the secret in the keyring…"))
     _replace_keys(store, team_id, keys, report)
     report_progress(CheckProgress(STEP_SAVE, "done", "New keys saved"))
-    refresh_error = _refresh_once(store, team_id, report_progress)
-    return ConnectResult(
-        report=report,
-        region=region,
-        key_last4=keys.last_four,
-        refreshed=refresh_error is None,
-        refresh_error=refresh_error,
-    )
+    return _result(report, region, keys, _refresh_once(store, team_id, report_progress))
 
 
 def _replace_keys(store: Store, team_id: int, keys: AwsKeys, report: CredentialReport) -> None:
@@ -320,13 +320,10 @@ def delete_mailer(
                 SenderIdentity.team_id == team_id, SenderIdentity.removed_at.is_(None)
             )
         ):
-            row.removed_at = now
             where = "deleted in SES" if row.name in deleted or row.name in gone else "kept in SES"
-            record_status(
+            retire_identity(
                 session,
-                team_id,
-                row.name,
-                row.status,
+                row,
                 "REMOVED",
                 f"Sender identity {row.name} removed with the mailer ({where}).",
                 at=now,
