@@ -64,15 +64,5 @@ class StatusEvent(Base):
         )
 
 
-def record_event(
-    session: Session,
-    team_id: int,
-    subject: str,
-    field: str,
-    old: str | None,
-    new: str | None,
-    message: str,
-    at: datetime | None = None,
-) -> StatusEvent:
-    """Add one StatusEvent to `session` and return it (see `StatusEvent.record`)."""
-    return StatusEvent.record(session, team_id, subject, field, old, new, message, at)
+#: Add one StatusEvent to a session and return it: the module-level name for `StatusEvent.record`.
+record_event = StatusEvent.record
