@@ -14,17 +14,11 @@ Handler = Callable[[argparse.Namespace, "Context"], int]
 
 
 def command(
-    actions: Any,
-    name: str,
-    help: str,
-    handler: Handler,
-    *,
-    team: bool = True,
-    json: bool = True,
+    actions: Any, name: str, text: str, handler: Handler, *, team: bool = True, json: bool = True
 ) -> argparse.ArgumentParser:
-    """Add subcommand `name` with a required `--team NAME` and a `--json` switch (either can
-    be left out); its own positionals and options are added to the parser it returns."""
-    parser: argparse.ArgumentParser = actions.add_parser(name, help=help)
+    """Add subcommand `name` (help `text`) with a required `--team NAME` and a `--json` switch
+    (either can be left out); its own arguments go on the parser it returns."""
+    parser: argparse.ArgumentParser = actions.add_parser(name, help=text)
     if team:
         parser.add_argument("--team", required=True, metavar="NAME")
     if json:

@@ -39,7 +39,8 @@ class DeleteMailerDialog(TypedNameDeleteDialog):
         identities: tuple[str, ...] = (),
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(bridge, store, team_id, team_name, "Delete mailer", parent)
+        super().__init__("Delete mailer", parent)
+        self.bridge, self.store, self.team_id, self.team_name = bridge, store, team_id, team_name
         layout = self.body
         explanation = QLabel(
             f"<b>Deleting the mailer of “{team_name}”</b> (AWS account {account_id}):"

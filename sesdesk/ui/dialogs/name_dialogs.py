@@ -73,19 +73,15 @@ class NameDialog(QDialog):
 
 class TypedNameDeleteDialog(QDialog):
     """A modal deletion that runs in the background only once the team's name is typed; the
-    subclass adds its explanation to `body` first, then calls `add_confirmation`."""
+    subclass sets the team, adds its explanation to `body`, then calls `add_confirmation`."""
 
-    def __init__(
-        self,
-        bridge: Bridge,
-        store: Any,
-        team_id: int,
-        team_name: str,
-        title: str,
-        parent: QWidget | None,
-    ) -> None:
+    bridge: Bridge
+    store: Any
+    team_id: int
+    team_name: str
+
+    def __init__(self, title: str, parent: QWidget | None) -> None:
         super().__init__(parent)
-        self.bridge, self.store, self.team_id, self.team_name = bridge, store, team_id, team_name
         self.setWindowTitle(title)
         self.setModal(True)
         self.body = QVBoxLayout(self)

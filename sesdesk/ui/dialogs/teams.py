@@ -81,7 +81,8 @@ class DeleteTeamDialog(TypedNameDeleteDialog):
         has_mailer: bool,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(bridge, store, team_id, team_name, "Delete team", parent)
+        super().__init__("Delete team", parent)
+        self.bridge, self.store, self.team_id, self.team_name = bridge, store, team_id, team_name
         if has_mailer:
             text = (
                 f"Team “{team_name}” still has a mailer. Delete the mailer first (Mailer ▸ "
