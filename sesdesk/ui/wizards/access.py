@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
     QWizard,
-    QWizardPage,
 )
 
 from sesdesk.errors import SesdeskError
@@ -42,6 +41,7 @@ from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import wizard_enter
 from sesdesk.ui.widgets.labels import wrapped_label as _label
 from sesdesk.ui.widgets.pill import StatusPill
+from sesdesk.ui.wizards.page import WizardPage
 
 _TONE = {
     access.FieldVerdict.OK: "ok",
@@ -64,16 +64,17 @@ def _error_label() -> QLabel:
     return label
 
 
-class IntroPage(QWizardPage):
+class IntroPage(WizardPage):
     """Before: a verified identity, the region ("sandbox is per region"), the review so far."""
 
+    _wizard: AccessWizard
+
     def __init__(self, wizard: AccessWizard) -> None:
-        super().__init__()
-        self._wizard = wizard
-        self.setTitle("Apply for production access")
-        self.setSubTitle(
+        super().__init__(
+            wizard,
+            "Apply for production access",
             "New SES accounts start in the sandbox: only verified recipients, 200 emails a "
-            "day. With production access you can send to any address."
+            "day. With production access you can send to any address.",
         )
         layout = self.column = QVBoxLayout(self)
         self.status = _label("Reading the team's state…", selectable=True)
@@ -118,17 +119,17 @@ class IntroPage(QWizardPage):
         return self._wizard.flow.may_leave(AccessStep.INTRO)
 
 
-class ComposePage(QWizardPage):
+class ComposePage(WizardPage):
     """Mail type, a template, and the guided composer's answers."""
 
+    _wizard: AccessWizard
+
     def __init__(self, wizard: AccessWizard) -> None:
-        super().__init__()
-        self._wizard = wizard
-        self._filling = False
-        self.setTitle("What you send")
-        self.setSubTitle(
+        super().__init__(
+            wizard,
+            "What you send",
             "Be detailed: say what you send, to whom, how they sign up, how many a day, and "
-            "how you handle bounces and complaints. Start from a template and edit it."
+            "how you handle bounces and complaints. Start from a template and edit it.",
         )
         outer = QVBoxLayout(self)
         scroll = QScrollArea()
@@ -181,8 +182,7 @@ class ComposePage(QWizardPage):
 
     def fill(self, editor: access.RequestEditor) -> None:
         """Show the editor's mail type and answers."""
-        self._filling = True
-        try:
+        with self.filling():
             button = self.type_buttons.get(editor.form.mail_type)
             if button is not None:
                 button.setChecked(True)
@@ -192,8 +192,6 @@ class ComposePage(QWizardPage):
                     widget.setText(value)
                 else:
                     widget.setPlainText(value)
-        finally:
-            self._filling = False
 
     def answers(self) -> ComposerAnswers:
         """The answers as typed."""
@@ -251,17 +249,17 @@ class CheckRow(QWidget):
         self.text.setText(f"<b>{result.title}</b> — {result.message}")
 
 
-class DetailsPage(QWizardPage):
+class DetailsPage(WizardPage):
     """Website, language, contacts, the description, and the live checks."""
 
+    _wizard: AccessWizard
+
     def __init__(self, wizard: AccessWizard) -> None:
-        super().__init__()
-        self._wizard = wizard
-        self._filling = False
-        self.setTitle("Request details")
-        self.setSubTitle(
+        super().__init__(
+            wizard,
+            "Request details",
             "These are the fields of the SES request. Each check says ok, weak (AWS may ask "
-            "for more) or invalid (must be fixed)."
+            "for more) or invalid (must be fixed).",
         )
         outer = QHBoxLayout(self)
         left = QFormLayout()
@@ -307,15 +305,12 @@ class DetailsPage(QWizardPage):
         editor = self._wizard.editor
         if editor is None:
             return
-        self._filling = True
-        try:
+        with self.filling():
             self.website.setText(editor.form.website_url)
             index = self.language.findData(editor.form.contact_language)
             self.language.setCurrentIndex(max(0, index))
             self.contacts.setText(", ".join(editor.form.additional_contacts))
             self.description.setPlainText(editor.form.use_case_description)
-        finally:
-            self._filling = False
         self._changed()
 
     def _changed(self, *_args: Any) -> None:
@@ -366,16 +361,17 @@ class CopyField(QWidget):
         layout.addWidget(shown, 1, 0, 1, 2)
 
 
-class SubmitPage(QWizardPage):
+class SubmitPage(WizardPage):
     """Preview, then Submit through the API or Prepare for the console."""
 
+    _wizard: AccessWizard
+
     def __init__(self, wizard: AccessWizard) -> None:
-        super().__init__()
-        self._wizard = wizard
-        self.setTitle("Review and submit")
-        self.setSubTitle(
+        super().__init__(
+            wizard,
+            "Review and submit",
             "Submit sends the request to AWS now (PutAccountDetails). Prefer to do it by hand? "
-            "Prepare it for the SES console."
+            "Prepare it for the SES console.",
         )
         outer = QVBoxLayout(self)
         self.summary = _label(selectable=True)

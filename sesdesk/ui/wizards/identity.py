@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
     QWizard,
-    QWizardPage,
 )
 
 from sesdesk.errors import SesdeskError
@@ -37,6 +36,7 @@ from sesdesk.ui.widgets.keys import wizard_enter
 from sesdesk.ui.widgets.labels import wrapped_label
 from sesdesk.ui.widgets.pill import StatusPill
 from sesdesk.ui.widgets.words import window_words
+from sesdesk.ui.wizards.page import WizardPage
 
 PAGE_INPUT, PAGE_RESULT = range(2)
 
@@ -45,15 +45,14 @@ def _label(text: str = "", name: str = "") -> QLabel:
     return wrapped_label(text, name, selectable=True)
 
 
-class InputPage(QWizardPage):
+class InputPage(WizardPage):
     """Email or domain (auto-detected as you type), inline validation, the punycode preview."""
 
+    _wizard: AddIdentityWizard
+
     def __init__(self, wizard: AddIdentityWizard) -> None:
-        super().__init__()
-        self._wizard = wizard
+        super().__init__(wizard, wizard.flow.title, wizard.flow.subtitle)
         self.flow = flow = wizard.flow
-        self.setTitle(flow.title)
-        self.setSubTitle(flow.subtitle)
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
         kinds = QHBoxLayout()
@@ -173,13 +172,13 @@ class InputPage(QWizardPage):
         return PAGE_RESULT
 
 
-class ResultPage(QWizardPage):
+class ResultPage(WizardPage):
     """What happened and what to do now: the DNS records for a domain, the inbox for an email."""
 
+    _wizard: AddIdentityWizard
+
     def __init__(self, wizard: AddIdentityWizard) -> None:
-        super().__init__()
-        self._wizard = wizard
-        self.setTitle("Now verify it")
+        super().__init__(wizard, "Now verify it")
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
         top = QHBoxLayout()
