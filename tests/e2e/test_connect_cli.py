@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +16,6 @@ import pytest
 from sesdesk.aws.clients import AwsKeys
 from sesdesk.aws.permissions import all_actions
 from sesdesk.simulator import SesSimulator
-
-
-@pytest.fixture(scope="module")
-def _sim_server() -> Iterator[SesSimulator]:
-    simulator = SesSimulator(iam=True)
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def sim(_sim_server: SesSimulator) -> SesSimulator:
-    _sim_server.reset()
-    _sim_server.set_unreachable(False)
-    return _sim_server
 
 
 @pytest.fixture

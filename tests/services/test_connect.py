@@ -23,12 +23,20 @@ from sesdesk.services.connect import (
 from sesdesk.services.mailers import open_mailer, watching_access
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.state import load_snapshot
-from sesdesk.services.teams import create_team, delete_team, list_teams, rename_team
+from sesdesk.services.teams import TeamInfo, create_team, delete_team, list_teams, rename_team
 from sesdesk.simulator import SesSimulator
 
 REGION = "us-east-1"
 OTHER_ACCOUNT = "210987654321"
 SNS_ACTIONS = ("sns:CreateTopic", "sns:GetTopicAttributes", "sns:Subscribe")
+
+
+def _connected(sim: SesSimulator, store: Store) -> tuple[TeamInfo, AwsKeys]:
+    """Team "Acme", connected through `connect` with keys allowed every action."""
+    keys = sim.create_user("full", all_actions())
+    team = create_team(store, "Acme")
+    connect(store, team.id, REGION, keys)
+    return team, keys
 
 
 def _mailer(store: Store, team_id: int) -> Mailer | None:
@@ -169,9 +177,7 @@ def test_unreachable_aws_is_exit_5(sim: SesSimulator, store: Store) -> None:
 
 
 def test_second_mailer_for_a_team_is_not_allowed(sim: SesSimulator, store: Store) -> None:
-    keys = sim.create_user("full", all_actions())
-    team = create_team(store, "Acme")
-    connect(store, team.id, REGION, keys)
+    team, _ = _connected(sim, store)
     with pytest.raises(NotAllowed) as caught:
         connect(store, team.id, REGION, sim.issue_key("full"))
     assert caught.value.exit_code == 3
@@ -180,9 +186,7 @@ def test_second_mailer_for_a_team_is_not_allowed(sim: SesSimulator, store: Store
 def test_revoked_key_marks_lost_then_reconnect_with_a_new_key_keeps_records(
     sim: SesSimulator, store: Store
 ) -> None:
-    keys = sim.create_user("full", all_actions())
-    team = create_team(store, "Acme")
-    connect(store, team.id, REGION, keys)
+    team, keys = _connected(sim, store)
     open_mailer(store, team.id).create_identity("news@acme.example")
     refresh_team(store, team.id)
     old_ref = _mailer(store, team.id).keyring_ref  # type: ignore[union-attr]
@@ -222,9 +226,7 @@ def test_revoked_key_marks_lost_then_reconnect_with_a_new_key_keeps_records(
 
 
 def test_reconnect_refuses_keys_of_another_account(sim: SesSimulator, store: Store) -> None:
-    keys = sim.create_user("full", all_actions())
-    team = create_team(store, "Acme")
-    connect(store, team.id, REGION, keys)
+    team, keys = _connected(sim, store)
     stranger = sim.create_user("stranger", all_actions(), account_id=OTHER_ACCOUNT)
 
     steps: list[CheckProgress] = []
@@ -242,9 +244,7 @@ def test_reconnect_refuses_keys_of_another_account(sim: SesSimulator, store: Sto
 
 
 def test_delete_mailer_keeps_history_and_identities_in_ses(sim: SesSimulator, store: Store) -> None:
-    keys = sim.create_user("full", all_actions())
-    team = create_team(store, "Acme")
-    connect(store, team.id, REGION, keys)
+    team, _ = _connected(sim, store)
     open_mailer(store, team.id).create_identity("acme.example")
     refresh_team(store, team.id)
     ref = _mailer(store, team.id).keyring_ref  # type: ignore[union-attr]
@@ -268,9 +268,7 @@ def test_delete_mailer_keeps_history_and_identities_in_ses(sim: SesSimulator, st
 
 
 def test_delete_mailer_with_identities_deletes_them_in_ses(sim: SesSimulator, store: Store) -> None:
-    keys = sim.create_user("full", all_actions())
-    team = create_team(store, "Acme")
-    connect(store, team.id, REGION, keys)
+    team, _ = _connected(sim, store)
     open_mailer(store, team.id).create_identity("acme.example")
     refresh_team(store, team.id)
 
@@ -281,9 +279,7 @@ def test_delete_mailer_with_identities_deletes_them_in_ses(sim: SesSimulator, st
 
 
 def test_delete_identities_with_dead_keys_deletes_nothing(sim: SesSimulator, store: Store) -> None:
-    keys = sim.create_user("full", all_actions())
-    team = create_team(store, "Acme")
-    connect(store, team.id, REGION, keys)
+    team, keys = _connected(sim, store)
     open_mailer(store, team.id).create_identity("acme.example")
     refresh_team(store, team.id)
     sim.revoke_key(keys.access_key_id)
@@ -300,9 +296,7 @@ def test_delete_identities_with_dead_keys_deletes_nothing(sim: SesSimulator, sto
 
 
 def test_watching_access_marks_lost_on_any_core_call(sim: SesSimulator, store: Store) -> None:
-    keys = sim.create_user("full", all_actions())
-    team = create_team(store, "Acme")
-    connect(store, team.id, REGION, keys)
+    team, _ = _connected(sim, store)
     sim.set_permissions("full", [a for a in all_actions() if a != "ses:CreateEmailIdentity"])
 
     with pytest.raises(AuthError), watching_access(store, team.id):
