@@ -19,18 +19,28 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("args", [[], ["--demo"]], ids=["normal", "demo"])
-def test_window_shows_before_boto3_and_sqlalchemy_load(tmp_path, args):
+def _run(
+    args: list[str], home: Path, *, timeout: int, **extra: str
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run `python *args` with SESDESK_HOME `home` (from its parent folder); it must exit 0.
+    Returns the finished process and its output's lines."""
     done = subprocess.run(
-        [sys.executable, "-m", "sesdesk", *args],
-        env=_env(tmp_path / "home", SESDESK_STARTUP_PROBE="1"),
+        [sys.executable, *args],
+        env=_env(home, **extra),
         capture_output=True,
         text=True,
-        timeout=60,
-        cwd=tmp_path,
+        timeout=timeout,
+        cwd=home.parent,
     )
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
+    return done, done.stdout.strip().splitlines()
+
+
+@pytest.mark.parametrize("args", [[], ["--demo"]], ids=["normal", "demo"])
+def test_window_shows_before_boto3_and_sqlalchemy_load(tmp_path, args):
+    _, lines = _run(
+        ["-m", "sesdesk", *args], tmp_path / "home", timeout=60, SESDESK_STARTUP_PROBE="1"
+    )
     line, complete = lines[-2], lines[-1]
     fields = dict(part.split("=", 1) for part in line.split()[2:])
     assert line.startswith("shown ")
@@ -71,16 +81,7 @@ CLOSE_WHEN_READY = textwrap.dedent(
 
 
 def test_demo_app_opens_and_quits_cleanly_when_the_window_closes(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-c", CLOSE_WHEN_READY],
-        env=_env(tmp_path / "home"),
-        capture_output=True,
-        text=True,
-        timeout=90,
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
+    done, lines = _run(["-c", CLOSE_WHEN_READY], tmp_path / "home", timeout=90)
     assert lines[0] == "ready Demo shop"
     # Services closed: the simulator's server threads and our worker threads are gone.
     assert lines[-1] == "exit 0 threads -", done.stdout
@@ -113,16 +114,7 @@ def test_a_corrupt_database_is_reported_not_a_traceback(tmp_path):
         print("exit", run_gui(), flush=True)
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        env=_env(home),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
+    done, lines = _run(["-c", script], home, timeout=60)
     assert lines[0].startswith("error ") and str(home / "sesdesk.db") in lines[0]
     assert lines[-1] == "exit 1"
     assert "Traceback" not in done.stderr
