@@ -16,6 +16,12 @@ def _wait_for_view(window, qtbot):
     return window.dashboard.view
 
 
+def _press(qtbot, panel, button) -> None:
+    """Click one of the Simulator panel's buttons and wait until its action is done."""
+    with qtbot.waitSignal(panel.action_done, timeout=30_000):
+        button.click()
+
+
 def _identity_statuses(view) -> dict[str, str]:
     """Identity name → the status text the identities table shows."""
     model = view.identities.model
@@ -71,8 +77,7 @@ def test_setting_an_identity_verified_reaches_the_dashboard(open_window, qtbot):
 
     panel.status_combo.setCurrentText("SUCCESS")
     assert not panel.error_combo.isEnabled()
-    with qtbot.waitSignal(panel.action_done, timeout=30_000):
-        panel.apply_identity.click()
+    _press(qtbot, panel, panel.apply_identity)
     assert window.services.demo.simulator.identities()[identity] == "SUCCESS"
 
     qtbot.waitUntil(lambda: _identity_statuses(view)[identity] == "Verified", timeout=10_000)
@@ -88,8 +93,7 @@ def test_failed_identity_carries_its_error_type(open_window, qtbot):
     panel.status_combo.setCurrentText("FAILED")
     assert panel.error_combo.isEnabled()
     panel.error_combo.setCurrentText("HOST_NOT_FOUND")
-    with qtbot.waitSignal(panel.action_done, timeout=30_000):
-        panel.apply_identity.click()
+    _press(qtbot, panel, panel.apply_identity)
 
     qtbot.waitUntil(lambda: _identity_statuses(view)[identity] == "Failed", timeout=10_000)
     model = view.identities.model
@@ -102,24 +106,20 @@ def test_account_controls_reach_the_dashboard(open_window, qtbot):
     view = _wait_for_view(window, qtbot)
     panel = window.simulator_panel
 
-    with qtbot.waitSignal(panel.action_done, timeout=30_000):
-        panel.pending_button.click()
+    _press(qtbot, panel, panel.pending_button)
     qtbot.waitUntil(lambda: view.account.review.text().startswith("Review pending"), timeout=10_000)
 
-    with qtbot.waitSignal(panel.action_done, timeout=30_000):
-        panel.grant_button.click()
+    _press(qtbot, panel, panel.grant_button)
     qtbot.waitUntil(lambda: view.account.mode.text() == "Production", timeout=10_000)
     assert view.account.review.text() == "Granted"
 
     panel.enforcement_combo.setCurrentText("SHUTDOWN")
-    with qtbot.waitSignal(panel.action_done, timeout=30_000):
-        panel.pause_button.click()
+    _press(qtbot, panel, panel.pause_button)
     qtbot.waitUntil(lambda: view.account.sending.text().startswith("Paused"), timeout=10_000)
 
     panel.max_24h_spin.setValue(1000)
     panel.max_rate_spin.setValue(5)
-    with qtbot.waitSignal(panel.action_done, timeout=30_000):
-        panel.apply_quota_button.click()
+    _press(qtbot, panel, panel.apply_quota_button)
     qtbot.waitUntil(lambda: "1,000" in view.quota.sent.text(), timeout=10_000)
     assert view.quota.rate.text() == "5 / s"
 
@@ -128,8 +128,7 @@ def test_revoking_the_key_shows_lost_access(open_window, qtbot):
     window = open_window(demo=True)
     view = _wait_for_view(window, qtbot)
     panel = window.simulator_panel
-    with qtbot.waitSignal(panel.action_done, timeout=30_000):
-        panel.revoke_button.click()
+    _press(qtbot, panel, panel.revoke_button)
     qtbot.waitUntil(lambda: view.credentials.access.text() == "Lost access", timeout=30_000)
     assert view.credentials.access.tone == "bad"
     assert "lost_access" in view.warnings.codes()
