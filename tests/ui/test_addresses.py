@@ -9,7 +9,6 @@ from email.utils import parseaddr
 
 import pytest
 
-from sesdesk.aws.clients import AwsKeys
 from sesdesk.models import Store
 from sesdesk.models.sending import SUBSCRIBED, Contact, ContactList
 from sesdesk.services import contacts, sending
@@ -17,15 +16,13 @@ from sesdesk.ui.sending import ComposeWindow, ContactsWindow, SendProgressWindow
 from tests import conftest
 from tests.e2e.conftest import connected_team
 
-FAKE_KEYS = AwsKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-
 
 @pytest.fixture
 def team_id(store, simulator, monkeypatch) -> int:
     monkeypatch.setenv("AWS_ENDPOINT_URL", simulator.endpoint)
     simulator.set_production(True)
     team = conftest.connected_team(
-        store, simulator, "shop", keys=FAKE_KEYS, identity="shop.example", verify=True
+        store, simulator, "shop", keys=conftest.FAKE_KEYS, identity="shop.example", verify=True
     )
     return team.team_id
 

@@ -11,17 +11,13 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select, update
 
-from sesdesk.aws.clients import AwsKeys, ClientFactory
-from sesdesk.aws.ses import SesFacade
 from sesdesk.models import Store, utcnow
 from sesdesk.models.sending import Broadcast, Recipient
 from sesdesk.services import broadcast_list, contacts, sending
-from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.runtime import open_app
-from sesdesk.services.teams import create_team
+from tests.conftest import FAKE_KEYS, connected_team
 
-FAKE_KEYS = AwsKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 COMPOSITION = sending.Composition(
     from_address="news@shop.example", subject="Spring sale", text_body="Hi {{name}}"
 )
@@ -34,18 +30,13 @@ def _set_up_team(home: Path, simulator, *, contacts_count: int, rate: float) -> 
     services = open_app(demo=False, home=home)
     try:
         store = services.store
-        facade = SesFacade(ClientFactory("us-east-1", FAKE_KEYS, endpoint=simulator.endpoint))
-        team = create_team(store, "shop")
-        save_mailer(
-            store, team.id, region="us-east-1", keys=FAKE_KEYS, caller=facade.caller_identity()
-        )
-        facade.create_identity("shop.example")
-        simulator.set_identity_status("shop.example", "SUCCESS")
-        refresh_team(store, team.id, facade)
-        contacts.create_list(store, team.id, "customers")
+        team_id = connected_team(
+            store, simulator, "shop", keys=FAKE_KEYS, identity="shop.example", verify=True
+        ).team_id
+        contacts.create_list(store, team_id, "customers")
         for i in range(contacts_count):
-            contacts.add_contact(store, team.id, "customers", f"c{i}@example.com", f"C {i}")
-        return team.id
+            contacts.add_contact(store, team_id, "customers", f"c{i}@example.com", f"C {i}")
+        return team_id
     finally:
         services.close()
 

@@ -7,15 +7,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWizard
 
-from sesdesk.aws.clients import AwsKeys
 from sesdesk.services import contacts
 from sesdesk.services.teams import create_team
 from sesdesk.ui.sending import ComposeWindow, ContactsWindow
 from sesdesk.ui.wizards.access import PAGE_COMPOSE, PAGE_INTRO, AccessWizard
 from sesdesk.ui.wizards.connect import ConnectWizard
-from tests.conftest import connected_team
-
-FAKE_KEYS = AwsKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+from tests.conftest import FAKE_KEYS, connected_team
 
 
 @pytest.fixture
