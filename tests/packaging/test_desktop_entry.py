@@ -15,8 +15,7 @@ import pytest
 from sesdesk import desktop_entry
 from sesdesk.desktop_entry import APP_ID, ICON_SIZES, Layout
 from sesdesk.errors import EnvironmentProblem
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.packaging.processes import REPO, run_sesdesk
 
 
 def _entry(path: Path) -> configparser.ConfigParser:
@@ -149,16 +148,7 @@ def test_metainfo_names_the_desktop_entry_and_validates():
 
 
 def _run_sesdesk(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XDG_DATA_HOME": str(data)}
-    return subprocess.run(
-        [sys.executable, "-m", "sesdesk", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=REPO,
-    )
+    return run_sesdesk(*args, env={"XDG_DATA_HOME": str(data)}, timeout=120)
 
 
 def test_the_flags_install_and_remove_an_entry_that_runs_this_sesdesk(tmp_path):

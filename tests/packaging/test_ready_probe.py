@@ -3,32 +3,21 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.packaging.processes import run_sesdesk
 
 
 def _run_window(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {
-        **os.environ,
         "SESDESK_HOME": str(home),
         "SESDESK_STARTUP_PROBE": "ready",
         "QT_QPA_PLATFORM": "offscreen",
         "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
         "XDG_DATA_HOME": str(home.parent / "xdg-data"),
     }
-    return subprocess.run(
-        [sys.executable, "-m", "sesdesk", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=110,
-        check=False,
-        cwd=REPO,
-    )
+    return run_sesdesk(*args, env=env, timeout=110)
 
 
 def _lines(stdout: str, word: str) -> list[str]:
