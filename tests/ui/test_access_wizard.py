@@ -28,6 +28,13 @@ def simulator(sim: SesSimulator) -> SesSimulator:
     return sim
 
 
+def _smartcart(store, simulator, *, verify: bool = True) -> int:
+    """Team "SmartCart" with a mailer and the domain DOMAIN (verified unless told)."""
+    return connected_team(
+        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=verify
+    ).team_id
+
+
 def open_wizard(qtbot, bridge, store, team_id) -> AccessWizard:
     wizard = AccessWizard(bridge, store, team_id)
     qtbot.addWidget(wizard)
@@ -55,9 +62,7 @@ def next_page(qtbot, wizard: AccessWizard, expected: int) -> None:
 
 
 def test_walk_through_and_submit(qtbot, bridge, store, simulator):
-    team_id = connected_team(
-        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
-    ).team_id
+    team_id = _smartcart(store, simulator)
     wizard = open_wizard(qtbot, bridge, store, team_id)
     assert wizard.currentId() == PAGE_INTRO
     assert "Region: us-east-1" in wizard.intro.region.text()
@@ -119,9 +124,7 @@ def test_walk_through_and_submit(qtbot, bridge, store, simulator):
 
 
 def test_prepare_for_the_console_gives_copyable_fields(qtbot, bridge, store, simulator):
-    team_id = connected_team(
-        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
-    ).team_id
+    team_id = _smartcart(store, simulator)
     wizard = open_wizard(qtbot, bridge, store, team_id)
     next_page(qtbot, wizard, PAGE_COMPOSE)
     write_placeholders(wizard)
@@ -144,7 +147,7 @@ def test_prepare_for_the_console_gives_copyable_fields(qtbot, bridge, store, sim
 
 
 def test_without_a_verified_identity_the_wizard_explains_and_stops(qtbot, bridge, store, simulator):
-    team_id = connected_team(store, simulator, "SmartCart", user="shop", identity=DOMAIN).team_id
+    team_id = _smartcart(store, simulator, verify=False)
     wizard = open_wizard(qtbot, bridge, store, team_id)
     assert "Not yet" in wizard.intro.status.text()
     assert DOMAIN in wizard.intro.status.text()
@@ -152,9 +155,7 @@ def test_without_a_verified_identity_the_wizard_explains_and_stops(qtbot, bridge
 
 
 def test_denied_request_reopens_with_the_previous_answers(qtbot, bridge, store, simulator):
-    team_id = connected_team(
-        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
-    ).team_id
+    team_id = _smartcart(store, simulator)
     form, answers = filled_template("otp", website_url=f"https://{DOMAIN}")
     answers = access.ComposerAnswers(**{**answers.to_dict(), "daily_volume": "40 per day"})
     access.submit(store, team_id, access.with_answers(form, answers), answers=answers)
@@ -181,9 +182,7 @@ def test_denied_request_reopens_with_the_previous_answers(qtbot, bridge, store, 
 
 
 def test_switching_template_rewrites_type_and_answers(qtbot, bridge, store, simulator):
-    team_id = connected_team(
-        store, simulator, "SmartCart", user="shop", identity=DOMAIN, verify=True
-    ).team_id
+    team_id = _smartcart(store, simulator)
     wizard = open_wizard(qtbot, bridge, store, team_id)
     next_page(qtbot, wizard, PAGE_COMPOSE)
     combo = wizard.compose.template

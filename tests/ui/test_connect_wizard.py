@@ -16,7 +16,7 @@ from sesdesk.aws.clients import AwsKeys
 from sesdesk.aws.permissions import all_actions, least_privilege_policy_json
 from sesdesk.models import Mailer, Store
 from sesdesk.services.connect import WizardStep, connect
-from sesdesk.services.teams import create_team, list_teams
+from sesdesk.services.teams import TeamInfo, create_team, list_teams
 from sesdesk.simulator import SesSimulator
 from sesdesk.ui.dialogs.delete_mailer import DeleteMailerDialog
 from sesdesk.ui.dialogs.teams import DeleteTeamDialog, RenameTeamDialog
@@ -130,12 +130,19 @@ def test_missing_permissions_page_offers_the_policy(
     assert _mailer(store, team.id) is not None
 
 
+def _acme_wizard(
+    qtbot: Any, bridge: Any, store: Store, sim: SesSimulator
+) -> tuple[AwsKeys, TeamInfo, ConnectWizard]:
+    """Keys allowed every action, team "Acme", and the Connect wizard open for it."""
+    keys = sim.create_user("full", all_actions())
+    team = create_team(store, "Acme")
+    return keys, team, _open(qtbot, ConnectWizard(bridge, store, team.id))
+
+
 def test_full_keys_connect_and_show_the_account(
     qtbot: Any, bridge: Any, store: Store, sim: SesSimulator
 ) -> None:
-    keys = sim.create_user("full", all_actions())
-    team = create_team(store, "Acme")
-    wizard = _open(qtbot, ConnectWizard(bridge, store, team.id))
+    keys, team, wizard = _acme_wizard(qtbot, bridge, store, sim)
     _type_keys(qtbot, wizard, keys)
     with qtbot.waitSignal(wizard.connected, timeout=CHECK_TIMEOUT) as connected:
         qtbot.keyClick(wizard.keys_page.secret_edit, Qt.Key.Key_Return)
@@ -151,9 +158,7 @@ def test_full_keys_connect_and_show_the_account(
 def test_wrong_secret_goes_back_to_the_secret_field(
     qtbot: Any, bridge: Any, store: Store, sim: SesSimulator
 ) -> None:
-    keys = sim.create_user("full", all_actions())
-    team = create_team(store, "Acme")
-    wizard = _open(qtbot, ConnectWizard(bridge, store, team.id))
+    keys, team, wizard = _acme_wizard(qtbot, bridge, store, sim)
     _type_keys(qtbot, wizard, AwsKeys(keys.access_key_id, "B" * 40))
     qtbot.mouseClick(_next(wizard), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.currentId() == PAGE_IDS[WizardStep.KEYS], timeout=CHECK_TIMEOUT)
