@@ -16,6 +16,12 @@ def _wait_for_view(window, qtbot):
     return window.dashboard.view
 
 
+def _demo_with_panel(open_window, qtbot):
+    """The demo window, its dashboard view once shown, and its Simulator panel."""
+    window = open_window(demo=True)
+    return window, _wait_for_view(window, qtbot), window.simulator_panel
+
+
 def _press(qtbot, panel, button) -> None:
     """Click one of the Simulator panel's buttons and wait until its action is done."""
     with qtbot.waitSignal(panel.action_done, timeout=30_000):
@@ -68,9 +74,7 @@ def test_demo_window_smoke(open_window, qtbot, home):
 
 
 def test_setting_an_identity_verified_reaches_the_dashboard(open_window, qtbot):
-    window = open_window(demo=True)
-    view = _wait_for_view(window, qtbot)
-    panel = window.simulator_panel
+    window, view, panel = _demo_with_panel(open_window, qtbot)
     qtbot.waitUntil(lambda: panel.identity_combo.count() > 0, timeout=10_000)
     identity = panel.current_identity()
     assert window.services.demo.simulator.identities()[identity] != "SUCCESS"
@@ -85,9 +89,7 @@ def test_setting_an_identity_verified_reaches_the_dashboard(open_window, qtbot):
 
 
 def test_failed_identity_carries_its_error_type(open_window, qtbot):
-    window = open_window(demo=True)
-    view = _wait_for_view(window, qtbot)
-    panel = window.simulator_panel
+    _, view, panel = _demo_with_panel(open_window, qtbot)
     qtbot.waitUntil(lambda: panel.identity_combo.count() > 0, timeout=10_000)
     identity = panel.current_identity()
     panel.status_combo.setCurrentText("FAILED")
@@ -102,9 +104,7 @@ def test_failed_identity_carries_its_error_type(open_window, qtbot):
 
 
 def test_account_controls_reach_the_dashboard(open_window, qtbot):
-    window = open_window(demo=True)
-    view = _wait_for_view(window, qtbot)
-    panel = window.simulator_panel
+    _, view, panel = _demo_with_panel(open_window, qtbot)
 
     _press(qtbot, panel, panel.pending_button)
     qtbot.waitUntil(lambda: view.account.review.text().startswith("Review pending"), timeout=10_000)
@@ -125,9 +125,7 @@ def test_account_controls_reach_the_dashboard(open_window, qtbot):
 
 
 def test_revoking_the_key_shows_lost_access(open_window, qtbot):
-    window = open_window(demo=True)
-    view = _wait_for_view(window, qtbot)
-    panel = window.simulator_panel
+    window, view, panel = _demo_with_panel(open_window, qtbot)
     _press(qtbot, panel, panel.revoke_button)
     qtbot.waitUntil(lambda: view.credentials.access.text() == "Lost access", timeout=30_000)
     assert view.credentials.access.tone == "bad"
