@@ -15,13 +15,9 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -35,11 +31,9 @@ from PySide6.QtWidgets import (
 
 from sesdesk.aws.credentials import (
     ROOT_WARNING,
-    SES_REGIONS,
     KeysNotAccepted,
     PermissionsLacking,
     PermissionVerdict,
-    default_region,
 )
 from sesdesk.aws.permissions import (
     checked_permissions,
@@ -51,26 +45,14 @@ from sesdesk.services.connect import ConnectFlow, ConnectResult, WizardStep
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.keys import DiscardGuard, wizard_enter
-from sesdesk.ui.widgets.labels import error_label
+from sesdesk.ui.widgets.labels import error_label, wrapped_label
+from sesdesk.ui.wizards.connect_keys import PAGE_IDS, KeysPage
 
-PAGE_IDS = {
-    WizardStep.KEYS: 0,
-    WizardStep.CHECK: 1,
-    WizardStep.MISSING: 2,
-    WizardStep.DONE: 3,
-}
 MARKS = {
     PermissionVerdict.ALLOWED: "✓",
     PermissionVerdict.MISSING: "✗",
     PermissionVerdict.UNVERIFIED: "?",
 }
-
-
-def _muted(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("muted")
-    label.setWordWrap(True)
-    return label
 
 
 def _check_and_save(
@@ -88,152 +70,6 @@ def _check_and_save(
 
 def _write_text(path: str, text: str) -> None:
     Path(path).write_text(text, encoding="utf-8")
-
-
-class KeysPage(QWizardPage):
-    """Region, access key id and secret; inline format errors; Next only when all are valid."""
-
-    FIELDS = ("region", "access_key_id", "secret_access_key")
-
-    def __init__(self, flow: ConnectFlow, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.flow = flow
-        reconnecting = flow.reconnect
-        self.setTitle("Reconnect AWS" if reconnecting else "Connect AWS")
-        self.setSubTitle(
-            f"Give new keys of AWS account {flow.expected_account}. The mailer, its identities "
-            "and its history stay as they are."
-            if reconnecting
-            else "sesdesk sends through your own Amazon SES account. Use the keys of an IAM "
-            "user (not the root account); the secret is kept in the system keyring only."
-        )
-        form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-
-        self.region_combo = QComboBox()
-        self.region_combo.setAccessibleName("AWS region")
-        for code, name in SES_REGIONS:
-            self.region_combo.addItem(f"{code} — {name}", code)
-        wanted = flow.region or default_region()
-        self.region_combo.setCurrentIndex(max(0, self.region_combo.findData(wanted)))
-        self.region_combo.setEnabled(not reconnecting)
-        region_label = QLabel("&Region:")
-        region_label.setBuddy(self.region_combo)
-        form.addRow(region_label, self.region_combo)
-        self.region_hint = _muted(
-            "The mailer's region cannot change on reconnect."
-            if reconnecting
-            else "Sandbox and production access are per region: pick the one you use in SES."
-        )
-        form.addRow("", self.region_hint)
-
-        self.key_id_edit = QLineEdit()
-        self.key_id_edit.setPlaceholderText("AKIA…")
-        self.key_id_edit.setAccessibleName("Access key id")
-        self.key_id_edit.setMaxLength(128)
-        key_label = QLabel("Access &key id:")
-        key_label.setBuddy(self.key_id_edit)
-        form.addRow(key_label, self.key_id_edit)
-        self.key_id_error = error_label()
-        form.addRow("", self.key_id_error)
-
-        self.secret_edit = QLineEdit()
-        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret_edit.setAccessibleName("Secret access key")
-        self.secret_edit.setMaxLength(256)
-        secret_label = QLabel("&Secret access key:")
-        secret_label.setBuddy(self.secret_edit)
-        form.addRow(secret_label, self.secret_edit)
-        self.show_secret = QCheckBox("S&how the secret")
-        self.show_secret.toggled.connect(self._toggle_secret)
-        form.addRow("", self.show_secret)
-        self.secret_error = error_label()
-        form.addRow("", self.secret_error)
-
-        self.errors = {"access_key_id": self.key_id_error, "secret_access_key": self.secret_error}
-        self._server_errors: dict[str, str] = {}
-        self.key_id_edit.textChanged.connect(self._edited)
-        self.secret_edit.textChanged.connect(self._edited)
-        self.region_combo.currentIndexChanged.connect(self._edited)
-        self.setTabOrder(self.region_combo, self.key_id_edit)
-        self.setTabOrder(self.key_id_edit, self.secret_edit)
-        self.setTabOrder(self.secret_edit, self.show_secret)
-
-    @property
-    def region(self) -> str:
-        """The chosen region code."""
-        return str(self.region_combo.currentData())
-
-    @property
-    def key_id(self) -> str:
-        """The typed key id, trimmed."""
-        return self.key_id_edit.text().strip()
-
-    @property
-    def secret(self) -> str:
-        """The typed secret, trimmed (it never leaves this page except to the service)."""
-        return self.secret_edit.text().strip()
-
-    def offer_demo_keys(self, provider: Callable[[], Any], bridge: Bridge) -> QPushButton:
-        """Demo mode: a button that fills in working keys of the simulated account."""
-        button = QPushButton("Use &demo keys")
-        button.setToolTip("Fill in keys of a simulated IAM user (demo mode only)")
-        layout = self.layout()
-        assert isinstance(layout, QFormLayout)
-        layout.insertRow(0, "", button)
-        self.demo_keys_button = button
-
-        def fill(keys: Any) -> None:
-            self.key_id_edit.setText(keys.access_key_id)
-            self.secret_edit.setText(keys.secret_access_key)
-            wizard = self.wizard()
-            if wizard is not None:
-                next_button = wizard.button(QWizard.WizardButton.NextButton)
-                next_button.setFocus()
-
-        button.clicked.connect(
-            lambda: bridge.run(provider, label="Issuing demo keys", on_success=fill)
-        )
-        return button
-
-    def _toggle_secret(self, shown: bool) -> None:
-        self.secret_edit.setEchoMode(
-            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        )
-
-    def _edited(self, *_: Any) -> None:
-        self._server_errors.clear()
-        self._show_problems()
-        self.completeChanged.emit()
-
-    def show_server_error(self, field: str, message: str) -> None:
-        """Show AWS's verdict on the keys under the field concerned."""
-        self._server_errors = {field: message}
-        self._show_problems()
-        (self.secret_edit if field == "secret_access_key" else self.key_id_edit).setFocus()
-
-    def _show_problems(self) -> None:
-        problems = self.flow.set_input(self.region, self.key_id, self.secret)
-        texts = {"access_key_id": self.key_id_edit.text(), "secret_access_key": self.secret}
-        for field, label in self.errors.items():
-            # Say nothing about an empty field: the disabled Next says enough.
-            message = self._server_errors.get(field) or (
-                problems.get(field) if texts[field] else None
-            )
-            label.setText(message or "")
-            label.setVisible(bool(message))
-
-    def initializePage(self) -> None:
-        """Focus the first field that needs typing."""
-        self.key_id_edit.setFocus()
-
-    def isComplete(self) -> bool:
-        """Next is enabled only for well-formed input."""
-        return not self.flow.set_input(self.region, self.key_id, self.secret)
-
-    def nextId(self) -> int:
-        """Always the check."""
-        return PAGE_IDS[self.flow.next_step(WizardStep.KEYS)]
 
 
 class CheckPage(QWizardPage):
@@ -359,12 +195,18 @@ class CheckPage(QWizardPage):
         else:
             self.status_label.setText(event.message)
 
-    def _succeeded(self, run: int, result: ConnectResult) -> None:
+    def _ended(self, run: int, result: ConnectResult | None, exc: SesdeskError | None) -> bool:
+        """Record the end of check `run` in the flow; False when a newer check replaced it."""
         if run != self._run:
-            return
+            return False
         self._running = False
-        self.flow.finished(result, None)
+        self.flow.finished(result, exc)
         self.bar.setValue(self.bar.maximum())
+        return True
+
+    def _succeeded(self, run: int, result: ConnectResult) -> None:
+        if not self._ended(run, result, None):
+            return
         if result.report.caller.is_root:
             self.root_label.setText(ROOT_WARNING)
             self.root_label.show()
@@ -372,11 +214,8 @@ class CheckPage(QWizardPage):
         self.completeChanged.emit()
 
     def _failed(self, run: int, exc: SesdeskError) -> None:
-        if run != self._run:
+        if not self._ended(run, None, exc):
             return
-        self._running = False
-        self.flow.finished(None, exc)
-        self.bar.setValue(self.bar.maximum())
         if isinstance(exc, PermissionsLacking):
             count = len(exc.missing_actions)
             self.status_label.setText(
@@ -432,7 +271,7 @@ class MissingPage(QWizardPage):
         self.missing_list.setAccessibleName("Missing permissions")
         self.missing_list.setMaximumHeight(110)
         layout.addWidget(self.missing_list)
-        self.unverified_label = _muted()
+        self.unverified_label = wrapped_label(name="muted")
         layout.addWidget(self.unverified_label)
         policy_label = QLabel("Least-privilege IAM &policy (JSON):")
         layout.addWidget(policy_label)
@@ -451,7 +290,7 @@ class MissingPage(QWizardPage):
         self.again_button = QPushButton("Check &again")
         self.again_button.setToolTip("After attaching the policy: run the check again")
         self.again_button.clicked.connect(self.check_again)
-        self.saved_label = _muted()
+        self.saved_label = wrapped_label(name="muted")
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.saved_label, 1)
@@ -537,7 +376,7 @@ class DonePage(QWizardPage):
         layout.addWidget(self.summary)
         self.warning_label = error_label()
         layout.addWidget(self.warning_label)
-        self.notes = _muted()
+        self.notes = wrapped_label(name="muted")
         layout.addWidget(self.notes)
         layout.addStretch(1)
         self.setFinalPage(True)
