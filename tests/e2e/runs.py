@@ -16,8 +16,8 @@ def accepted(simulator: Any) -> Counter[str]:
     )
 
 
-def broadcast_to(team: Any, folder: Path, recipients: int) -> str:
-    """Import `recipients` contacts into the list "all" and create a broadcast to it; its id."""
+def import_list(team: Any, folder: Path, recipients: int) -> None:
+    """Import `recipients` contacts (user0@example.com, …) into the team's list "all"."""
     csv_path = folder / "list.csv"
     csv_path.write_text(
         "email,name\n" + "".join(f"user{i}@example.com,User {i}\n" for i in range(recipients)),
@@ -25,8 +25,19 @@ def broadcast_to(team: Any, folder: Path, recipients: int) -> str:
     )
     imported = team.run("contacts", "import", "--team", team.name, "--list", "all", str(csv_path))
     assert imported.returncode == 0, imported.stderr
+
+
+def create_broadcast(team: Any, subject: str = "Hi {{name}}") -> str:
+    """Create a broadcast to the list "all" with `subject`; its id."""
     create = team.run(
         "broadcast", "create", "--team", team.name, "--list", "all",
-        "--from", "news@acme.example", "--subject", "Hi {{name}}", "--text", "x", "--json",
+        "--from", "news@acme.example", "--subject", subject, "--text", "x", "--json",
     )  # fmt: skip
+    assert create.returncode == 0, create.stderr
     return str(json.loads(create.stdout)["id"])
+
+
+def broadcast_to(team: Any, folder: Path, recipients: int) -> str:
+    """Import `recipients` contacts into the list "all" and create a broadcast to it; its id."""
+    import_list(team, folder, recipients)
+    return create_broadcast(team)

@@ -17,6 +17,7 @@ import pytest
 
 from sesdesk.services.sending import broadcast_status
 from tests.e2e.conftest import ConnectedTeam, connected_team
+from tests.e2e.runs import create_broadcast, import_list
 
 # The CLI runs once on SQLite and once on PostgreSQL (tests/postgres.py).
 pytestmark = pytest.mark.usefixtures("both_backends")
@@ -25,24 +26,9 @@ RATE = 40.0
 RECIPIENTS = 200
 
 
-def _broadcast(team: ConnectedTeam, subject: str) -> str:
-    create = team.run(
-        "broadcast", "create", "--team", team.name, "--list", "all",
-        "--from", "news@acme.example", "--subject", subject, "--text", "x", "--json",
-    )  # fmt: skip
-    assert create.returncode == 0, create.stderr
-    return str(json.loads(create.stdout)["id"])
-
-
 def _team(tmp_path, simulator) -> ConnectedTeam:
     team = connected_team(tmp_path, simulator, production=True, max_rate=RATE, max_24h=1e6)
-    csv_path = tmp_path / "list.csv"
-    csv_path.write_text(
-        "email\n" + "".join(f"user{i}@example.com\n" for i in range(RECIPIENTS)),
-        encoding="utf-8",
-    )
-    imported = team.run("contacts", "import", "--team", team.name, "--list", "all", str(csv_path))
-    assert imported.returncode == 0, imported.stderr
+    import_list(team, tmp_path, RECIPIENTS)
     return team
 
 
@@ -75,7 +61,7 @@ def _wait_sending(simulator, proc, count: int = 1) -> None:
 def test_two_processes_take_turns_and_stay_under_the_account_rate(tmp_path, iam_simulator):
     simulator = iam_simulator
     team = _team(tmp_path, simulator)
-    first, second = _broadcast(team, "First"), _broadcast(team, "Second")
+    first, second = create_broadcast(team, "First"), create_broadcast(team, "Second")
 
     one = team.popen("broadcast", "send", "--team", team.name, first, "--json")
     _wait_sending(simulator, one)
@@ -116,7 +102,7 @@ def test_two_processes_take_turns_and_stay_under_the_account_rate(tmp_path, iam_
 def test_a_killed_holder_does_not_block_the_next_broadcast(tmp_path, iam_simulator):
     simulator = iam_simulator
     team = _team(tmp_path, simulator)
-    first, second = _broadcast(team, "First"), _broadcast(team, "Second")
+    first, second = create_broadcast(team, "First"), create_broadcast(team, "Second")
     simulator.set_latency(0.05)
 
     one = team.popen("broadcast", "send", "--team", team.name, first, "--json")
