@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, note, port_number, say
-from sesdesk.cli.parsing import command, team_of
+from sesdesk.cli.parsing import command, show_rows, team_of
 
 
 def register(sub: Any) -> None:
@@ -108,19 +108,20 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.identities import list_identities
 
     team = team_of(ctx, args)
-    identities = list_identities(ctx.store, team.id, history=args.history)
-    if args.json:
-        emit_json([identity.as_dict() for identity in identities])
-        return 0
-    if not identities:
-        say(f"No sender identities yet. Add one: sesdesk identity add --team {team.name!r} NAME")
-        return 0
-    for identity in identities:
-        removed = f"  [removed {identity.removed_at:%Y-%m-%d %H:%M}]" if identity.removed_at else ""
-        say(f"{identity.display} ({identity.kind}) {identity.status}{removed}")
-        if not identity.removed_at:
-            say(f"    {identity.explanation.text}")
-    return 0
+    return show_rows(
+        args,
+        list_identities(ctx.store, team.id, history=args.history),
+        lambda identity: identity.as_dict(),
+        _identity_line,
+        f"No sender identities yet. Add one: sesdesk identity add --team {team.name!r} NAME",
+    )
+
+
+def _identity_line(identity: Any) -> str:
+    shown = f"{identity.display} ({identity.kind}) {identity.status}"
+    if identity.removed_at:
+        return f"{shown}  [removed {identity.removed_at:%Y-%m-%d %H:%M}]"
+    return f"{shown}\n    {identity.explanation.text}"
 
 
 def _records(args: argparse.Namespace, ctx: Context) -> int:

@@ -1,15 +1,19 @@
-"""The one shape most subcommands share: `--team NAME`, `--json`, and a handler."""
+"""The shapes most subcommands share: `--team NAME`, `--json` and a handler to declare them;
+rows printed as JSON documents or as one line each."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sesdesk.cli import emit_json, say
 
 if TYPE_CHECKING:
     from sesdesk.cli import Context
     from sesdesk.services.teams import TeamInfo
 
+_Row = TypeVar("_Row")
 Handler = Callable[[argparse.Namespace, "Context"], int]
 
 
@@ -32,3 +36,22 @@ def team_of(ctx: Context, args: argparse.Namespace) -> TeamInfo:
     from sesdesk.services.teams import find_team
 
     return find_team(ctx.store, args.team)
+
+
+def show_rows(
+    args: argparse.Namespace,
+    rows: Sequence[_Row],
+    document: Callable[[_Row], Any],
+    line: Callable[[_Row], str],
+    empty: str,
+) -> int:
+    """Print `rows`: a JSON list of `document(row)` with --json, else `line(row)` each (or
+    `empty` when there are none); exit code 0."""
+    if args.json:
+        emit_json([document(row) for row in rows])
+    elif not rows:
+        say(empty)
+    else:
+        for row in rows:
+            say(line(row))
+    return 0

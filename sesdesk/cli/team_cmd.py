@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, say
-from sesdesk.cli.parsing import command
+from sesdesk.cli.parsing import command, show_rows
 
 
 def register(sub: Any) -> None:
@@ -47,15 +47,13 @@ def _create(args: argparse.Namespace, ctx: Context) -> int:
 def _list(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.teams import list_teams
 
-    teams = list_teams(ctx.store)
-    if args.json:
-        emit_json([{"id": t.id, "name": t.name, "has_mailer": t.has_mailer} for t in teams])
-    elif not teams:
-        say("No teams yet. Create one with: sesdesk team create NAME")
-    else:
-        for t in teams:
-            say(f"{t.name}{'' if t.has_mailer else '  (no mailer)'}")
-    return 0
+    return show_rows(
+        args,
+        list_teams(ctx.store),
+        lambda t: {"id": t.id, "name": t.name, "has_mailer": t.has_mailer},
+        lambda t: f"{t.name}{'' if t.has_mailer else '  (no mailer)'}",
+        "No teams yet. Create one with: sesdesk team create NAME",
+    )
 
 
 def _rename(args: argparse.Namespace, ctx: Context) -> int:
