@@ -6,19 +6,14 @@ from __future__ import annotations
 import pytest
 
 from sesdesk.services import contacts, sending
+from tests.ui.windows import shown_view
 
 pytestmark = pytest.mark.timeout(120)
 
 
-def _view(window, qtbot):
-    qtbot.waitUntil(lambda: window.dashboard is not None, timeout=60_000)
-    qtbot.waitUntil(lambda: window.dashboard.snapshot is not None, timeout=30_000)
-    return window.dashboard.view
-
-
 def test_demo_shows_the_whole_feedback_loop(open_window, qtbot):
     window = open_window(demo=True)
-    view = _view(window, qtbot)
+    view = shown_view(window, qtbot)
     card = view.feedback
     qtbot.waitUntil(lambda: card.data is not None, timeout=10_000)
     assert card.state.text() == "Working"  # the demo wires feedback at start

@@ -5,21 +5,15 @@ from __future__ import annotations
 import pytest
 
 from sesdesk.ui.main_window import DEMO_TEXT
+from tests.ui.windows import shown_view
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def _wait_for_view(window, qtbot):
-    """The demo team's DashboardView once its first read of the store is shown."""
-    qtbot.waitUntil(lambda: window.dashboard is not None, timeout=60_000)
-    qtbot.waitUntil(lambda: window.dashboard.snapshot is not None, timeout=30_000)
-    return window.dashboard.view
 
 
 def _demo_with_panel(open_window, qtbot):
     """The demo window, its dashboard view once shown, and its Simulator panel."""
     window = open_window(demo=True)
-    return window, _wait_for_view(window, qtbot), window.simulator_panel
+    return window, shown_view(window, qtbot), window.simulator_panel
 
 
 def _press(qtbot, panel, button) -> None:
@@ -56,7 +50,7 @@ def test_demo_window_smoke(open_window, qtbot, home):
     switcher = window.team_switcher
     qtbot.waitUntil(lambda: switcher.combo.count() == 1, timeout=10_000)
     assert switcher.combo.currentText() == window.services.demo.team_name
-    view = _wait_for_view(window, qtbot)
+    view = shown_view(window, qtbot)
     mailer = window.dashboard.snapshot.mailer
     assert mailer is not None
     assert view.credentials.connected.isVisibleTo(window)
@@ -145,7 +139,7 @@ def test_demo_starts_without_any_os_keyring(open_window, qtbot, monkeypatch):
     # As on a headless Linux box: the only keyring is the one that fails.
     keyring.set_keyring(fail.Keyring())
     window = open_window(demo=True)
-    _wait_for_view(window, qtbot)
+    shown_view(window, qtbot)
     assert window.dashboard.snapshot.mailer is not None
 
 
