@@ -6,6 +6,7 @@ python tests/ui/dashboard_states.py docs/screenshots   # under xvfb-run: one PNG
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from sesdesk.models import AccountStatus, Mailer, SenderIdentity, Store, record_event
@@ -30,6 +31,7 @@ def build_state(store: Store, state: str, team: str = "Acme shop") -> int:
         return team_id
     earlier = NOW - timedelta(hours=3)
     with store.session() as s:
+        event = partial(record_event, s, team_id)  # the team's history, in this session
         s.add(
             Mailer(
                 team_id=team_id,
@@ -45,9 +47,7 @@ def build_state(store: Store, state: str, team: str = "Acme shop") -> int:
                 offline_since=NOW - timedelta(minutes=40) if state == "offline" else None,
             )
         )
-        record_event(
-            s,
-            team_id,
+        event(
             "mailer",
             "access",
             None,
@@ -90,9 +90,7 @@ def build_state(store: Store, state: str, team: str = "Acme shop") -> int:
                     last_checked=NOW,
                 )
             )
-            record_event(
-                s,
-                team_id,
+            event(
                 f"identity:{name}",
                 "status",
                 None,
@@ -101,9 +99,7 @@ def build_state(store: Store, state: str, team: str = "Acme shop") -> int:
                 at=earlier,
             )
             if status != "PENDING":
-                record_event(
-                    s,
-                    team_id,
+                event(
                     f"identity:{name}",
                     "status",
                     "PENDING",
@@ -114,9 +110,7 @@ def build_state(store: Store, state: str, team: str = "Acme shop") -> int:
                     at=earlier + timedelta(minutes=20),
                 )
         if review:
-            record_event(
-                s,
-                team_id,
+            event(
                 "account",
                 "review_status",
                 None,
@@ -125,9 +119,7 @@ def build_state(store: Store, state: str, team: str = "Acme shop") -> int:
                 at=earlier + timedelta(minutes=30),
             )
         if production:
-            record_event(
-                s,
-                team_id,
+            event(
                 "account",
                 "production",
                 "sandbox",
@@ -136,9 +128,7 @@ def build_state(store: Store, state: str, team: str = "Acme shop") -> int:
                 at=earlier + timedelta(hours=2),
             )
         if state == "lost-access":
-            record_event(
-                s,
-                team_id,
+            event(
                 "mailer",
                 "access",
                 "ok",
@@ -147,9 +137,7 @@ def build_state(store: Store, state: str, team: str = "Acme shop") -> int:
                 at=NOW - timedelta(minutes=2),
             )
         if state == "offline":
-            record_event(
-                s,
-                team_id,
+            event(
                 "mailer",
                 "network",
                 "online",
