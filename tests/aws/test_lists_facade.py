@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from sesdesk.aws.clients import ClientFactory
+from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.errors import PermissionMissing, Throttled
 from sesdesk.aws.lists import (
     MAX_TOPICS,
@@ -160,3 +160,24 @@ def test_delete_contact_list(sim: SesSimulator) -> None:
     lists.create_contact_list("sesdesk", [NEWS])
     lists.delete_contact_list("sesdesk")
     assert lists.contact_lists() == []
+
+
+def test_limit_exceeded_is_the_list_limit_not_the_daily_quota(fake_keys: AwsKeys) -> None:
+    from botocore.stub import Stubber
+
+    from sesdesk.aws.clients import CallKind
+
+    factory = ClientFactory("us-east-1", fake_keys, endpoint="http://127.0.0.1:9")
+    client = factory.client("sesv2", CallKind.MANAGEMENT)
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "create_contact_list",
+            service_error_code="LimitExceededException",
+            service_message="You have reached the maximum number of contact lists.",
+            http_status_code=400,
+        )
+        with pytest.raises(ContactListLimit) as excinfo:
+            ListsFacade(factory).create_contact_list("sesdesk", [NEWS])
+    # classify() alone says "daily sending quota"; SES's own words are kept instead.
+    assert excinfo.value.message == "You have reached the maximum number of contact lists."
+    assert excinfo.value.code == "LimitExceededException"
