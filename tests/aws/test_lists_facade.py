@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from sesdesk.aws.clients import AwsKeys, ClientFactory
-from sesdesk.aws.errors import PermissionMissing, Throttled
+from sesdesk.aws.errors import AwsNotFound, PermissionMissing, Throttled
 from sesdesk.aws.lists import (
     MAX_TOPICS,
     ContactListLimit,
@@ -97,6 +97,13 @@ def test_contacts_create_update_get(sim: SesSimulator) -> None:
     assert ann is not None and ann.unsubscribe_all and ann.opted_out == set()
     assert lists.update_contact("sesdesk", "bob@shop.example") is False
     assert lists.get_contact("sesdesk", "bob@shop.example") is None
+    # A missing list is not a missing contact.
+    with pytest.raises(AwsNotFound):
+        lists.get_contact("other", "ann@shop.example")
+    with pytest.raises(AwsNotFound):
+        lists.update_contact("other", "ann@shop.example")
+    with pytest.raises(AwsNotFound):
+        lists.create_contact("other", "ann@shop.example")
 
 
 def test_contacts_are_paged_and_filtered_by_opt_out(sim: SesSimulator) -> None:
