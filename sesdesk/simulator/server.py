@@ -105,9 +105,11 @@ class SesSimulator:
         """Forget everything: moto's backends (process-wide) and this simulator's state."""
         patches.reset_moto()
         self._state.reset()
+        from sesdesk.simulator.contact_lists import lists_of
         from sesdesk.simulator.events import feedback_of
 
         feedback_of(self._state).reset()
+        lists_of(self._state).reset()
 
     # ---- IAM
 
@@ -249,6 +251,17 @@ class SesSimulator:
         """Every send this simulator accepted, oldest first."""
         return self._state.sent_messages()
 
+    def unsubscribe(
+        self, email: str, topic: str | None = None, all: bool = False, **where: str
+    ) -> dict[str, Any]:
+        """A click on SES's unsubscribe link (list_sending.unsubscribe; `where`: account_id,
+        region): opts `email` out and publishes SES's Subscription event."""
+        from sesdesk.simulator import list_sending
+
+        account_id = where.get("account_id", DEFAULT_ACCOUNT_ID)
+        region = where.get("region", DEFAULT_REGION)
+        return list_sending.unsubscribe(self._state, account_id, region, email, topic, all)
+
     # ---- internal
 
     def _apply_due_transitions(self) -> None:
@@ -290,16 +303,13 @@ class _Front:
             # No lock is held here, so concurrent requests wait in parallel as they would on AWS.
             time.sleep(remaining)
         self._simulator._apply_due_transitions()
-        if (
-            not state.iam
-            and path == patches.V2_SEND_PATH
-            and environ.get("REQUEST_METHOD") == "POST"
-        ):
-            # The hot path of a broadcast, answered without moto's HTTP layer so the simulator
-            # keeps up with hundreds of sends a second. With IAM on, moto's path runs: it holds
-            # the SigV4 check and the policy evaluation.
+        handler = None if state.iam else patches.direct_handler(environ)
+        if handler is not None:
+            # The hot paths (a broadcast's sends, a big list's contact sync), answered without
+            # moto's HTTP layer so the simulator keeps up with hundreds a second. With IAM on,
+            # moto's path runs: it holds the SigV4 check and the policy evaluation.
             with patches.bound(state, arrived):
-                status, headers, body = patches.send_v2_directly(environ, _read_body(environ))
+                status, headers, body = handler(environ, _read_body(environ))
             return _answer(start_response, status, headers, body)
         if not state.iam and environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonSQS."):
             # Draining SES feedback: receives and deletes by the ten thousand (sqs_scale.py).
