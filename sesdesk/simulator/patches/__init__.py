@@ -29,6 +29,8 @@ its state to the handling thread, see `bound`); anything else using moto in this
             SQS honouring the queue policy (events.py).
 12. sqs     Standard SQS queues receive and delete in O(messages returned), not O(queue):
             moto's own take hours on a 100,000-message queue (sqs_scale.py).
+14. mailfrom SESv2 PutEmailIdentityMailFromAttributes; GetEmailIdentity's MailFromAttributes
+            (PENDING, then following the identity or the `mail_from` control).
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ PATCHES = tuple(
         "p08_simulate",
         "p09_inactive_keys",
         "p10_v1_throttling",
+        "p14_mail_from",
     )
 )
 
