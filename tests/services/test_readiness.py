@@ -221,9 +221,7 @@ def test_a_fresh_verified_domain_lacks_mail_from_and_dmarc_then_passes_everythin
 def test_dmarc_is_found_at_the_organisational_domain(sim, store, dns_server) -> None:
     team_id, _, _ = connected_team(store, sim, identity="shop.example.co.uk", verify=True)
     dns_server.add("_dmarc.example.co.uk", "TXT", '"v=DMARC1; p=quarantine"')
-    result = check_readiness(
-        store, team_id, "news@shop.example.co.uk", dns=dns_server.config()
-    )
+    result = check_readiness(store, team_id, "news@shop.example.co.uk", dns=dns_server.config())
     dmarc = result.check(DMARC)
     assert dmarc.ok is True and "_dmarc.example.co.uk" in dmarc.message
 
