@@ -38,7 +38,8 @@ class FixCode(StrEnum):
     RECORDS = "records"  # publish the DNS records shown
     MAIL_FROM = "mail_from"  # set up the custom MAIL FROM subdomain in SES, then its records
     CONTACTS = "contacts"  # clean the list
-    RECONNECT = "reconnect"  # AWS refused the keys
+    CONNECT = "connect"  # the team has no mailer yet
+    RECONNECT = "reconnect"  # AWS refused the keys, or they are not on this computer
     CHECK_AGAIN = "check_again"  # nothing to change here: ask again later
 
 

@@ -68,6 +68,8 @@ class Readiness:
     kind: str
     checks: tuple[Check, ...]
     seconds: float
+    #: The team's domain identity covering the From domain (whose records fix most failures).
+    domain_identity: str | None = None
 
     @property
     def blocking(self) -> tuple[Check, ...]:
@@ -191,6 +193,21 @@ def _dns(record: DnsRecord, config: ResolverConfig) -> DnsAnswer:
     return DnsAnswer(result.verdict == PUBLISHED, result.message, result.found)
 
 
+def _aws_problem(store: Store, snapshot: TeamSnapshot) -> str:
+    """Why AWS will not be asked ("" when it will): no mailer, lost access, keys missing.
+    Asking with known-bad keys would only record the loss again."""
+    from sesdesk.models.states import MailerAccess
+    from sesdesk.services.mailers import keys_here
+
+    if snapshot.mailer is None:
+        return "this team has no mailer: connect AWS first"
+    if snapshot.mailer.access == MailerAccess.LOST:
+        return "AWS no longer accepts the mailer's keys: reconnect"
+    if not keys_here(store, snapshot.team_id):
+        return "the mailer's keys are not in this computer's keyring: reconnect"
+    return ""
+
+
 def _ses_identity(store: Store, team_id: int, name: str) -> Any:
     from sesdesk.services.mailers import open_mailer, watching_access
 
@@ -263,14 +280,13 @@ def check_readiness(
 
     tasks = _Tasks()
     domain_identity = next((i for i in _covering(snapshot, address) if i.kind == "domain"), None)
+    aws_problem = _aws_problem(store, snapshot)
     identity_future = (
         tasks.start(_ses_identity, store, team_id, domain_identity.name)
-        if domain_identity is not None and snapshot.mailer is not None
+        if domain_identity is not None and not aws_problem
         else None
     )
-    mail_type_future = (
-        tasks.start(_mail_type, store, team_id) if snapshot.mailer is not None else None
-    )
+    mail_type_future = tasks.start(_mail_type, store, team_id) if not aws_problem else None
     org = organisational_domain(domain)
     dmarc_futures = [tasks.start(_dns, dmarc_record(domain), config)]
     if org != domain:
@@ -284,7 +300,7 @@ def check_readiness(
             domain_identity=None, region=snapshot.mailer.region if snapshot.mailer else ""
         )
     elif identity_future is None:
-        facts, ses_problem = None, "this team has no mailer: connect AWS first"
+        facts, ses_problem = None, aws_problem
     else:
         answer, ses_problem = _wait(identity_future, deadline)
         if answer is None:
@@ -309,9 +325,16 @@ def check_readiness(
     checks: list[Check] = []
     # DKIM and MAIL FROM
     if facts is None:
-        why = f"AWS did not answer ({ses_problem})" if ses_problem else "AWS did not answer"
-        checks.append(unknown(DKIM, why))
-        checks.append(unknown(MAIL_FROM, why))
+        if aws_problem:
+            why, fix = (
+                aws_problem,
+                (FixCode.CONNECT if snapshot.mailer is None else FixCode.RECONNECT),
+            )
+        else:
+            why = f"AWS did not answer ({ses_problem})" if ses_problem else "AWS did not answer"
+            fix = FixCode.CHECK_AGAIN
+        checks.append(unknown(DKIM, why, fix))
+        checks.append(unknown(MAIL_FROM, why, fix))
     else:
         checks.append(judge_dkim(domain, facts))
         mx_answer: DnsAnswer | None = None
@@ -335,6 +358,8 @@ def check_readiness(
     checks.append(judge_dmarc(domain, found, facts, dns_failed=dns_failed))
     # One-click unsubscribe, and whether its absence stops this send.
     one_click = _one_click_from_dkim(facts, domain)
+    if facts is None and aws_problem:
+        one_click = unknown(ONE_CLICK, aws_problem, checks[0].fix_code)
     if one_click.ok is False and kind == KIND_BROADCAST and mail_type_future is not None:
         mail_type, _ = _wait(mail_type_future, deadline)
         if mail_type != "TRANSACTIONAL":
@@ -354,6 +379,7 @@ def check_readiness(
         kind=kind,
         checks=tuple(checks),
         seconds=time.monotonic() - started,
+        domain_identity=None if domain_identity is None else domain_identity.name,
     )
 
 
