@@ -12,7 +12,14 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sesdesk.services.gating import Fix
 from sesdesk.services.readiness.checks import (
@@ -76,19 +83,26 @@ class ReadinessCard(Card):
         self, bridge: Bridge, store: Any, team_id: int, parent: QWidget | None = None
     ) -> None:
         super().__init__(TITLE, parent)
+        # The question is long: it wraps rather than widening the dashboard.
+        self.title_label.setWordWrap(True)
+        self.header.setStretch(0, 1)
+        self.header.setStretch(1, 0)
         self.bridge, self.store, self.team_id = bridge, store, team_id
         self.summary = StatusPill("Checking…")
-        self.header.addWidget(self.summary)
         self.again_button = QPushButton("Check again")
         self.again_button.clicked.connect(self.check_now)
-        self.header.addWidget(self.again_button)
         self.intro = value_label("Checking DNS and SES…", muted=True)
-        self.body.addWidget(self.intro)
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        top.addWidget(self.summary, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.intro, 1)
+        top.addWidget(self.again_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.body.addLayout(top)
         self.grid = QGridLayout()
-        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setContentsMargins(0, 4, 0, 0)
         self.grid.setHorizontalSpacing(12)
-        self.grid.setVerticalSpacing(8)
-        self.grid.setColumnStretch(2, 1)
+        self.grid.setVerticalSpacing(10)
+        self.grid.setColumnStretch(1, 1)
         self.body.addLayout(self.grid)
         self.rows: dict[str, tuple[StatusPill, QLabel, QLabel, QPushButton]] = {}
         for row, (code, name) in enumerate(NAMES.items()):
@@ -96,13 +110,16 @@ class ReadinessCard(Card):
             title = QLabel(name)
             title.setObjectName("fieldName")
             message = value_label()
+            text = QVBoxLayout()
+            text.setSpacing(2)
+            text.addWidget(title)
+            text.addWidget(message)
             button = QPushButton()
             button.hide()
             button.clicked.connect(lambda _checked=False, code=code: self._fix(code))
             self.grid.addWidget(pill, row, 0, Qt.AlignmentFlag.AlignTop)
-            self.grid.addWidget(title, row, 1, Qt.AlignmentFlag.AlignTop)
-            self.grid.addWidget(message, row, 2)
-            self.grid.addWidget(button, row, 3, Qt.AlignmentFlag.AlignTop)
+            self.grid.addLayout(text, row, 1)
+            self.grid.addWidget(button, row, 2, Qt.AlignmentFlag.AlignTop)
             self.rows[code] = (pill, title, message, button)
         self.result: Readiness | None = None
         #: The DNS server to ask (None: this computer's resolver).
