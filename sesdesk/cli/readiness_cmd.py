@@ -35,6 +35,13 @@ def register(sub: Any) -> None:
     readiness.add_argument(
         "--port", type=port_number, default=53, metavar="N", help="its port (53)"
     )
+    readiness.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="how long to wait for DNS and AWS in all (default 2.2; 0.5 to 60)",
+    )
     readiness.set_defaults(handler=_readiness)
 
     mail_from = sub.add_parser("mail-from", help="custom MAIL FROM subdomain (SPF alignment)")
@@ -49,6 +56,17 @@ def register(sub: Any) -> None:
     setup.set_defaults(handler=_setup)
 
 
+def _seconds(text: str) -> float:
+    """argparse type for --timeout: seconds from 0.5 to 60."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.5 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0.5 to 60")
+    return value
+
+
 def _readiness(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.dns_check import ResolverConfig
     from sesdesk.services.readiness import check_readiness
@@ -56,7 +74,9 @@ def _readiness(args: argparse.Namespace, ctx: Context) -> int:
 
     config = ResolverConfig(nameserver=args.nameserver, port=args.port)
     team = find_team(ctx.store, args.team)
-    result = check_readiness(ctx.store, team.id, args.from_address, kind=args.kind, dns=config)
+    result = check_readiness(
+        ctx.store, team.id, args.from_address, kind=args.kind, dns=config, budget=args.timeout
+    )
     if args.json:
         emit_json(result.as_json())
         return 0  # a report: failed checks are not a failed command

@@ -222,10 +222,14 @@ def _ses_identity(store: Store, team_id: int, facade: Any, name: str) -> Any:
 
 
 def _mail_type(store: Store, team_id: int, facade: Any) -> str | None:
+    """The account's MailType: SES's answer, else the last production-access request's."""
     from sesdesk.services.mailers import watching_access
 
-    with watching_access(store, team_id):
-        live = facade.get_account().mail_type
+    try:
+        with watching_access(store, team_id):
+            live = facade.get_account().mail_type
+    except SesdeskError:
+        live = None
     if live:
         return str(live)
     with store.session() as session:
@@ -266,13 +270,14 @@ def check_readiness(
     *,
     kind: str = KIND_BROADCAST,
     dns: ResolverConfig | None = None,
-    budget: float = BUDGET,
+    budget: float | None = None,
 ) -> Readiness:
     """Will mail from `from_address` (default: the team's likely sender) reach Gmail, Yahoo and
-    Outlook inboxes? Blocking (network, at most `budget` seconds); never raises for DNS or
-    AWS trouble — those checks are ok None. BadInput (field `from`) for a bad address."""
+    Outlook inboxes? Blocking (network, at most `budget` seconds, BUDGET when None); never
+    raises for DNS or AWS trouble — those checks are ok None. BadInput (field `from`) for a
+    bad address."""
     started = time.monotonic()
-    deadline = started + budget
+    deadline = started + (BUDGET if budget is None else budget)
     snapshot = load_snapshot(store, team_id)
     if from_address is not None:
         address, domain = checked_from(from_address)
@@ -301,84 +306,34 @@ def check_readiness(
         tasks.start(_mail_type, store, team_id, facade) if facade is not None else None
     )
     org = organisational_domain(domain)
-    dmarc_futures = [tasks.start(_dns, dmarc_record(domain), config)]
+    dmarc_futures = [(domain, tasks.start(_dns, dmarc_record(domain), config))]
     if org != domain:
-        dmarc_futures.append(tasks.start(_dns, dmarc_record(org), config))
+        dmarc_futures.append((org, tasks.start(_dns, dmarc_record(org), config)))
 
     # SES first: its answer names the MAIL FROM subdomain whose records DNS must hold.
-    facts: SesFacts | None
-    ses_problem = ""
     if domain_identity is None:
-        facts = SesFacts(
-            domain_identity=None, region=snapshot.mailer.region if snapshot.mailer else ""
-        )
+        region = snapshot.mailer.region if snapshot.mailer else ""
+        facts: SesFacts | None = SesFacts(domain_identity=None, region=region)
+        ses_problem = ""
     elif identity_future is None:
         facts, ses_problem = None, aws_problem
     else:
-        answer, ses_problem = _wait(identity_future, deadline)
-        if answer is None:
-            facts = None
-        else:
-            region, detail = answer
-            facts = SesFacts(
-                domain_identity=detail.name,
-                domain_status=detail.status,
-                dkim_status=detail.dkim_status,
-                dkim_signing=detail.dkim_signing,
-                dkim_origin=detail.dkim_origin,
-                mail_from_domain=detail.mail_from_domain,
-                mail_from_status=detail.mail_from_status,
-                region=region,
-            )
-    mx_future = spf_future = None
-    if facts is not None and facts.mail_from_domain:
-        mx, spf = mail_from_records(facts.mail_from_domain, facts.region)
-        mx_future, spf_future = tasks.start(_dns, mx, config), tasks.start(_dns, spf, config)
-
-    checks: list[Check] = []
-    # DKIM and MAIL FROM
-    if facts is None:
-        if aws_problem:
-            why, fix = (
-                aws_problem,
-                (FixCode.CONNECT if snapshot.mailer is None else FixCode.RECONNECT),
-            )
-        else:
-            why = f"AWS did not answer ({ses_problem})" if ses_problem else "AWS did not answer"
-            fix = FixCode.CHECK_AGAIN
-        checks.append(unknown(DKIM, why, fix))
-        checks.append(unknown(MAIL_FROM, why, fix))
-    else:
-        checks.append(judge_dkim(domain, facts))
-        mx_answer: DnsAnswer | None = None
-        spf_answer: DnsAnswer | None = None
-        if mx_future is not None and spf_future is not None:
-            mx_answer = _answer(mx_future, deadline)
-            spf_answer = _answer(spf_future, deadline)
-        checks.append(judge_mail_from(facts, mx_answer, spf_answer))
-    # DMARC: the From domain's own record wins over the organisational domain's.
-    found: DmarcFound | None = None
-    dns_failed = ""
-    for future, at in zip(dmarc_futures, (domain, org), strict=False):
-        answer = _answer(future, deadline)
-        if answer.ok is None:
-            dns_failed = f"DNS did not answer for _dmarc.{at}"
-            break
-        tags = next((t for t in map(parse_dmarc, answer.found) if t is not None), None)
-        if tags is not None:
-            found = DmarcFound(at, tags)
-            break
+        facts, ses_problem = _ses_facts(identity_future, deadline)
+    unknown_fix = FixCode.CHECK_AGAIN
+    if aws_problem:
+        unknown_fix = FixCode.CONNECT if snapshot.mailer is None else FixCode.RECONNECT
+    checks = _dkim_and_mail_from(
+        domain, facts, ses_problem, bool(aws_problem), unknown_fix, tasks, config, deadline
+    )
+    found, dns_failed = _dmarc_found(dmarc_futures, deadline)
     checks.append(judge_dmarc(domain, found, facts, dns_failed=dns_failed))
-    # One-click unsubscribe, and whether its absence stops this send.
     one_click = _one_click_from_dkim(facts, domain)
     if facts is None and aws_problem:
-        one_click = unknown(ONE_CLICK, aws_problem, checks[0].fix_code)
-    if one_click.ok is False and kind == KIND_BROADCAST and mail_type_future is not None:
-        mail_type, _ = _wait(mail_type_future, deadline)
+        one_click = unknown(ONE_CLICK, aws_problem, unknown_fix)
+    if one_click.ok is False and kind == KIND_BROADCAST:
+        mail_type = _wait(mail_type_future, deadline)[0] if mail_type_future else None
         if mail_type != "TRANSACTIONAL":
             one_click = _blocking(one_click)
-    elif one_click.ok is False and kind == KIND_BROADCAST:
-        one_click = _blocking(one_click)
     checks.append(one_click)
     from sesdesk.services.feedback.reputation import reputation
 
@@ -394,6 +349,65 @@ def check_readiness(
         seconds=time.monotonic() - started,
         domain_identity=None if domain_identity is None else domain_identity.name,
     )
+
+
+def _ses_facts(future: Future[Any], deadline: float) -> tuple[SesFacts | None, str]:
+    """SES's answer about the domain identity as facts, or (None, why not)."""
+    answer, problem = _wait(future, deadline)
+    if answer is None:
+        return None, problem
+    region, detail = answer
+    facts = SesFacts(
+        domain_identity=detail.name,
+        domain_status=detail.status,
+        dkim_status=detail.dkim_status,
+        dkim_signing=detail.dkim_signing,
+        dkim_origin=detail.dkim_origin,
+        mail_from_domain=detail.mail_from_domain,
+        mail_from_status=detail.mail_from_status,
+        region=region,
+    )
+    return facts, ""
+
+
+def _dkim_and_mail_from(
+    domain: str,
+    facts: SesFacts | None,
+    ses_problem: str,
+    not_asked: bool,
+    unknown_fix: FixCode,
+    tasks: _Tasks,
+    config: ResolverConfig,
+    deadline: float,
+) -> list[Check]:
+    """The `dkim` and `mail_from` checks: SES's facts, and the MAIL FROM records in DNS."""
+    if facts is None:
+        why = ses_problem if not_asked else "AWS did not answer"
+        if ses_problem and not not_asked:
+            why += f" ({ses_problem})"
+        return [unknown(DKIM, why, unknown_fix), unknown(MAIL_FROM, why, unknown_fix)]
+    mx_answer: DnsAnswer | None = None
+    spf_answer: DnsAnswer | None = None
+    if facts.mail_from_domain:
+        mx, spf = mail_from_records(facts.mail_from_domain, facts.region)
+        mx_future, spf_future = tasks.start(_dns, mx, config), tasks.start(_dns, spf, config)
+        mx_answer, spf_answer = _answer(mx_future, deadline), _answer(spf_future, deadline)
+    return [judge_dkim(domain, facts), judge_mail_from(facts, mx_answer, spf_answer)]
+
+
+def _dmarc_found(
+    futures: list[tuple[str, Future[DnsAnswer]]], deadline: float
+) -> tuple[DmarcFound | None, str]:
+    """The DMARC record that applies: the From domain's own wins over the organisational
+    domain's. (None, why) when DNS did not answer before one was found."""
+    for at, future in futures:
+        answer = _answer(future, deadline)
+        if answer.ok is None:
+            return None, f"DNS did not answer for _dmarc.{at}"
+        tags = next((t for t in map(parse_dmarc, answer.found) if t is not None), None)
+        if tags is not None:
+            return DmarcFound(at, tags), ""
+    return None, ""
 
 
 def _blocking(check: Check) -> Check:

@@ -124,6 +124,8 @@ class ReadinessCard(Card):
         self.result: Readiness | None = None
         #: The DNS server to ask (None: this computer's resolver).
         self.dns: ResolverConfig | None = None
+        #: How long the check may wait for DNS and AWS in all (None: its default).
+        self.budget: float | None = None
         self.busy = False
         self._checked_at = 0.0
         self.check_now()
@@ -149,6 +151,7 @@ class ReadinessCard(Card):
             self.store,
             self.team_id,
             dns=self.dns,
+            budget=self.budget,
             label="Checking inbox readiness",
             on_success=self.show_result,
             on_failure=self._failed,
