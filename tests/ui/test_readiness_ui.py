@@ -144,8 +144,12 @@ def test_a_broadcast_without_one_click_cannot_be_confirmed(
     desk.open_progress(team_id, draft.id, start=True)
     qtbot.waitUntil(lambda: desk.confirm_box is not None, timeout=20_000)
     box = desk.confirm_box
+    assert box.text() == "This broadcast cannot be sent yet"
+    assert box.icon() == QMessageBox.Icon.Warning
     details = box.informativeText()
+    assert "Send to 1 person now?" not in box.text()
     assert "Sending is blocked until this is fixed:" in details
+    assert "Also missing for Gmail, Yahoo and Outlook:" in details
     assert "one-click" in details.lower()
     (send,) = [b for b in box.buttons() if b.text() == "Send now"]
     assert not send.isEnabled()
@@ -164,6 +168,7 @@ def test_a_broadcast_without_one_click_cannot_be_confirmed(
     desk.open_progress(team_id, trial.id, start=True)
     qtbot.waitUntil(lambda: desk.confirm_box is not None, timeout=20_000)
     box = desk.confirm_box
+    assert box.text() == "Send to 1 person now?"
     assert "Sending is blocked" not in box.informativeText()
     assert "you may still send" in box.informativeText()
     (send,) = [b for b in box.buttons() if b.text() == "Send now"]

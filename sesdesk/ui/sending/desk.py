@@ -20,7 +20,12 @@ from sesdesk.models.states import BroadcastState
 from sesdesk.services import broadcast_list, sending
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import SendProgressWindow
-from sesdesk.ui.sending.readiness_note import CheckedPlan, plan_with_readiness, readiness_lines
+from sesdesk.ui.sending.readiness_note import (
+    BLOCKED_QUESTION,
+    CheckedPlan,
+    plan_with_readiness,
+    readiness_lines,
+)
 from sesdesk.ui.sending.report import BroadcastReportDialog
 from sesdesk.ui.sending.runs import BroadcastRuns
 from sesdesk.ui.widgets.ask import ask
@@ -123,6 +128,8 @@ class SendingDesk(QObject):
         )
         self.confirm_box.setProperty("broadcast_id", plan.status.id)
         if checked.blocked:
+            self.confirm_box.setText(BLOCKED_QUESTION)
+            self.confirm_box.setIcon(QMessageBox.Icon.Warning)
             for button in self.confirm_box.buttons():
                 if self.confirm_box.buttonRole(button) == QMessageBox.ButtonRole.AcceptRole:
                     button.setEnabled(False)

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 _MARK = {True: "✓", False: "✗", None: "?"}
 
 
+BLOCKED_QUESTION = "This broadcast cannot be sent yet"
+
+
 @dataclass(frozen=True)
 class CheckedPlan:
     """A broadcast's send plan with its readiness (None when it could not be checked)."""
@@ -60,6 +63,9 @@ def readiness_lines(checked: CheckedPlan) -> list[str]:
     if not open_checks and not checked.blocked:
         return ["Inbox readiness: ✓ every Gmail, Yahoo and Outlook rule passes."]
     if open_checks:
-        lines.append("Inbox readiness (Gmail, Yahoo, Outlook) — you may still send:")
+        if checked.blocked:
+            lines += ["", "Also missing for Gmail, Yahoo and Outlook:"]
+        else:
+            lines.append("Inbox readiness (Gmail, Yahoo, Outlook) — you may still send:")
         lines += [f"{_MARK[check.ok]} {check.message}" for check in open_checks]
     return lines
