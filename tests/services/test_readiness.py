@@ -275,6 +275,7 @@ def test_free_mail_sender_fails_its_check(sim, store, dns_server) -> None:
     assert _codes(result)[FREE_MAIL] is False
     assert result.check(FREE_MAIL).fix_code == FixCode.ADD_IDENTITY
     assert _codes(result)[DKIM] is False  # an address identity has no DKIM of its own
+    assert "a domain you own" in str(result.check(DKIM).fix)  # never "add gmail.com"
 
 
 @pytest.mark.parametrize("how", ["blackhole", "closed"])

@@ -127,12 +127,15 @@ def easy_dkim_signing(facts: SesFacts) -> bool:
 def judge_dkim(from_domain: str, facts: SesFacts) -> Check:
     """Easy DKIM verified and signing for the From domain."""
     if facts.domain_identity is None:
+        fix = f"Add {from_domain} as a sender identity and publish its three DKIM records."
+        if is_free_mail(from_domain):
+            fix = "Send from an address at a domain you own, verified in SES with Easy DKIM."
         return Check(
             DKIM,
             False,
             f"{from_domain} is not a domain identity in SES, so mail from it is not signed "
             "with your own DKIM key.",
-            f"Add {from_domain} as a sender identity and publish its three DKIM records.",
+            fix,
             FixCode.ADD_IDENTITY,
         )
     name = facts.domain_identity
