@@ -85,12 +85,26 @@ def _readiness(args: argparse.Namespace, ctx: Context) -> int:
         say(f"  {_MARK[check.ok]} {check.code}: {check.message}")
         if check.fix and check.ok is not True:
             say(f"      → {check.fix}")
+            command = _command(check.fix_code, team.name, result.domain_identity)
+            if command:
+                say(f"        {command}")
     if result.blocking:
         say(
             "A marketing broadcast from this address cannot be sent until the ✗ above that "
             "blocks it is fixed."
         )
     return 0
+
+
+def _command(fix_code: Any, team: str, domain: str | None) -> str:
+    """The command that performs a fix, where there is one."""
+    if not domain:
+        return ""
+    if fix_code == "mail_from":
+        return f"sesdesk mail-from setup --team {team!r} {domain}"
+    if fix_code in ("records", "verify"):
+        return f"sesdesk identity records --team {team!r} {domain} --check"
+    return ""
 
 
 def _setup(args: argparse.Namespace, ctx: Context) -> int:

@@ -82,6 +82,7 @@ def test_human_output_marks_each_check_and_exits_0_on_failures(team, dns_server)
     assert any(line.strip().startswith("✗ mail_from:") for line in lines)
     assert any(line.strip().startswith("? complaint_rate:") for line in lines)
     assert any("→ Set up MAIL FROM" in line for line in lines)
+    assert any(f"sesdesk mail-from setup --team 'acme' {DOMAIN}" in line for line in lines)
 
 
 def test_dns_unreachable_is_null_within_three_seconds(team) -> None:
