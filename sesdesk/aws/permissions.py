@@ -104,6 +104,13 @@ PERMISSIONS: tuple[Permission, ...] = (
         probe="delete_identity",
     ),
     Permission(
+        "ses:PutEmailIdentityMailFromAttributes",
+        "sesv2",
+        "set a domain's custom MAIL FROM subdomain, so SPF aligns with the From domain",
+        IDENTITIES,
+        required=False,  # without it the user sets MAIL FROM in the SES console
+    ),
+    Permission(
         "ses:PutAccountDetails",
         "sesv2",
         "submit the production-access request",

@@ -76,6 +76,14 @@ class IdentityDetail:
     dkim_status: str | None = None
     dkim_tokens: tuple[str, ...] = field(default_factory=tuple)
     mail_from_domain: str | None = None
+    # MailFromDomainStatus: PENDING | SUCCESS | FAILED | TEMPORARY_FAILURE (None: not set up).
+    mail_from_status: str | None = None
+    mail_from_behavior: str | None = None  # BehaviorOnMxFailure
+    dkim_signing: bool = False  # DkimAttributes.SigningEnabled
+    dkim_origin: str | None = None  # SigningAttributesOrigin: AWS_SES is Easy DKIM
+
+
+MAIL_FROM_BEHAVIORS = ("USE_DEFAULT_VALUE", "REJECT_MESSAGE")
 
 
 def _kind(identity_type: str | None, name: str) -> str:
@@ -201,6 +209,21 @@ class SesFacade:
         """Submit the production-access request (SESv2 PutAccountDetails)."""
         self._call("sesv2", "ses:PutAccountDetails", lambda c: _put_account_details(c, request))
 
+    def put_mail_from(
+        self, identity: str, mail_from_domain: str | None, behavior: str = "USE_DEFAULT_VALUE"
+    ) -> None:
+        """Set (or, with None, clear) the identity's custom MAIL FROM domain in SES."""
+        if behavior not in MAIL_FROM_BEHAVIORS:
+            raise ValueError(f"behavior must be one of {MAIL_FROM_BEHAVIORS}")
+        kwargs: dict[str, Any] = {"EmailIdentity": identity, "BehaviorOnMxFailure": behavior}
+        if mail_from_domain is not None:
+            kwargs["MailFromDomain"] = mail_from_domain
+        self._call(
+            "sesv2",
+            "ses:PutEmailIdentityMailFromAttributes",
+            lambda c: c.put_email_identity_mail_from_attributes(**kwargs),
+        )
+
     def delete_identity(self, name: str) -> None:
         """Delete an identity from SES."""
         self._call(
@@ -222,7 +245,13 @@ def _identity_detail(name: str, reply: dict[str, Any]) -> IdentityDetail:
         error_type=info.get("ErrorType"),
         dkim_status=dkim.get("Status"),
         dkim_tokens=tuple(dkim.get("Tokens", []) or ()),
-        mail_from_domain=mail_from.get("MailFromDomain"),
+        mail_from_domain=mail_from.get("MailFromDomain") or None,
+        mail_from_status=(mail_from.get("MailFromDomainStatus") or None)
+        if mail_from.get("MailFromDomain")
+        else None,
+        mail_from_behavior=mail_from.get("BehaviorOnMxFailure"),
+        dkim_signing=bool(dkim.get("SigningEnabled", False)),
+        dkim_origin=dkim.get("SigningAttributesOrigin"),
     )
 
 

@@ -9,6 +9,7 @@ from sesdesk.cli import (
     db_cmd,
     feedback_cmd,
     identity_cmd,
+    readiness_cmd,
     send_cmd,
     simulator_cmd,
     status_cmd,
@@ -24,6 +25,7 @@ REGISTRARS = [
     contacts_cmd.register,
     send_cmd.register,
     feedback_cmd.register,
+    readiness_cmd.register,
     simulator_cmd.register,
     db_cmd.register,
 ]

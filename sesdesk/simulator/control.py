@@ -72,6 +72,11 @@ def _identity(sim: SesSimulator, body: dict[str, Any]) -> Any:
     return {}
 
 
+def _mail_from(sim: SesSimulator, body: dict[str, Any]) -> Any:
+    sim.set_mail_from_status(str(body["identity"]), str(body["status"]), **_where(body))
+    return {}
+
+
 def _identities(sim: SesSimulator, body: dict[str, Any]) -> Any:
     return sim.identities(**_where(body))
 
@@ -198,6 +203,7 @@ ROUTES: dict[tuple[str, str], _Route] = {
     ("POST", "keys/revoke"): _revoke_key,
     ("POST", "permissions"): _permissions,
     ("POST", "identity"): _identity,
+    ("POST", "mail_from"): _mail_from,
     ("GET", "identities"): _identities,
     ("POST", "account"): _set_account,
     ("GET", "account"): _get_account,

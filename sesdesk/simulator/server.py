@@ -171,6 +171,19 @@ class SesSimulator:
         patches.apply_identity_status(account_id, region, identity, status, error_type)
         self._state.forget_identity(account_id, region, identity)
 
+    def set_mail_from_status(
+        self,
+        identity: str,
+        status: str,
+        *,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        """An identity's custom MAIL FROM status: PENDING | SUCCESS | FAILED | TEMPORARY_FAILURE."""
+        from sesdesk.simulator.patches.p14_mail_from import set_mail_from_status
+
+        set_mail_from_status(account_id, region, identity, status)
+
     def identities(
         self, *, region: str = DEFAULT_REGION, account_id: str = DEFAULT_ACCOUNT_ID
     ) -> dict[str, str]:

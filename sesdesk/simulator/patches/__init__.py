@@ -33,6 +33,8 @@ its state to the handling thread, see `bound`); anything else using moto in this
             and region, at most 20 topics, ListContacts paged with its Filter
             (contact_lists.py holds them). Without IAM enforcement the front answers
             them itself (`lists_directly`), as it does SendEmail.
+14. mailfrom SESv2 PutEmailIdentityMailFromAttributes; GetEmailIdentity's MailFromAttributes
+            (PENDING, then following the identity or the `mail_from` control).
 """
 
 from __future__ import annotations
@@ -100,6 +102,7 @@ PATCHES = tuple(
         "p09_inactive_keys",
         "p10_v1_throttling",
         "p13_contact_lists",
+        "p14_mail_from",
     )
 )
 

@@ -28,6 +28,7 @@ from sesdesk.ui.dashboard.feedback import FeedbackCard
 from sesdesk.ui.dashboard.history import HistoryCard
 from sesdesk.ui.dashboard.identities import IdentitiesCard
 from sesdesk.ui.dashboard.quota import QuotaCard
+from sesdesk.ui.dashboard.readiness import ReadinessCard
 from sesdesk.ui.dashboard.warnings import WarningsPanel
 
 if TYPE_CHECKING:
@@ -96,14 +97,19 @@ class DashboardView(QWidget):
         grid.addWidget(self.can_send, 0, 0, 1, 2)
         grid.addWidget(self.credentials, 1, 0)
         grid.addWidget(self.account, 1, 1)
-        grid.addWidget(self.identities, 2, 0, 1, 2)
-        grid.addWidget(self.quota, 3, 0, 1, 2)
-        grid.addWidget(self.history, 4, 0, 1, 2)
+        # Asks DNS and SES itself (off the GUI thread); re-checks on a read once stale.
+        self.readiness = ReadinessCard(bridge, store, team_id)
+        grid.addWidget(self.readiness, 2, 0, 1, 2)
+        self.readiness.fix_requested.connect(self.fix_requested)
+        self.data_loaded.connect(lambda data: self.readiness.show_snapshot(data.snapshot))
+        grid.addWidget(self.identities, 3, 0, 1, 2)
+        grid.addWidget(self.quota, 4, 0, 1, 2)
+        grid.addWidget(self.history, 5, 0, 1, 2)
         # Reads its own tables after each dashboard read (bounces, complaints, the wiring).
         self.feedback = FeedbackCard(bridge, store, team_id)
-        grid.addWidget(self.feedback, 5, 0, 1, 2)
+        grid.addWidget(self.feedback, 6, 0, 1, 2)
         self.data_loaded.connect(lambda _data: self.feedback.reload())
-        grid.setRowStretch(6, 1)
+        grid.setRowStretch(7, 1)
         scroll.setWidget(body)
         self.scroll_area = scroll
         outer.addWidget(scroll, 1)

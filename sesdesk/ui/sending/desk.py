@@ -20,6 +20,12 @@ from sesdesk.models.states import BroadcastState
 from sesdesk.services import broadcast_list, sending
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import SendProgressWindow
+from sesdesk.ui.sending.readiness_note import (
+    BLOCKED_QUESTION,
+    CheckedPlan,
+    plan_with_readiness,
+    readiness_lines,
+)
 from sesdesk.ui.sending.report import BroadcastReportDialog
 from sesdesk.ui.sending.runs import BroadcastRuns
 from sesdesk.ui.widgets.ask import ask
@@ -87,19 +93,21 @@ class SendingDesk(QObject):
             self._show_window(team_id, broadcast_id)
             return
         self.bridge.run(
-            broadcast_list.send_plan,
+            plan_with_readiness,
             self.store,
             team_id,
             broadcast_id,
-            label="Reading the broadcast",
-            on_success=lambda plan: self._plan_read(team_id, plan),
+            label="Reading the broadcast and checking inbox readiness",
+            on_success=lambda checked: self._plan_read(team_id, checked),
         )
 
-    def _plan_read(self, team_id: int, plan: broadcast_list.SendPlan) -> None:
+    def _plan_read(self, team_id: int, checked: CheckedPlan) -> None:
+        plan = checked.plan
         if plan.status.state != BroadcastState.DRAFT:
             self._start(team_id, plan.status.id)
             return
         question, details = confirm_text(plan)
+        details += "\n\n" + "\n".join(readiness_lines(checked))
 
         def answered(send: bool) -> None:
             self.confirm_box = None
@@ -119,6 +127,12 @@ class SendingDesk(QObject):
             on_answer=answered,
         )
         self.confirm_box.setProperty("broadcast_id", plan.status.id)
+        if checked.blocked:
+            self.confirm_box.setText(BLOCKED_QUESTION)
+            self.confirm_box.setIcon(QMessageBox.Icon.Warning)
+            for button in self.confirm_box.buttons():
+                if self.confirm_box.buttonRole(button) == QMessageBox.ButtonRole.AcceptRole:
+                    button.setEnabled(False)
 
     def _start(self, team_id: int, broadcast_id: int, *, show: bool = True) -> None:
         self._teams[broadcast_id] = team_id

@@ -1,0 +1,13 @@
+"""The bulk-sender readiness check ("Will this reach Gmail, Yahoo and Outlook inboxes?") and
+the custom MAIL FROM set-up it asks for.
+
+`checks.py` judges facts (pure); `run.py` gathers them at once within a deadline;
+`mail_from.py` sets the MAIL FROM subdomain in SES and names the records to publish.
+"""
+
+from __future__ import annotations
+
+from sesdesk.services.readiness.checks import CODES, Check, FixCode
+from sesdesk.services.readiness.run import BUDGET, Readiness, check_readiness, default_from
+
+__all__ = ["BUDGET", "CODES", "Check", "FixCode", "Readiness", "check_readiness", "default_from"]
