@@ -181,6 +181,10 @@ def build(store: Any) -> int:
     if _is_sqlite(store):
         with store.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
+    else:
+        # As `db copy-to` leaves it: statistics and the visibility map, no wait for autovacuum.
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE)")
     return team_id
 
 

@@ -137,6 +137,20 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     postgres_server.drop_database(name)
 
 
+@pytest.fixture(params=BACKENDS)
+def database_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """Run the test once on SQLite and once on a fresh PostgreSQL database, named in this
+    process's SESDESK_DATABASE_URL (the in-process CLI and every subprocess started with
+    `os.environ` use it); the URL, or None for SQLite. Modules take it with
+    `pytestmark = pytest.mark.usefixtures("database_env")` (or per test)."""
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_url")
+        monkeypatch.setenv("SESDESK_DATABASE_URL", url)
+        return url
+    monkeypatch.delenv("SESDESK_DATABASE_URL", raising=False)
+    return None
+
+
 def open_test_store(backend: str, tmp_path: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """A migrated, empty store on `backend` ("sqlite": a file under tmp_path)."""
     from sesdesk.models import Store

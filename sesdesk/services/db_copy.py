@@ -72,10 +72,19 @@ def copy_to(source: Store, url: str) -> CopyResult:
                 if copied.get(t) != expected[t]
             ]
             raise EnvironmentProblem(f"The copy to {where} is incomplete ({'; '.join(wrong)}).")
+        _vacuum_analyze(target)
         log.info("copied %d rows to %s", sum(copied.values()), where)
         return CopyResult(where, copied)
     finally:
         target.close()
+
+
+def _vacuum_analyze(store: Store) -> None:
+    """Give the planner statistics and the visibility map at once: until autovacuum gets
+    round to the freshly copied tables, PostgreSQL plans their queries as if they were empty
+    (a dashboard query over a million recipients took 450 ms instead of 8 ms)."""
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (ANALYZE)"))
 
 
 def _reset_sequence(conn: object, table: object) -> None:

@@ -282,6 +282,12 @@ class LeaseKeeper:
         with self._guard:
             self._held.pop(name, None)
 
+    @property
+    def holding(self) -> bool:
+        """Whether any lease is still kept renewed."""
+        with self._guard:
+            return bool(self._held)
+
     def close(self) -> None:
         """Stop the thread."""
         self._stop.set()
@@ -421,3 +427,67 @@ def wait_for_turn(
     finally:
         if noted is not None:
             set_note(store, own, keeper.owner, None)
+
+
+# --------------------------------------------------------------------------- poll leaders
+
+#: A poll leader's lease on a shared database (desktops on other computers): short, and
+#: renewed by a keeper thread for as long as the leader's sesdesk runs, so a leader whose
+#: computer died or lost the network is replaced about `LEADER_LEASE_SECONDS` plus one
+#: follower look later, and never while it still runs.
+LEADER_LEASE_SECONDS = 30.0
+LEADER_RENEW_EVERY = 7.5
+
+_leader_keepers: dict[tuple[int, str], LeaseKeeper] = {}
+_leader_guard = threading.Lock()
+
+
+def leader_keeper(store: Store, owner: str) -> LeaseKeeper | None:
+    """The keeper renewing `owner`'s leader leases on `store`, if any is running."""
+    with _leader_guard:
+        return _leader_keepers.get((id(store), owner))
+
+
+def take_lead(store: Store, name: str, owner: str, *, seconds: float) -> Holder | None:
+    """Take the leader lease `name` for `owner`: None when taken, else who holds it.
+
+    On a shared database the lease is short and a keeper thread renews it; on this computer's
+    own file `seconds` applies (a holder whose process is gone is recognised at once there).
+    """
+    if not store.is_shared:
+        return try_acquire(store, name, owner, seconds=seconds, note="polling")
+    holder = try_acquire(store, name, owner, seconds=LEADER_LEASE_SECONDS, note="polling")
+    if holder is None:
+        with _leader_guard:
+            keeper = _leader_keepers.get((id(store), owner))
+            if keeper is None:
+                keeper = LeaseKeeper(
+                    store,
+                    owner,
+                    _lead_lost,
+                    seconds=LEADER_LEASE_SECONDS,
+                    renew_every=LEADER_RENEW_EVERY,
+                )
+                _leader_keepers[(id(store), owner)] = keeper
+            keeper.add(name)
+    return holder
+
+
+def give_up_lead(store: Store, name: str, owner: str) -> None:
+    """Stop renewing `name` and release it (the keeper thread ends with its last lease)."""
+    with _leader_guard:
+        keeper = _leader_keepers.get((id(store), owner))
+        if keeper is not None:
+            keeper.drop(name)
+            if not keeper.holding:
+                del _leader_keepers[(id(store), owner)]
+            else:
+                keeper = None
+    if keeper is not None:
+        keeper.close()
+    release(store, name, owner)
+
+
+def _lead_lost(name: str, why: str) -> None:
+    # The next cycle tries to take the lease again and follows if another desktop has it.
+    log.info("lost the leader lease %s: %s", name, why)

@@ -250,7 +250,8 @@ def poller_lease(team_id: int) -> str:
 
 
 #: The leader renews its lease every cycle; it outlives the longest wait between two cycles,
-#: so it lapses only when the leader's sesdesk is gone (a dead process here: at once).
+#: so it lapses only when the leader's sesdesk is gone (a dead process here: at once). On a
+#: shared database a keeper thread renews a short lease instead (leases.take_lead).
 POLLER_LEASE_SECONDS = PollSchedule.backoff_max + 120
 
 
@@ -264,9 +265,7 @@ def lead_cycle(
         return run_cycle(store, team_id, cache)  # a private in-memory store: nobody to share
     if store.is_shared and not keys_here(store, team_id):
         return CycleState.FOLLOWER, None, None, []  # no keys on this desktop: it only reads
-    holder = leases.try_acquire(
-        store, poller_lease(team_id), owner, seconds=POLLER_LEASE_SECONDS, note="polling"
-    )
+    holder = leases.take_lead(store, poller_lease(team_id), owner, seconds=POLLER_LEASE_SECONDS)
     if holder is not None:
         return CycleState.FOLLOWER, None, None, []
     return run_cycle(store, team_id, cache)
@@ -295,7 +294,7 @@ def release_lead(store: Store, team_id: int, owner: str) -> None:
     if store.path is None and store.url is None:
         return
     try:
-        leases.release(store, poller_lease(team_id), owner)
+        leases.give_up_lead(store, poller_lease(team_id), owner)
     except Exception as exc:  # the store may be gone already: the lease expires by itself
         log.info("could not release the poller lease of team %s: %s", team_id, exc)
 

@@ -5,7 +5,8 @@ trigger NOTIFYs it at commit, see migration 0005). SQLite: `PRAGMA data_version`
 dedicated connection changes when any other connection commits. Either way `on_change()` is
 called from the watcher's thread, at most once per `interval`; the window's bridge turns it
 into `store_changed`. A lost server connection is reported through `on_state(False, reason)`
-and retried with backoff until it answers again (`on_state(True, "")`).
+and retried with backoff until it answers again (`on_state(True, "")`); the first
+connection is reported too (`on_state(True, "")`), with no change notice.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class StoreWatcher:
         self.on_change = on_change
         self.on_state = on_state or (lambda _online, _why: None)
         self.interval = interval
-        self.online = True
+        #: None until the first look settles: connected (True) or not (False, with on_state).
+        self.online: bool | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -80,9 +82,10 @@ class StoreWatcher:
 
     def _set_online(self, online: bool, reason: str) -> None:
         if online != self.online:
+            was = self.online
             self.online = online
             self.on_state(online, reason)
-            if online:
+            if online and was is False:
                 self.on_change()  # whatever changed while offline
 
     def _changed(self) -> None:
@@ -116,6 +119,7 @@ class StoreWatcher:
         conn = sqlite3.connect(uri, uri=True, timeout=5, check_same_thread=False)
         try:
             last: Any = conn.execute("PRAGMA data_version").fetchone()[0]
+            self._set_online(True, "")
             while not self._stop.wait(self.interval):
                 now = conn.execute("PRAGMA data_version").fetchone()[0]
                 if now != last:

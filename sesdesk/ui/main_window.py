@@ -361,7 +361,8 @@ class MainWindow(QMainWindow):
         self.poller = PollerController(self.bridge, services.store, parent=self)
         from sesdesk.ui.store_watch_bridge import StoreWatchBridge
 
-        self.store_watch = StoreWatchBridge(self.bridge, services.store, parent=self).start()
+        self.store_watch = StoreWatchBridge(self.bridge, services.store, parent=self)
+        self.store_watch.show_state_in(self.status).start()
         self.notifier = Notifier(self)
         self.poller.notice.connect(self.notifier.notify_for_team)
         self.fixes = FixRouter(self, self.bridge, services.store, teams_changed=self._teams_changed)

@@ -29,8 +29,12 @@ from sesdesk.services.refresh import refresh_team
 from sesdesk.services.teams import create_team
 from sesdesk.simulator import SesSimulator
 from tests.access_samples import written_text
+from tests.postgres import database_env
 
 REGION = "us-east-1"
+__all__ = ["database_env"]  # a fixture
+# Every test runs on SQLite and on PostgreSQL (SESDESK_DATABASE_URL, inherited by the CLI).
+pytestmark = pytest.mark.usefixtures("database_env")
 DOMAIN = "smartcart.app"
 BACKEND = "keyrings.alt.file.PlaintextKeyring"
 
@@ -76,12 +80,19 @@ def run_cli(env: dict[str, str], *args: str, stdin: str | None = None):
     )
 
 
+def _store(env: dict[str, str]) -> Store:
+    """The records the CLI uses: the home's SQLite file, or the PostgreSQL database."""
+    return Store.open_configured(
+        Path(env["SESDESK_HOME"]) / "sesdesk.db", os.environ.get("SESDESK_DATABASE_URL")
+    )
+
+
 def connect(env: dict[str, str], simulator: SesSimulator, *, verify: bool = True) -> None:
     """Team "smartcart" with a mailer and the domain identity, written in-process."""
     keys = simulator.create_user("shop")
     facade = SesFacade(ClientFactory(REGION, keys, endpoint=simulator.endpoint))
     Path(env["SESDESK_HOME"]).mkdir(parents=True, exist_ok=True)
-    with Store.open(Path(env["SESDESK_HOME"]) / "sesdesk.db") as store:
+    with _store(env) as store:
         team = create_team(store, "smartcart")
         save_mailer(store, team.id, region=REGION, keys=keys, caller=facade.caller_identity())
         facade.create_identity(DOMAIN)
@@ -207,7 +218,7 @@ def test_submit_with_revoked_keys_exits_4(tmp_path, env, simulator):
     from sesdesk.services.mailers import mailer_row
 
     with (
-        Store.open(Path(env["SESDESK_HOME"]) / "sesdesk.db") as store,
+        _store(env) as store,
         store.session() as session,
     ):
         ref = mailer_row(session, 1).keyring_ref

@@ -10,6 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres import database_env
+
+__all__ = ["database_env"]  # a fixture: these tests run on SQLite and on PostgreSQL
+#: The tests that read or write records run on both backends; those about the SQLite file
+#: itself (damaged, empty), the home folder or no records at all run once.
+both = pytest.mark.usefixtures("database_env")
+
 
 def run_cli(home: Path, *args: str, stdin: str | None = None, env: dict | None = None):
     environment = {**os.environ, "SESDESK_HOME": str(home), **(env or {})}
@@ -23,6 +30,7 @@ def run_cli(home: Path, *args: str, stdin: str | None = None, env: dict | None =
     )
 
 
+@both
 def test_team_create_and_list(tmp_path):
     home = tmp_path / "home"
     created = run_cli(home, "team", "create", "Acme")
@@ -31,8 +39,11 @@ def test_team_create_and_list(tmp_path):
     assert listed.returncode == 0, listed.stderr
     assert [t["name"] for t in json.loads(listed.stdout)] == ["Acme"]
     assert json.loads(listed.stdout)[0]["has_mailer"] is False
+    # The records are where the URL says: with a server, no SQLite file appears.
+    assert (home / "sesdesk.db").exists() is not bool(os.environ.get("SESDESK_DATABASE_URL"))
 
 
+@both
 def test_duplicate_team_is_bad_input(tmp_path):
     home = tmp_path / "home"
     assert run_cli(home, "team", "create", "Acme").returncode == 0
@@ -42,6 +53,7 @@ def test_duplicate_team_is_bad_input(tmp_path):
     assert "Traceback" not in again.stderr
 
 
+@both
 def test_status_of_team_without_mailer(tmp_path):
     home = tmp_path / "home"
     run_cli(home, "team", "create", "acme")
@@ -54,6 +66,7 @@ def test_status_of_team_without_mailer(tmp_path):
     assert all(decision["reason"] for decision in doc["can"].values())
 
 
+@both
 def test_unknown_team_is_bad_input(tmp_path):
     result = run_cli(tmp_path / "home", "status", "--team", "nope")
     assert result.returncode == 2
@@ -92,6 +105,7 @@ def test_an_empty_database_file_is_damaged_not_a_fresh_start(tmp_path):
     assert db.stat().st_size == 0
 
 
+@both
 def test_no_keyring_is_an_environment_problem(tmp_path):
     home = tmp_path / "home"
     assert run_cli(home, "team", "create", "acme").returncode == 0
@@ -161,6 +175,7 @@ def test_version_and_help(tmp_path, argv):
     assert "sesdesk" in result.stdout
 
 
+@both
 def test_team_rename_and_delete(tmp_path):
     home = tmp_path / "home"
     assert run_cli(home, "team", "create", "Acme").returncode == 0

@@ -3,6 +3,9 @@
 `paused` with that reason, status stays readable, nothing is half-written, and the log handler
 never prints its own traceback. Freeing space and sending again finishes the broadcast with
 nobody sent twice (counted from the simulator's own log).
+
+SQLite only: it is the records' file that fills the disk here. With PostgreSQL the records live
+on the server, and this disk holds only logs and settings.
 """
 
 from __future__ import annotations

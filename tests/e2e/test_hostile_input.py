@@ -14,6 +14,12 @@ import pytest
 from sesdesk.services import access
 from sesdesk.simulator import SesSimulator
 from tests.e2e.conftest import ConnectedTeam, connected_team
+from tests.postgres import database_env
+
+__all__ = ["database_env"]  # a fixture
+#: Tests that look at stored records run on SQLite and on PostgreSQL; those refused by the
+#: argument parser before any store is opened run once.
+both = pytest.mark.usefixtures("database_env")
 
 
 def run(home: Path, *args: str | bytes, env: dict[str, str] | None = None):
@@ -41,6 +47,7 @@ def refused(result: subprocess.CompletedProcess[bytes], *needles: str) -> str:
     return stderr
 
 
+@both
 @pytest.mark.parametrize(
     ("name", "rule"),
     [
@@ -78,6 +85,7 @@ def test_hostile_team_names_exit_2_and_store_nothing(
     assert team_names(home) == ["Acme"]
 
 
+@both
 def test_an_undecodable_team_option_exits_2_naming_it(tmp_path: Path) -> None:
     home = tmp_path / "home"
     assert run(home, "team", "create", "Acme").returncode == 0
@@ -95,7 +103,15 @@ def test_out_of_range_broadcast_ids_exit_2_naming_the_argument(
     refused(result, "BROADCAST_ID")
 
 
-def test_the_largest_id_is_accepted_by_the_parser(tmp_path: Path) -> None:
+def test_the_largest_id_is_accepted_by_the_parser(
+    tmp_path: Path, database_env: str | None, request: pytest.FixtureRequest
+) -> None:
+    if database_env:
+        # Known bug: PostgreSQL's ids are 32-bit and SQLAlchemy binds `$1::INTEGER`, so an
+        # id above 2^31-1 is an internal error (exit 1) there instead of "not found".
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason="ids above 2^31-1 fail on PostgreSQL")
+        )
     home = tmp_path / "home"
     assert run(home, "team", "create", "acme").returncode == 0
     result = run(home, "broadcast", "status", "--team", "acme", str(2**63 - 1))
@@ -104,8 +120,9 @@ def test_the_largest_id_is_accepted_by_the_parser(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def team(tmp_path: Path, sim: SesSimulator) -> ConnectedTeam:
-    return connected_team(tmp_path, sim)
+def team(tmp_path: Path, sim: SesSimulator, both_backends: str | None) -> ConnectedTeam:
+    """A connected team whose records are on SQLite, then on PostgreSQL (`both_backends`)."""
+    return connected_team(tmp_path, sim, database_url=both_backends)
 
 
 def good_form() -> dict[str, object]:

@@ -14,13 +14,17 @@ import pytest
 
 from sesdesk.aws.clients import ClientFactory
 from sesdesk.aws.ses import SesFacade
-from sesdesk.config import paths
+from sesdesk.config import database_url, paths
 from sesdesk.models import Store
 from sesdesk.services.mailers import save_mailer
 from sesdesk.services.teams import create_team
 from sesdesk.simulator import SesSimulator
+from tests.postgres import database_env
 
 REGION = "us-east-1"
+__all__ = ["database_env"]  # a fixture
+# Every test runs on SQLite and on PostgreSQL (SESDESK_DATABASE_URL, inherited by the CLI).
+pytestmark = pytest.mark.usefixtures("database_env")
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +61,7 @@ def home(isolated_home: Path) -> Path:
 def connected(sim: SesSimulator, home: Path, team: str = "acme") -> Any:
     """A team with a mailer in `home`'s store, keys in the shared keyring; returns the keys."""
     home.mkdir(parents=True, exist_ok=True)
-    store = Store.open(paths(home).database)
+    store = Store.open_configured(paths(home).database, database_url())
     try:
         keys = sim.create_user(f"user-{team}")
         facade = SesFacade(ClientFactory(REGION, keys, endpoint=sim.endpoint))

@@ -1,7 +1,8 @@
 """Reliability: SIGKILL `sesdesk broadcast send` at random moments, twenty times, during a
 300-recipient broadcast; resume each time. Every recipient ends sent exactly once or
 `uncertain`, none lost, none sent twice — counted from the simulator's own send log — and the
-database passes `PRAGMA integrity_check`. Each restart takes over the leases of the killed
+database passes `PRAGMA integrity_check` (PostgreSQL: amcheck on every index). Runs on both
+backends. Each restart takes over the leases of the killed
 process at once (its pid is gone), so no restart waits for a lease to expire.
 """
 
@@ -29,6 +30,30 @@ RECIPIENTS = 300
 RATE = 20.0
 LATENCY = 0.1
 KILLS = 20
+# Runs once on SQLite and once on PostgreSQL (tests/postgres.py).
+pytestmark = pytest.mark.usefixtures("both_backends")
+
+
+def _integrity(team) -> list[tuple[str]]:
+    """SQLite's integrity_check; on PostgreSQL amcheck's verdict on every B-tree index (a
+    torn write would leave an index that disagrees with itself or its table)."""
+    if team.database_url is None:
+        uri = f"{team.database.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+            return conn.execute("PRAGMA integrity_check").fetchall()
+    from sqlalchemy import text
+
+    with team.store() as store, store.engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
+        checked = conn.execute(
+            text(
+                "SELECT count(bt_index_check(c.oid, true)) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE a.amname = 'btree' AND n.nspname = 'public'"
+            )
+        ).scalar_one()
+    return [("ok",)] if checked > 0 else [("no index checked",)]
 
 
 @pytest.mark.slow
@@ -89,9 +114,7 @@ def test_sigkill_twenty_times_loses_nothing_and_sends_nothing_twice(tmp_path, ia
     assert set(accepted) <= {row.email.lower() for row in rows}
     lost = RECIPIENTS - status["sent"] - status["uncertain"]
     duplicates = sum(accepted.values()) - len(accepted)
-    uri = f"{team.database.resolve().as_uri()}?mode=ro"
-    with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
-        integrity = conn.execute("PRAGMA integrity_check").fetchall()
+    integrity = _integrity(team)
     assert integrity == [("ok",)], f"seed {seed}: {integrity}"
     assert kills == KILLS, f"seed {seed}: the broadcast ended after {kills} kills"
     print(

@@ -16,6 +16,8 @@ from tests.e2e.conftest import connected_team
 
 STARTS = 6
 LOOPS = 4
+# Runs once on SQLite and once on PostgreSQL (tests/postgres.py).
+pytestmark = pytest.mark.usefixtures("both_backends")
 
 
 @pytest.mark.timeout(240)

@@ -29,10 +29,12 @@ from sesdesk.services.dns_check import (
     check_records,
 )
 from sesdesk.services.dns_records import records_for_domain
+from tests.postgres import database_env
 
 DOMAIN = "acme.test"
 TOKENS = ("tok1aaaa", "tok2bbbb", "tok3cccc")
 REGION = "eu-west-1"
+__all__ = ["database_env"]  # a fixture: the CLI test runs on SQLite and on PostgreSQL
 
 
 class LocalDnsServer:
@@ -217,7 +219,7 @@ def test_resolver_settings_are_checked(nameserver, port, field):
 
 
 def test_cli_records_check_adds_a_dns_verdict_per_record(
-    dns_server, isolated_home, monkeypatch, capsys
+    dns_server, isolated_home, monkeypatch, capsys, database_env
 ):
     import json
 
@@ -235,7 +237,7 @@ def test_cli_records_check_adds_a_dns_verdict_per_record(
         sim.reset()
         monkeypatch.setenv("AWS_ENDPOINT_URL", sim.endpoint)
         isolated_home.mkdir(parents=True, exist_ok=True)
-        store = Store.open(paths(isolated_home).database)
+        store = Store.open_configured(paths(isolated_home).database, database_env)
         try:
             keys = sim.create_user("dns-user")
             facade = SesFacade(ClientFactory("us-east-1", keys, endpoint=sim.endpoint))

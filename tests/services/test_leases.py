@@ -107,6 +107,45 @@ def _expiry(store, name):
         return holder.expires_at if holder else utcnow() - timedelta(days=1)
 
 
+@pytest.mark.postgresql
+def test_a_dead_poll_leader_on_another_computer_is_replaced_soon_and_never_while_it_runs(
+    postgres_url, monkeypatch
+):
+    import time
+
+    from sesdesk.services.poller import CycleState, lead_cycle, release_lead
+    from sesdesk.services.teams import create_team
+
+    # The real lease is 30 s renewed every 7.5 s; the same rule scaled down to a test.
+    monkeypatch.setattr(leases, "LEADER_LEASE_SECONDS", 1.5)
+    monkeypatch.setattr(leases, "LEADER_RENEW_EVERY", 0.3)
+    monkeypatch.setattr(leases, "RETRY_RENEW_EVERY", 0.05)
+    with Store.open_url(postgres_url) as store:
+        team_id = create_team(store, "shop").id
+        there, here = "elsewhere.example:77:abc", leases.new_owner()
+        assert lead_cycle(store, team_id, there)[0] is CycleState.NO_MAILER  # it leads
+        keeper = leases.leader_keeper(store, there)
+        assert keeper is not None
+        try:
+            # While the leader runs its lease is renewed: four lease lengths, never two pollers.
+            deadline = time.monotonic() + 4 * leases.LEADER_LEASE_SECONDS
+            while time.monotonic() < deadline:
+                assert lead_cycle(store, team_id, here)[0] is CycleState.FOLLOWER
+                time.sleep(0.1)
+            # Its computer dies: nothing renews the lease and nothing releases it.
+            keeper.close()
+            died = time.monotonic()
+            while lead_cycle(store, team_id, here)[0] is CycleState.FOLLOWER:
+                assert time.monotonic() - died < leases.LEADER_LEASE_SECONDS + 2
+                time.sleep(0.1)
+            took_over = time.monotonic() - died
+        finally:
+            keeper.close()
+            release_lead(store, team_id, here)
+        assert took_over >= leases.LEADER_LEASE_SECONDS - 0.5  # not before the lease lapsed
+        assert leases.leader_keeper(store, here) is None  # giving the lead up ends its keeper
+
+
 def test_a_second_broadcast_of_the_account_is_queued_and_starts_by_itself(store, endpoint_env):
     simulator = endpoint_env
     team_id = connect(store, simulator, rate=10)

@@ -15,8 +15,10 @@ from sesdesk.services.refresh import refresh_team
 from sesdesk.services.state import load_snapshot, recent_events
 from sesdesk.simulator import SesSimulator
 from tests.conftest import connected_team
+from tests.postgres import database_env
 
 REGION = "us-east-1"
+__all__ = ["database_env"]  # a fixture: the CLI tests run on SQLite and on PostgreSQL
 
 
 class CountingFacade(SesFacade):
@@ -151,11 +153,11 @@ def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 
 
 @pytest.fixture
-def cli_team(sim, isolated_home, capsys) -> tuple[int, Any]:
+def cli_team(sim, isolated_home, capsys, database_env) -> tuple[int, Any]:
     from sesdesk.config import paths
 
     database = paths(isolated_home).ensure().database
-    store = Store.open(database)
+    store = Store.open_configured(database, database_env)
     try:
         team_id, keys, _ = connected_team(store, sim)
         facade(sim, keys).create_identity("me@acme.test")
@@ -182,6 +184,7 @@ def test_status_json_keys_are_the_documented_ones(cli_team, capsys):
     assert [w["code"] for w in doc["warnings"]] == ["identity_pending"]
 
 
+@pytest.mark.usefixtures("database_env")
 def test_status_without_mailer_answers_null(sim, isolated_home, capsys):
     assert _cli(["team", "create", "empty"], capsys)[0] == 0
     code, out, _ = _cli(["status", "--team", "empty", "--json"], capsys)

@@ -55,7 +55,11 @@ def test_a_lost_server_is_reported_and_the_watcher_comes_back(postgres_server) -
                 f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
             )
             assert _wait(back, 20), states
-            assert states[0][0] is False and states[0][1]  # offline, with the reason
+            back.clear()
+            # Offline with the reason, then connected again (and after its first connection).
+            assert _wait(back, 20), states
+            assert states[0] == (True, "")
+            assert states[1][0] is False and states[1][1]
             assert states[-1] == (True, "")
             create_team(store, "after")  # the pool replaced its dead connections by itself
         finally:
