@@ -26,6 +26,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Row ids are 64-bit in SQLite and 32-bit (INTEGER) in PostgreSQL, which refuses a bigger
+# number bound to an id column as an error rather than matching nothing.
+_MAX_ID = {"postgresql": 2**31 - 1}
+MAX_ID_SQLITE = 2**63 - 1
+
+
+def id_fits(session: Any, value: int) -> bool:
+    """True when `value` can be a row id in the session's database (else no row has it)."""
+    bind = session.get_bind()
+    return 0 < value <= _MAX_ID.get(bind.dialect.name, MAX_ID_SQLITE)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored as naive UTC and read back as timezone-aware UTC.
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Integer, cast, func, select
 
 from sesdesk.models import Broadcast, Recipient, RecipientOutcome, Store
+from sesdesk.models.base import id_fits
 from sesdesk.models.sending import SENT, UNCERTAIN
 from sesdesk.services.feedback.wiring import feedback_status
 
@@ -80,7 +81,11 @@ def broadcast_report(store: Store, team_id: int, broadcast_id: int) -> list[Repo
 
     drained = _drained_healthy_at(store, team_id)
     with store.session() as session:
-        owner = session.scalar(select(Broadcast.team_id).where(Broadcast.id == broadcast_id))
+        owner = (
+            session.scalar(select(Broadcast.team_id).where(Broadcast.id == broadcast_id))
+            if id_fits(session, broadcast_id)
+            else None
+        )
         if owner != team_id:
             raise NotFound("broadcast", f"no broadcast {broadcast_id} in this team")
         rows = session.execute(

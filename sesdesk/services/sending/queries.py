@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from sesdesk.errors import NotFound
 from sesdesk.models import Store
+from sesdesk.models.base import id_fits
 from sesdesk.models.sending import (
     FAILED,
     PAUSED,
@@ -122,7 +123,7 @@ def status_of(session: Any, row: Broadcast) -> BroadcastStatus:
 
 
 def require_broadcast(session: Any, team_id: int, broadcast_id: int) -> Broadcast:
-    row = session.get(Broadcast, broadcast_id)
+    row = session.get(Broadcast, broadcast_id) if id_fits(session, broadcast_id) else None
     if row is None or row.team_id != team_id:
         raise NotFound("broadcast", f"no broadcast {broadcast_id} in this team")
     return row
