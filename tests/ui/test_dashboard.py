@@ -243,3 +243,27 @@ def test_notifier_falls_back_to_a_toast(qtbot):
     assert notifier.toast.isVisible()
     assert notifier.toast.title.text() == "acme.test is verified"
     assert notifier.shown == [("acme.test is verified", "You can send from it.")]
+
+
+def test_a_refresh_ending_while_new_data_is_staged_keeps_the_new_warnings(
+    qtbot, bridge, store, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from sesdesk.services.mailers import mark_lost
+    from sesdesk.ui.dashboard import view as view_module
+
+    view = open_view(qtbot, bridge, store, "verified-sandbox")
+    assert "lost_access" not in view.warnings.codes()
+    # Slow stages, so the refresh's end lands between the warnings and the last card.
+    monkeypatch.setattr(view_module, "STAGE_GAP_MS", 300)
+    view.refresh_now()  # no poller: a background cycle; its end is simulated below
+    mark_lost(store, view.team_id, "The keys were deleted in IAM.")
+    view.reload()
+    qtbot.waitUntil(lambda: view.credentials.access.text() == "Lost access", timeout=10_000)
+    assert view.data is not None and "lost_access" not in [
+        w.code for w in view.data.gate.warnings
+    ]  # still staging: `data` is the old read
+    view._refreshing = True
+    view._cycle_finished(SimpleNamespace(team_id=view.team_id))
+    assert "lost_access" in view.warnings.codes()

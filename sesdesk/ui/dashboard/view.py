@@ -66,6 +66,9 @@ class DashboardView(QWidget):
         self.team_id = team_id
         self.poller = poller
         self.data: DashboardData | None = None
+        # The read the cards are being switched to (staged): what the warnings show while a
+        # refresh starts or ends must be this one, not the last fully shown `data`.
+        self._newest: DashboardData | None = None
         self._generation = 0
         self._loading = False
         self._stale = False
@@ -149,6 +152,7 @@ class DashboardView(QWidget):
                 self._again()
                 return
             # Still "loading" until the last stage: a newer read waits instead of interleaving.
+            self._newest = data
             self._show_staged(data, self._stages(data))
 
         def failed(error: Any) -> None:
@@ -167,6 +171,7 @@ class DashboardView(QWidget):
 
     def show_data(self, data: DashboardData) -> None:
         """Show one read of the store in every card."""
+        self._newest = data
         for stage in self._stages(data):
             stage()
         self._shown(data)
@@ -221,8 +226,9 @@ class DashboardView(QWidget):
         """Ask AWS now: through the poller when attached, else one cycle in the background."""
         self.refresh_requested.emit(self.team_id)
         self._refreshing = True
-        if self.data is not None:
-            self.warnings.show_state(self.data.snapshot, self.data.gate, checking=True)
+        newest = self._newest or self.data
+        if newest is not None:
+            self.warnings.show_state(newest.snapshot, newest.gate, checking=True)
         if self.poller is not None and self.poller.running:
             self.poller.refresh_now(self.team_id)
             return
@@ -237,8 +243,9 @@ class DashboardView(QWidget):
     def _cycle_finished(self, outcome: Any) -> None:
         if outcome.team_id == self.team_id and self._refreshing:
             self._refreshing = False
-            if self.data is not None:
-                self.warnings.show_state(self.data.snapshot, self.data.gate)
+            newest = self._newest or self.data
+            if newest is not None:
+                self.warnings.show_state(newest.snapshot, newest.gate)
 
     def _handle_own_fix(self, fix: str, detail: str) -> None:
         if fix == "refresh":
