@@ -94,9 +94,9 @@ class Bridge(QObject):
         on_success: SuccessCallback | None = None,
         on_failure: FailureCallback | None = None,
         **kwargs: Any,
-    ) -> asyncio.Task[Any]:
+    ) -> asyncio.Task[Any] | None:
         """Start `fn(*args, **kwargs)` off the GUI thread; call back on the GUI thread when it
-        ends.
+        ends. After `shutdown` the work is dropped (None is returned): the window is closing.
 
         `changes` says what the work changes: once it succeeded, `store_changed` is emitted
         with it (a team id, or 0 for every team) so widgets re-read the store, and then
@@ -105,6 +105,11 @@ class Bridge(QObject):
         status bar. Any other exception is a bug and is always logged and reported, whatever
         the callbacks.
         """
+
+        if self._closed:
+            # The window is closing: a card asking to re-read now has nobody to show it to.
+            log.debug("dropped %s: the bridge is shut down", label or getattr(fn, "__name__", fn))
+            return None
 
         async def operation() -> Any:
             return await self.call(fn, *args, **kwargs)

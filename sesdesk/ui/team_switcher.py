@@ -55,14 +55,16 @@ class NewTeamDialog(NameDialog):
     def submit(self) -> None:
         """Create the team named in the field (off the GUI thread)."""
         self.create_button.setEnabled(False)
-        self.bridge.run(
+        task = self.bridge.run(
             _create_team,
             self.store,
             self.name_edit.text(),
             label="Creating team",
             on_success=self._created,
             on_failure=self._failed,
-        ).add_done_callback(lambda _task: self._enable())
+        )
+        if task is not None:
+            task.add_done_callback(lambda _task: self._enable())
 
     def _enable(self) -> None:
         # The dialog may already be gone (accepted and deleted) when the task's end arrives.

@@ -96,8 +96,13 @@ def test_shutdown_cancels_waiting_operations_and_refuses_new_ones(bridge, qtbot)
     release.set()
     assert bridge.pending == 0
     assert finished == []
+    # A widget asking for work while the window closes is dropped quietly...
+    ran: list[int] = []
+    assert bridge.run(ran.append, 1) is None
+    assert ran == []
+    # ...while a coroutine started directly is refused (and closed: no "never awaited").
     with pytest.raises(RuntimeError, match="shut down"):
-        bridge.run(lambda: None)
+        bridge.start(asyncio.sleep(0))
 
 
 def test_an_operation_cancelled_before_it_starts_leaves_no_warning(bridge, qtbot):

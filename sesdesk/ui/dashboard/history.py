@@ -213,16 +213,13 @@ class HistoryCard(Card):
             self.search_note.show()
             self.searched.emit(len(events))
 
-        try:
-            self.bridge.run(
-                lambda: recent_events(
-                    store, team_id, text=text, limit=HISTORY_ROWS, newest=SEARCH_NEWEST
-                ),
-                label="Searching history",
-                on_success=shown,
-            )
-        except RuntimeError:
-            return  # the bridge is shut down: the window is closing, nothing to show
+        self.bridge.run(
+            lambda: recent_events(
+                store, team_id, text=text, limit=HISTORY_ROWS, newest=SEARCH_NEWEST
+            ),
+            label="Searching history",
+            on_success=shown,
+        )
 
     def visible_rows(self) -> int:
         """Rows left after the filter."""
