@@ -30,6 +30,7 @@ IDENTITIES = "identities"
 ACCESS = "production access"
 SENDING = "sending"
 FEEDBACK = "bounces and complaints"
+LISTS = "one-click unsubscribe"
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,69 @@ PERMISSIONS: tuple[Permission, ...] = (
         FEEDBACK,
         resource=_CONFIG_SET,
         required=False,  # feedback is set up when the keys allow it
+    ),
+    Permission(
+        "ses:ListContactLists",
+        "sesv2",
+        "find the account's one SES contact list (adopted when it exists)",
+        LISTS,
+        required=False,  # list management is set up when the keys allow it
+    ),
+    Permission(
+        "ses:GetContactList",
+        "sesv2",
+        "read the contact list's topics (one per sesdesk list)",
+        LISTS,
+        required=False,  # list management is set up when the keys allow it
+    ),
+    Permission(
+        "ses:CreateContactList",
+        "sesv2",
+        "create the SES contact list that hosts one-click unsubscribe",
+        LISTS,
+        required=False,  # list management is set up when the keys allow it
+    ),
+    Permission(
+        "ses:UpdateContactList",
+        "sesv2",
+        "add a topic when a sesdesk list starts sending",
+        LISTS,
+        required=False,  # list management is set up when the keys allow it
+    ),
+    Permission(
+        "ses:DeleteContactList",
+        "sesv2",
+        "remove the contact list sesdesk created (never another tool's)",
+        LISTS,
+        required=False,  # list management is set up when the keys allow it
+    ),
+    Permission(
+        "ses:CreateContact",
+        "sesv2",
+        "copy a contact to SES before a broadcast",
+        LISTS,
+        required=False,  # list management is set up when the keys allow it
+    ),
+    Permission(
+        "ses:UpdateContact",
+        "sesv2",
+        "push a local unsubscribe to SES",
+        LISTS,
+        required=False,  # list management is set up when the keys allow it
+    ),
+    Permission(
+        "ses:GetContact",
+        "sesv2",
+        "read one contact's subscription preferences",
+        LISTS,
+        required=False,  # list management is set up when the keys allow it
+    ),
+    Permission(
+        "ses:ListContacts",
+        "sesv2",
+        "read the contacts SES marks unsubscribed",
+        LISTS,
+        required=False,  # list management is set up when the keys allow it
     ),
     Permission(
         "sns:CreateTopic",

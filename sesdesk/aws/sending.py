@@ -58,6 +58,9 @@ class OutgoingEmail:
     # each event's mail.tags, so an event maps to its recipient row without the MessageId.
     configuration_set: str | None = None
     tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # (ContactListName, TopicName): SES adds its one-click List-Unsubscribe headers, fills in
+    # {{amazonSESUnsubscribeUrl}} and does not deliver to a contact who opted out.
+    list_management: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,9 @@ class SendingFacade:
             kwargs["ConfigurationSetName"] = email.configuration_set
         if email.tags:
             kwargs["EmailTags"] = [{"Name": n, "Value": v} for n, v in email.tags]
+        if email.list_management:
+            contact_list, topic = email.list_management
+            kwargs["ListManagementOptions"] = {"ContactListName": contact_list, "TopicName": topic}
         reply = self._call("ses:SendEmail", lambda c: c.send_email(**kwargs), CallKind.SEND)
         return str(reply.get("MessageId", ""))
 

@@ -163,7 +163,16 @@ def _feedback_delete_queue(sim: SesSimulator, body: dict[str, Any]) -> Any:
     return {"deleted": events.delete_queue(where["account_id"], where["region"], name)}
 
 
+def _lists_throttle(sim: SesSimulator, body: dict[str, Any]) -> Any:
+    from sesdesk.simulator.contact_lists import lists_of
+
+    rate = body.get("per_second")
+    lists_of(sim.state).calls_per_second = None if rate is None else float(rate)
+    return {"per_second": lists_of(sim.state).calls_per_second}
+
+
 ROUTES: dict[tuple[str, str], _Route] = {
+    ("POST", "lists/throttle"): _lists_throttle,
     ("POST", "feedback/outcome"): _feedback_outcome,
     ("POST", "feedback/redeliver"): _feedback_redeliver,
     ("POST", "feedback/publish"): _feedback_publish,

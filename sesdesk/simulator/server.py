@@ -105,9 +105,11 @@ class SesSimulator:
         """Forget everything: moto's backends (process-wide) and this simulator's state."""
         patches.reset_moto()
         self._state.reset()
+        from sesdesk.simulator.contact_lists import lists_of
         from sesdesk.simulator.events import feedback_of
 
         feedback_of(self._state).reset()
+        lists_of(self._state).reset()
 
     # ---- IAM
 

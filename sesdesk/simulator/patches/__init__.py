@@ -29,6 +29,9 @@ its state to the handling thread, see `bound`); anything else using moto in this
             SQS honouring the queue policy (events.py).
 12. sqs     Standard SQS queues receive and delete in O(messages returned), not O(queue):
             moto's own take hours on a 100,000-message queue (sqs_scale.py).
+13. lists   SESv2 contact lists, topics and contacts as SES has them: one list per account
+            and region, at most 20 topics, ListContacts paged with its Filter
+            (contact_lists.py holds them).
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ __all__ = [
     "ses_backend",
 ]
 
-# In the order they are numbered; 11 and 12 live in events.py and sqs_scale.py.
+# In the order they are numbered; 11 and 12 live in events.py and sqs_scale.py (installed last).
 PATCHES = tuple(
     importlib.import_module(f"{__name__}.{name}")
     for name in (
@@ -91,6 +94,7 @@ PATCHES = tuple(
         "p08_simulate",
         "p09_inactive_keys",
         "p10_v1_throttling",
+        "p13_contact_lists",
     )
 )
 
