@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+LastMessage = tuple[Any, str, str, tuple[str, ...], tuple[tuple[str, str], ...], Any, Any]
+
 MAX_TOPICS = 20
 MAX_LISTS = 1
 MAX_PAGE_SIZE = 1000
@@ -226,8 +228,9 @@ class ListsSim:
         # token → (account, region, list, topic or None, address) of each unsubscribe URL
         self.tokens: dict[str, tuple[str, str, str, str | None, str]] = {}
         self._token_of: dict[tuple[str, str, str, str | None, str], str] = {}
-        # (account, region, address lower) → (configuration set or None, the event's mail)
-        self.last_message: dict[tuple[str, str, str], tuple[str | None, dict[str, Any]]] = {}
+        # (account, region, address lower) → the last SESv2 message sent to it: (configuration
+        # set, message id, source, recipients, tags, contact list, topic) (list_sending.py)
+        self.last_message: dict[tuple[str, str, str], LastMessage] = {}
         # Contact-list calls allowed per second per account and region (None: no limit).
         self.calls_per_second: float | None = None
         self._calls: dict[tuple[str, str], list[float]] = {}

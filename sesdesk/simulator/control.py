@@ -171,7 +171,22 @@ def _lists_throttle(sim: SesSimulator, body: dict[str, Any]) -> Any:
     return {"per_second": lists_of(sim.state).calls_per_second}
 
 
+def _unsubscribe(sim: SesSimulator, body: dict[str, Any]) -> Any:
+    if body.get("url"):
+        from sesdesk.simulator import list_sending
+
+        return list_sending.unsubscribe_url(sim.state, str(body["url"]))
+    topic = body.get("topic")
+    return sim.unsubscribe(
+        str(body["email"]),
+        None if topic is None else str(topic),
+        bool(body.get("all", False)),
+        **_where(body),
+    )
+
+
 ROUTES: dict[tuple[str, str], _Route] = {
+    ("POST", "unsubscribe"): _unsubscribe,
     ("POST", "lists/throttle"): _lists_throttle,
     ("POST", "feedback/outcome"): _feedback_outcome,
     ("POST", "feedback/redeliver"): _feedback_redeliver,

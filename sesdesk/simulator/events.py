@@ -138,8 +138,17 @@ def build_events(
                 "arrivalDate": now,
             },
         )
-    if outcome in ("bounce", "transient", "suppressed"):
+    if outcome in ("bounce", "transient", "suppressed", "unsubscribed"):
         bounce_type, subtype, status, diagnostic = {
+            # SES "will issue a bounce event for a message that is sent to an unsubscribed
+            # contact" of the list named in ListManagementOptions; it publishes no Delivery.
+            "unsubscribed": (
+                "Permanent",
+                "General",
+                "5.0.0",
+                "Amazon SES did not send the message to this address because the contact "
+                "unsubscribed from the list or topic.",
+            ),
             "bounce": ("Permanent", "General", "5.1.1", "smtp; 550 5.1.1 user unknown"),
             "transient": ("Transient", "MailboxFull", "4.2.2", "smtp; 452 4.2.2 mailbox full"),
             "suppressed": (
@@ -172,31 +181,16 @@ def build_events(
     return events
 
 
-def after_send(
-    state: SimulatorState,
+def mail_object(
     account_id: str,
     region: str,
     params: dict[str, Any],
     message_id: str,
     recipients: list[str],
     source: str,
-) -> None:
-    """Publish the events of an accepted SESv2 send that named a configuration set."""
+) -> dict[str, Any]:
+    """The `mail` part of SES's events for one SESv2 send (its tags as lists of values)."""
     name = params.get("ConfigurationSetName")
-    if not name:
-        return
-    sim = feedback_of(state)
-    with sim.lock:
-        destinations = [
-            d
-            for d in sim.destinations.get((account_id, region, str(name)), {}).values()
-            if d.get("Enabled") and (d.get("SnsDestination") or {}).get("TopicArn")
-        ]
-        chosen = dict(sim.outcomes)
-    if not destinations:
-        return
-    from email.utils import parseaddr
-
     tags: dict[str, list[str]] = {
         "ses:configuration-set": [str(name)],
         "ses:source-ip": ["127.0.0.1"],
@@ -206,7 +200,7 @@ def after_send(
     for tag in params.get("EmailTags") or []:
         # SES hands message tags back as lists of values.
         tags[str(tag.get("Name"))] = [str(tag.get("Value"))]
-    mail = {
+    return {
         "timestamp": _now(),
         "source": source,
         "sourceArn": f"arn:aws:ses:{region}:{account_id}:identity/{source.rpartition('@')[2]}",
@@ -216,10 +210,51 @@ def after_send(
         "headersTruncated": False,
         "tags": tags,
     }
+
+
+def destinations_for(
+    state: SimulatorState, account_id: str, region: str, configuration_set: str
+) -> list[dict[str, Any]]:
+    """The configuration set's enabled SNS event destinations."""
+    sim = feedback_of(state)
+    with sim.lock:
+        return [
+            d
+            for d in sim.destinations.get((account_id, region, configuration_set), {}).values()
+            if d.get("Enabled") and (d.get("SnsDestination") or {}).get("TopicArn")
+        ]
+
+
+def after_send(
+    state: SimulatorState,
+    account_id: str,
+    region: str,
+    params: dict[str, Any],
+    message_id: str,
+    recipients: list[str],
+    source: str,
+    unsubscribed: frozenset[str] = frozenset(),
+) -> None:
+    """Publish the events of an accepted SESv2 send that named a configuration set;
+    `unsubscribed` recipients (opted out of the send's list or topic) bounce."""
+    name = params.get("ConfigurationSetName")
+    if not name:
+        return
+    destinations = destinations_for(state, account_id, region, str(name))
+    if not destinations:
+        return
+    sim = feedback_of(state)
+    with sim.lock:
+        chosen = dict(sim.outcomes)
+    from email.utils import parseaddr
+
+    mail = mail_object(account_id, region, params, message_id, recipients, source)
     for recipient in recipients:
         address = (parseaddr(recipient)[1] or recipient).lower()
         on_list = state.suppressed(account_id, region, address) is not None
         outcome = mailbox_outcome(address, chosen, on_list)
+        if recipient in unsubscribed:
+            outcome = "unsubscribed"
         for destination in destinations:
             wanted = set(destination.get("MatchingEventTypes") or [])
             topic = str(destination["SnsDestination"]["TopicArn"])

@@ -251,6 +251,17 @@ class SesSimulator:
         """Every send this simulator accepted, oldest first."""
         return self._state.sent_messages()
 
+    def unsubscribe(
+        self, email: str, topic: str | None = None, all: bool = False, **where: str
+    ) -> dict[str, Any]:
+        """A click on SES's unsubscribe link (list_sending.unsubscribe; `where`: account_id,
+        region): opts `email` out and publishes SES's Subscription event."""
+        from sesdesk.simulator import list_sending
+
+        account_id = where.get("account_id", DEFAULT_ACCOUNT_ID)
+        region = where.get("region", DEFAULT_REGION)
+        return list_sending.unsubscribe(self._state, account_id, region, email, topic, all)
+
     # ---- internal
 
     def _apply_due_transitions(self) -> None:

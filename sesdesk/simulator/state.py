@@ -60,6 +60,13 @@ class SentMessage:
     subject: str
     # Recipients on the account suppression list: accepted and counted, never delivered.
     suppressed: tuple[str, ...] = ()
+    # A send with ListManagementOptions: recipients who opted out of its list or topic
+    # (accepted and counted, never delivered), the headers SES added and the bodies with the
+    # unsubscribe URL filled in.
+    unsubscribed: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    text_body: str | None = None
+    html_body: str | None = None
 
 
 @dataclass
@@ -489,8 +496,10 @@ class SimulatorState:
         subject: str,
         *,
         at: float | None = None,
+        listed: dict[str, Any] | None = None,
     ) -> SentMessage:
-        """Count an accepted send against quota and rate and keep it in the log."""
+        """Count an accepted send against quota and rate and keep it in the log; `listed`
+        holds a list-managed send's SentMessage fields (unsubscribed, headers, bodies)."""
         recipients = tuple(recipients)
         now = time.monotonic()
         at = now if at is None else at
@@ -508,6 +517,7 @@ class SimulatorState:
                 message_id=message_id,
                 subject=subject,
                 suppressed=suppressed,
+                **(listed or {}),
             )
             self._sent.append(message)
             return message

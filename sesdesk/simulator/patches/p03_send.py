@@ -44,6 +44,7 @@ def _guarded_send(
     recipients: list[str],
     subject: str,
     send: Callable[[], str],
+    listed: dict[str, Any] | None = None,
 ) -> str:
     """Check SES's rules, let moto send, record the send: one atomic step per account."""
     account_id, region = response.current_account, response.region
@@ -65,7 +66,9 @@ def _guarded_send(
         except SendRefused as refused:
             raise service_error(refusals[refused.kind], refused.message) from None
         message_id = send()
-        state.record_send(account_id, region, source, recipients, message_id, subject, at=arrived)
+        state.record_send(
+            account_id, region, source, recipients, message_id, subject, at=arrived, listed=listed
+        )
     return message_id
 
 
@@ -116,9 +119,11 @@ def _v2_send_email(original: Callable[[Any], str]) -> Callable[[Any], str]:
         def send() -> str:
             return str(json.loads(original(self))["MessageId"])
 
-        from sesdesk.simulator import events
+        from sesdesk.simulator import events, list_sending
 
         events.check_configuration_set(self, params.get("ConfigurationSetName"))
+        account, region = self.current_account, self.region
+        listed = list_sending.prepare(state, account, region, params, recipients)
         message_id = _guarded_send(
             self,
             state,
@@ -127,9 +132,12 @@ def _v2_send_email(original: Callable[[Any], str]) -> Callable[[Any], str]:
             recipients=recipients,
             subject=subject,
             send=send,
+            listed=None if listed is None else listed.record(),
         )
+        list_sending.accepted(state, account, region, params, message_id, recipients, source)
+        unsubscribed = frozenset() if listed is None else listed.opted_out
         events.after_send(
-            state, self.current_account, self.region, params, message_id, recipients, source
+            state, account, region, params, message_id, recipients, source, unsubscribed
         )
         return json.dumps({"MessageId": message_id})
 
