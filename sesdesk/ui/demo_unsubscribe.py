@@ -31,13 +31,13 @@ class UnsubscribeControls(QGroupBox):
         self.address.setAccessibleName("Address to unsubscribe")
         self.address.setToolTip("A contact sesdesk sent a broadcast to")
         self.address.returnPressed.connect(self.unsubscribe)
-        self.button = QPushButton("Unsu&bscribe")
+        self.button = QPushButton("U&nsubscribe")
         self.button.setToolTip(
             "As if the person clicked the one-click unsubscribe link of the last message "
             "sesdesk sent them: SES opts them out and publishes a Subscription event"
         )
         self.button.clicked.connect(self.unsubscribe)
-        label = QLabel("Addre&ss")
+        label = QLabel("W&ho")
         label.setBuddy(self.address)
         grid.addWidget(label, 0, 0)
         grid.addWidget(self.address, 0, 1)
@@ -58,7 +58,7 @@ class UnsubscribeControls(QGroupBox):
         demo = self.demo
 
         def work() -> str:
-            demo.simulator.unsubscribe(address)
+            demo.simulator.unsubscribe(address, region=demo.region)
             return take_in(demo)
 
         def done(note: str) -> None:

@@ -343,9 +343,8 @@ def test_a_broadcast_syncs_its_list_first_and_records_no_note(store, team, facad
 def test_without_easy_dkim_a_transactional_account_sends_with_the_mailto_and_says_why(
     store, team, simulator
 ):
-    from sesdesk.services.refresh import refresh_team
-
     from sesdesk.aws.ses import SesFacade
+    from sesdesk.services.refresh import refresh_team
 
     # DKIM not verified for the domain; the address itself is a verified identity.
     simulator.set_identity_status(DOMAIN, "PENDING")
