@@ -240,6 +240,8 @@ def _print_status(status: Any) -> None:
     )
     if status.stop_reason:
         say(f"Stopped because: {status.stop_reason}")
+    if status.unsubscribe_note:
+        say(status.unsubscribe_note)
     if status.uncertain:
         say(
             f"{status.uncertain} recipient(s) are uncertain (in flight when sending stopped); "
