@@ -384,3 +384,25 @@ def test_contacts_with_a_stale_topic_are_synced_again(store, team, facade):
     assert again.total == 3  # every contact told again (they exist: read, not re-created)
     with store.session() as session:
         assert set(session.scalars(select(Contact.ses_state))) == {"in"}
+
+
+def test_a_pause_during_the_contact_sync_stops_it_between_pages(store, team, monkeypatch):
+    from sesdesk.services.lists import sync
+
+    monkeypatch.setattr(sync, "PAGE", 5)
+    make_list(store, team, 20)
+    draft = sending.create_broadcast(store, team, list_name="all", composition=compose())
+    runner: list[Any] = []
+
+    def on_sync(progress: Any) -> None:
+        if progress.done == 5:
+            runner[0].pause("paused by the user")
+
+    runner.append(sending.BroadcastRunner(store, team, draft.id, on_sync=on_sync))
+    result = runner[0].run()
+    assert (result.status.state, result.status.sent) == ("paused", 0)
+    with store.session() as session:
+        told = session.scalars(select(Contact.ses_state).where(Contact.ses_state.is_not(None)))
+        assert len(list(told)) == 5  # one page, then it stopped
+    # Sending again goes on from there and sends to everyone.
+    assert sending.send_broadcast(store, team, draft.id).status.sent == 20

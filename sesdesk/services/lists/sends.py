@@ -54,6 +54,7 @@ def prepare_send(
     *,
     on_sync: Callable[[SyncProgress], None] | None = None,
     facade: ListsFacade | None = None,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> SendPlan:
     """Before a run: ensure the list's topic, pull SES's unsubscribes, sync the contacts,
     skip the newly unsubscribed. NotAllowed for a marketing broadcast that cannot have
@@ -75,7 +76,7 @@ def prepare_send(
         else:
             # SES's unsubscribes first: a sync must never re-subscribe who left through SES.
             pull_unsubscribes(store, team_id, lists)
-            push_contacts(store, list_id, lists, where, on_progress=on_sync)
+            push_contacts(store, list_id, lists, where, on_progress=on_sync, stopped=stopped)
             plan = SendPlan(where=where)
     skip_unsubscribed(store, broadcast_id, list_id)
     if problem is not None:

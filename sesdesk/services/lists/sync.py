@@ -258,8 +258,10 @@ def push_contacts(
     pace: Pace | None = None,
     only_known: bool = False,
     workers: int = WORKERS,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> SyncProgress:
-    """The contact part of `sync_list`, for a topic already ensured."""
+    """The contact part of `sync_list`, for a topic already ensured; `stopped()` is asked
+    between pages (a paused broadcast stops its sync there; the next run goes on from it)."""
     pace = pace or Pace()
     calls_before, throttled_before = pace.calls, pace.throttled
     progress = SyncProgress(total=_count(store, list_id, only_known))
@@ -268,7 +270,7 @@ def push_contacts(
     syncer = _Syncer(facade, where, pace)
     after = 0
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="contact-sync") as pool:
-        while True:
+        while not stopped():
             batch = _page(store, list_id, after, only_known)
             if not batch:
                 break

@@ -218,7 +218,12 @@ class BroadcastRunner:
         from sesdesk.services.lists.sends import composition_for, prepare_send
 
         lists_plan = prepare_send(
-            self.store, self.team_id, self.broadcast_id, mailer.factory, on_sync=self.on_sync
+            self.store,
+            self.team_id,
+            self.broadcast_id,
+            mailer.factory,
+            on_sync=self.on_sync,
+            stopped=lambda: self._pause.is_set() or self._cancel.is_set(),
         )
         composition = composition_for(composition, lists_plan)
 
