@@ -193,6 +193,8 @@ class _Syncer:
 
 
 def _write(store: Store, results: list[_Result]) -> None:
+    # Grouped: one UPDATE per (status seen, state told) instead of one per contact.
+    told: dict[tuple[str, str], list[int]] = {}
     with store.session() as session:
         for result in results:
             if result.ses_state is None:
@@ -209,11 +211,13 @@ def _write(store: Store, results: list[_Result]) -> None:
                     )
                 )
                 continue
+            told.setdefault((result.status, result.ses_state), []).append(result.id)
+        for (status, state), ids in told.items():
             # Only if the contact did not change meanwhile: else the next sync sends it again.
             session.execute(
                 update(Contact)
-                .where(Contact.id == result.id, Contact.status == result.status)
-                .values(ses_state=result.ses_state)
+                .where(Contact.id.in_(ids), Contact.status == status)
+                .values(ses_state=state)
             )
 
 
