@@ -132,9 +132,14 @@ def _record(store: Store, team_id: int, found: SesContactList, created: bool) ->
                 topics=len(found.topics),
             )
             session.add(row)
-        elif row.name != found.name:
-            # Another list now (the old one was deleted): sesdesk made this one only if it did.
+        elif row.name != found.name or (row.account_id, row.region) != (
+            (mailer.account_id, mailer.region) if mailer else (row.account_id, row.region)
+        ):
+            # Another list now (the old one was deleted, or another account or region):
+            # sesdesk made this one only if it did.
             row.name, row.created = found.name, created
+            if mailer is not None:
+                row.account_id, row.region = mailer.account_id, mailer.region
         row.topics = len(found.topics)
         row.problem = None
         row.checked_at = utcnow()
@@ -157,9 +162,16 @@ def ensure_contact_list(store: Store, team_id: int, facade: ListsFacade) -> SesC
     if existing:
         with store.session() as session:
             row = session.get(StoredList, team_id)
-            remembered = row.name if row is not None else None
+            mailer = session.scalar(select(Mailer).where(Mailer.team_id == team_id))
+            same_place = (
+                row is not None
+                and mailer is not None
+                and (row.account_id, row.region) == (mailer.account_id, mailer.region)
+            )
+            remembered = row.name if row is not None and same_place else None
+            made_it = bool(row is not None and same_place and row.created)
         chosen = next((c for c in existing if c.name == remembered), existing[0])
-        created = bool(row is not None and row.created and row.name == chosen.name)
+        created = made_it and chosen.name == remembered
         _record(store, team_id, chosen, created)
         return chosen
     try:
