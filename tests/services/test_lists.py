@@ -406,3 +406,18 @@ def test_a_pause_during_the_contact_sync_stops_it_between_pages(store, team, mon
         assert len(list(told)) == 5  # one page, then it stopped
     # Sending again goes on from there and sends to everyone.
     assert sending.send_broadcast(store, team, draft.id).status.sent == 20
+
+
+def test_a_list_sesdesk_made_in_another_account_is_not_taken_for_its_own(store, team, facade):
+    from sesdesk.models import Mailer
+
+    make_list(store, team, 1)
+    lists.ensure_topic(store, team, list_id(store, team), facade)
+    with store.session() as session:
+        row = session.get(SesContactList, team)
+        assert row is not None and row.created
+        session.execute(update(Mailer).values(account_id="999999999999"))
+    lists.ensure_contact_list(store, team, facade)
+    with store.session() as session:
+        row = session.get(SesContactList, team)
+        assert row is not None and not row.created and row.account_id == "999999999999"
