@@ -174,3 +174,30 @@ def test_a_subscription_event_is_read_with_its_topics_and_time() -> None:
     assert also_out is not None and also_out.unsubscribe_all
     assert also_out.opted_out == ("sesdesk-1-news",)
     assert read_subscription(None) is None and read_subscription("x") is None
+
+
+def test_a_run_with_ses_links_gets_footers_and_no_mailto_without_them_the_mailto() -> None:
+    from sesdesk.services.lists.account import ListTopic
+    from sesdesk.services.lists.sends import SendPlan, composition_for
+
+    composition = validate_composition(
+        Composition(
+            from_address="news@shop.example",
+            subject="S",
+            text_body="Hi",
+            html_body="<p>Hi</p><a href='{{amazonSESUnsubscribeUrl}}'>leave</a>",
+        )
+    )
+    managed = composition_for(composition, SendPlan(where=ListTopic("sesdesk", "sesdesk-1-a")))
+    assert managed.unsubscribe_mailto is None
+    assert managed.text_body.endswith(UNSUBSCRIBE_PLACEHOLDER + "\n")
+    assert managed.html_body == composition.html_body  # the user's own link is kept as is
+    email = build_email(managed, "a@example.com", None)
+    assert email.headers == ()  # SES adds both List-Unsubscribe headers itself
+    plain = composition_for(composition, SendPlan(note="no DKIM"))
+    assert plain.unsubscribe_mailto == "mailto:news@shop.example?subject=unsubscribe"
+    assert plain.text_body == "Hi"
+    assert "href='mailto:news@shop.example?subject=unsubscribe'" in (plain.html_body or "")
+    assert dict(build_email(plain, "a@example.com", None).headers)["List-Unsubscribe"] == (
+        "<mailto:news@shop.example?subject=unsubscribe>"
+    )
