@@ -170,6 +170,11 @@ def _list_contacts(kwargs: dict[str, Any], client: Any) -> Any:
     return client.list_contacts(**kwargs)
 
 
+def _list_missing(error: AwsNotFound) -> bool:
+    # SES answers a missing list and a missing contact with the same code; the words differ.
+    return error.message.startswith("List with name")
+
+
 def _aws_message(exc: BaseException) -> str:
     response = getattr(exc, "response", None) or {}
     return str((response.get("Error") or {}).get("Message") or "")
@@ -317,7 +322,8 @@ class ListsFacade:
         unsubscribe_all: bool = False,
     ) -> bool:
         """Set a contact's whole preferences (SES replaces them all: pass every topic that
-        matters); False (nothing raised) when SES says the contact does not exist."""
+        matters); False (nothing raised) when SES says the contact does not exist (a missing
+        list raises `AwsNotFound`)."""
         kwargs = {
             "ContactListName": list_name,
             "EmailAddress": email,
@@ -326,18 +332,23 @@ class ListsFacade:
         }
         try:
             self._call("ses:UpdateContact", lambda c: c.update_contact(**kwargs))
-        except AwsNotFound:
+        except AwsNotFound as error:
+            if _list_missing(error):
+                raise
             return False
         return True
 
     def get_contact(self, list_name: str, email: str) -> SesContact | None:
-        """One contact and its preferences; None when SES says it does not exist."""
+        """One contact and its preferences; None when SES says the contact does not exist
+        (a missing list raises `AwsNotFound`)."""
         try:
             answer = self._call(
                 "ses:GetContact",
                 lambda c: c.get_contact(ContactListName=list_name, EmailAddress=email),
             )
-        except AwsNotFound:
+        except AwsNotFound as error:
+            if _list_missing(error):
+                raise
             return None
         return _contact(answer)
 

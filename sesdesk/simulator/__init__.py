@@ -36,6 +36,10 @@ to us-east-1 and `account_id` to 123456789012; errors answer 400/404 {"error": .
     POST /_sesdesk/latency      {"seconds"}                 {"seconds"}
     POST /_sesdesk/unreachable  {"down"}                    {"down"}
     GET  /_sesdesk/sent                                     [SentMessage as a dict, ...]
+    POST /_sesdesk/unsubscribe  {"email", "topic"?, "all"?, "region"?} or {"url"}
+                                → {"unsubscribed", "email", "contact_list", "topic", "all",
+                                   "published"}: SES's hosted unsubscribe page, clicked
+    POST /_sesdesk/lists/throttle {"per_second"}            contact-list calls beyond: HTTP 429
     POST /_sesdesk/reset                                    {}
 """
 

@@ -303,16 +303,13 @@ class _Front:
             # No lock is held here, so concurrent requests wait in parallel as they would on AWS.
             time.sleep(remaining)
         self._simulator._apply_due_transitions()
-        if (
-            not state.iam
-            and path == patches.V2_SEND_PATH
-            and environ.get("REQUEST_METHOD") == "POST"
-        ):
-            # The hot path of a broadcast, answered without moto's HTTP layer so the simulator
-            # keeps up with hundreds of sends a second. With IAM on, moto's path runs: it holds
-            # the SigV4 check and the policy evaluation.
+        handler = None if state.iam else patches.direct_handler(environ)
+        if handler is not None:
+            # The hot paths (a broadcast's sends, a big list's contact sync), answered without
+            # moto's HTTP layer so the simulator keeps up with hundreds a second. With IAM on,
+            # moto's path runs: it holds the SigV4 check and the policy evaluation.
             with patches.bound(state, arrived):
-                status, headers, body = patches.send_v2_directly(environ, _read_body(environ))
+                status, headers, body = handler(environ, _read_body(environ))
             return _answer(start_response, status, headers, body)
         if not state.iam and environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonSQS."):
             # Draining SES feedback: receives and deletes by the ten thousand (sqs_scale.py).

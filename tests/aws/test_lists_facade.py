@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from sesdesk.aws.clients import ClientFactory
-from sesdesk.aws.errors import PermissionMissing, Throttled
+from sesdesk.aws.clients import AwsKeys, ClientFactory
+from sesdesk.aws.errors import AwsNotFound, PermissionMissing, Throttled
 from sesdesk.aws.lists import (
     MAX_TOPICS,
     ContactListLimit,
@@ -97,6 +97,13 @@ def test_contacts_create_update_get(sim: SesSimulator) -> None:
     assert ann is not None and ann.unsubscribe_all and ann.opted_out == set()
     assert lists.update_contact("sesdesk", "bob@shop.example") is False
     assert lists.get_contact("sesdesk", "bob@shop.example") is None
+    # A missing list is not a missing contact.
+    with pytest.raises(AwsNotFound):
+        lists.get_contact("other", "ann@shop.example")
+    with pytest.raises(AwsNotFound):
+        lists.update_contact("other", "ann@shop.example")
+    with pytest.raises(AwsNotFound):
+        lists.create_contact("other", "ann@shop.example")
 
 
 def test_contacts_are_paged_and_filtered_by_opt_out(sim: SesSimulator) -> None:
@@ -160,3 +167,24 @@ def test_delete_contact_list(sim: SesSimulator) -> None:
     lists.create_contact_list("sesdesk", [NEWS])
     lists.delete_contact_list("sesdesk")
     assert lists.contact_lists() == []
+
+
+def test_limit_exceeded_is_the_list_limit_not_the_daily_quota(fake_keys: AwsKeys) -> None:
+    from botocore.stub import Stubber
+
+    from sesdesk.aws.clients import CallKind
+
+    factory = ClientFactory("us-east-1", fake_keys, endpoint="http://127.0.0.1:9")
+    client = factory.client("sesv2", CallKind.MANAGEMENT)
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "create_contact_list",
+            service_error_code="LimitExceededException",
+            service_message="You have reached the maximum number of contact lists.",
+            http_status_code=400,
+        )
+        with pytest.raises(ContactListLimit) as excinfo:
+            ListsFacade(factory).create_contact_list("sesdesk", [NEWS])
+    # classify() alone says "daily sending quota"; SES's own words are kept instead.
+    assert excinfo.value.message == "You have reached the maximum number of contact lists."
+    assert excinfo.value.code == "LimitExceededException"

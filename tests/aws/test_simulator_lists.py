@@ -295,3 +295,37 @@ def test_the_store_is_fast_for_100000_contacts() -> None:
     assert pages == 100
     # Dicts, not lists: the 100,000th create costs what the first did (seconds, not minutes).
     assert elapsed < 10, elapsed
+
+
+def test_patch_13_replaces_moto_contact_list_handlers() -> None:
+    from moto.core.utils import method_names_from_class
+    from moto.sesv2.responses import SESV2Response
+
+    from sesdesk.simulator import patches
+    from sesdesk.simulator.patches import p13_contact_lists
+
+    patches.install()
+    names = set(method_names_from_class(SESV2Response))
+    for handler in p13_contact_lists.HANDLERS:
+        assert handler.__name__ in names
+        # moto's own would allow a second list and any number of topics.
+        assert getattr(SESV2Response, handler.__name__).__module__ == p13_contact_lists.__name__
+
+
+def test_without_iam_list_calls_skip_moto_http_layer() -> None:
+    from sesdesk.simulator import patches
+
+    def environ(method: str, path: str) -> dict[str, str]:
+        return {"REQUEST_METHOD": method, "PATH_INFO": path}
+
+    assert patches.direct_handler(environ("POST", "/v2/email/outbound-emails")) is (
+        patches.send_v2_directly
+    )
+    assert patches.direct_handler(environ("PUT", "/v2/email/contact-lists/l/contacts/a%40b")) is (
+        patches.p13_contact_lists.lists_directly
+    )
+    assert patches.direct_handler(environ("GET", "/v2/email/account")) is None
+    status, _, body = patches.p13_contact_lists.lists_directly(
+        environ("PATCH", "/v2/email/contact-lists/l"), b""
+    )
+    assert status == 404 and json.loads(body)["__type"] == "NotFoundException"

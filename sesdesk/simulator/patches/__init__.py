@@ -31,13 +31,16 @@ its state to the handling thread, see `bound`); anything else using moto in this
             moto's own take hours on a 100,000-message queue (sqs_scale.py).
 13. lists   SESv2 contact lists, topics and contacts as SES has them: one list per account
             and region, at most 20 topics, ListContacts paged with its Filter
-            (contact_lists.py holds them).
+            (contact_lists.py holds them). Without IAM enforcement the front answers
+            them itself (`lists_directly`), as it does SendEmail.
 """
 
 from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from sesdesk.simulator.patches.base import (
     _bad_request,
@@ -58,6 +61,7 @@ from sesdesk.simulator.patches.base import (
 from sesdesk.simulator.patches.p01_route import ROUTE_KEY
 from sesdesk.simulator.patches.p03_send import V2_SEND_PATH, send_v2_directly
 from sesdesk.simulator.patches.p08_simulate import evaluate_user_actions
+from sesdesk.simulator.patches.p13_contact_lists import LISTS_PATH, lists_directly
 
 __all__ = [
     "ROUTE_KEY",
@@ -70,6 +74,7 @@ __all__ = [
     "arrival",
     "bound",
     "current_state",
+    "direct_handler",
     "dkim_token",
     "evaluate_user_actions",
     "iam_backend",
@@ -97,6 +102,20 @@ PATCHES = tuple(
         "p13_contact_lists",
     )
 )
+
+_Direct = Callable[[dict[str, Any], bytes], tuple[int, dict[str, str], bytes]]
+
+
+def direct_handler(environ: dict[str, Any]) -> _Direct | None:
+    """The handler that answers this request without moto's HTTP layer (simulators without
+    IAM enforcement only), or None: SESv2 SendEmail and the contact-list calls."""
+    path = str(environ.get("PATH_INFO") or "")
+    if path == V2_SEND_PATH and environ.get("REQUEST_METHOD") == "POST":
+        return send_v2_directly
+    if path.startswith(LISTS_PATH):
+        return lists_directly
+    return None
+
 
 _install_lock = threading.Lock()
 _installed = False
