@@ -421,3 +421,14 @@ def test_a_list_sesdesk_made_in_another_account_is_not_taken_for_its_own(store, 
     with store.session() as session:
         row = session.get(SesContactList, team)
         assert row is not None and not row.created and row.account_id == "999999999999"
+
+
+def test_a_contact_list_deleted_behind_sesdesks_back_is_made_again(store, team, facade):
+    make_list(store, team, 3)
+    lid = list_id(store, team)
+    lists.sync_list(store, team, lid, facade)
+    facade.delete_contact_list(lists.SES_LIST_NAME)  # someone in the SES console
+    contacts.add_contact(store, team, "all", "late@example.com")
+    again = lists.sync_list(store, team, lid, facade)
+    assert again.failed == 0
+    assert len(ses_contacts(facade, lists.SES_LIST_NAME)) == 4  # every contact anew

@@ -13,6 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select, update
 
 from sesdesk.aws.clients import ClientFactory
+from sesdesk.aws.errors import AwsNotFound
 from sesdesk.aws.lists import ContactListLimit, ListsFacade
 from sesdesk.errors import NotAllowed
 from sesdesk.models import Broadcast, Contact, Recipient, Store, utcnow
@@ -76,7 +77,12 @@ def prepare_send(
         else:
             # SES's unsubscribes first: a sync must never re-subscribe who left through SES.
             pull_unsubscribes(store, team_id, lists)
-            push_contacts(store, list_id, lists, where, on_progress=on_sync, stopped=stopped)
+            try:
+                push_contacts(store, list_id, lists, where, on_progress=on_sync, stopped=stopped)
+            except AwsNotFound:
+                # The contact list was deleted meanwhile: made again, every contact anew.
+                where = ensure_topic(store, team_id, list_id, lists)
+                push_contacts(store, list_id, lists, where, on_progress=on_sync, stopped=stopped)
             plan = SendPlan(where=where)
     skip_unsubscribed(store, broadcast_id, list_id)
     if problem is not None:

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
-from sesdesk.aws.errors import AuthError, AwsError, Throttled, Unreachable
+from sesdesk.aws.errors import AuthError, AwsError, AwsNotFound, Throttled, Unreachable
 from sesdesk.aws.lists import ListsFacade
 from sesdesk.models import Contact, Store, utcnow
 from sesdesk.models.sending import SES_IN, SES_OUT, SOURCE_SES, SUBSCRIBED, UNSUBSCRIBED
@@ -131,8 +131,8 @@ class _Syncer:
             return _Result(contact.id, contact.status, None, kind="failed", error=str(exc))
         try:
             return self._sync(contact, address)
-        except (AuthError, Throttled, Unreachable):
-            raise  # the whole sync stops; what was done is kept
+        except (AuthError, Throttled, Unreachable, AwsNotFound):
+            raise  # the whole sync stops (AwsNotFound: the list is gone); what was done is kept
         except AwsError as exc:
             return _Result(contact.id, contact.status, None, kind="failed", error=exc.message)
 
@@ -240,6 +240,20 @@ def sync_list(
     stop the sync with every finished page kept.
     """
     where = ensure_topic(store, team_id, list_id, facade)
+    try:
+        return push_contacts(
+            store,
+            list_id,
+            facade,
+            where,
+            on_progress=on_progress,
+            pace=pace,
+            only_known=only_known,
+            workers=workers,
+        )
+    except AwsNotFound:
+        # The contact list was deleted behind sesdesk's back: made again, every contact anew.
+        where = ensure_topic(store, team_id, list_id, facade)
     return push_contacts(
         store,
         list_id,
