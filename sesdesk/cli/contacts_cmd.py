@@ -1,4 +1,4 @@
-"""`sesdesk contacts import|export|lists|list|add|remove|unsubscribe`."""
+"""`sesdesk contacts import|export|lists|list|add|remove|unsubscribe|sync`."""
 
 from __future__ import annotations
 
@@ -56,6 +56,13 @@ def register(sub: Any) -> None:
     unsub.add_argument("email", metavar="EMAIL")
     unsub.add_argument("--undo", action="store_true", help="subscribe it again")
     unsub.set_defaults(handler=_unsubscribe)
+
+    sync = actions.add_parser(
+        "sync", help="tell SES's contact list about a list's contacts (one-click unsubscribe)"
+    )
+    _team_list(sync)
+    sync.add_argument("--json", action="store_true")
+    sync.set_defaults(handler=_sync)
 
 
 def _team_list(parser: argparse.ArgumentParser) -> None:
@@ -136,10 +143,22 @@ def _show(args: argparse.Namespace, ctx: Context) -> int:
 
     rows = list_contacts(ctx.store, _team_id(ctx, args.team), args.list_name)
     if args.json:
-        emit_json([{"email": r.email, "name": r.name, "status": r.status} for r in rows])
+        emit_json(
+            [
+                {
+                    "email": r.email,
+                    "name": r.name,
+                    "status": r.status,
+                    "unsubscribed_at": r.unsubscribed_at.isoformat() if r.unsubscribed_at else None,
+                    "source": r.source,
+                }
+                for r in rows
+            ]
+        )
     else:
         for r in rows:
-            say(f"{r.email}\t{r.name or ''}\t{r.status}")
+            via = " (via SES unsubscribe link)" if r.source == "ses" else ""
+            say(f"{r.email}\t{r.name or ''}\t{r.status}{via}")
     return 0
 
 
@@ -169,4 +188,30 @@ def _unsubscribe(args: argparse.Namespace, ctx: Context) -> int:
         ctx.store, _team_id(ctx, args.team), args.list_name, args.email, subscribed=args.undo
     )
     say(f"{row.email} is now {row.status}.")
+    return 0
+
+
+def _sync(args: argparse.Namespace, ctx: Context) -> int:
+    from sesdesk.services.contacts import get_list
+    from sesdesk.services.lists import SyncProgress, sync_list
+    from sesdesk.services.lists.account import lists_facade
+    from sesdesk.services.mailers import open_mailer, watching_access
+
+    team_id = _team_id(ctx, args.team)
+    info = get_list(ctx.store, team_id, args.list_name)
+
+    def progress(p: SyncProgress) -> None:
+        note(f"synced {p.done} of {p.total} contact(s), {p.calls} call(s)")
+
+    with watching_access(ctx.store, team_id):
+        facade = lists_facade(open_mailer(ctx.store, team_id).factory)
+        result = sync_list(ctx.store, team_id, info.id, facade, on_progress=progress)
+    if args.json:
+        emit_json(result.as_json())
+    else:
+        say(
+            f"{info.name}: {result.created} added to SES, {result.updated} updated, "
+            f"{result.unsubscribed_in_ses} unsubscribed through SES, {result.failed} failed "
+            f"({result.calls} call(s))."
+        )
     return 0

@@ -240,6 +240,8 @@ def _print_status(status: Any) -> None:
     )
     if status.stop_reason:
         say(f"Stopped because: {status.stop_reason}")
+    if status.unsubscribe_note:
+        say(status.unsubscribe_note)
     if status.uncertain:
         say(
             f"{status.uncertain} recipient(s) are uncertain (in flight when sending stopped); "
@@ -277,6 +279,11 @@ def _send(args: argparse.Namespace, ctx: Context) -> int:
             wait_for_quota=args.wait_quota,
             resend_uncertain=args.resend_uncertain,
             on_progress=progress,
+            on_sync=lambda p: (
+                note(f"Syncing contacts to SES: {p.done} of {p.total}")
+                if p.total and (p.done == p.total or p.done % 5000 == 0)
+                else None
+            ),
         )
         with graceful_stop(runner.pause) as stop:
             result = runner.run()

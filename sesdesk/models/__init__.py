@@ -20,6 +20,7 @@ from sesdesk.models.sending import (
     Lease,
     Recipient,
     SendDay,
+    SesContactList,
     Suppression,
 )
 from sesdesk.models.states import BroadcastState, IdentityStatus, MailerAccess, RecipientState
@@ -57,6 +58,7 @@ __all__ = [
     "RecipientState",
     "SendDay",
     "SenderIdentity",
+    "SesContactList",
     "StatusEvent",
     "Store",
     "Suppression",

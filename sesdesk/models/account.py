@@ -31,6 +31,8 @@ class AccountStatus(Base):
     max_24h: Mapped[float] = mapped_column(default=0.0)
     sent_24h: Mapped[float] = mapped_column(default=0.0)
     max_rate: Mapped[float] = mapped_column(default=0.0)
+    # MARKETING | TRANSACTIONAL as given in the production-access request (None: unknown).
+    mail_type: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     team: Mapped[Team] = relationship(back_populates="account")

@@ -53,6 +53,13 @@ RECIPIENT_STATES: tuple[str, ...] = tuple(RecipientState)
 
 SUPPRESSION_REASONS = ("bounce", "complaint", "manual", "unsubscribe")
 
+# Who unsubscribed a contact: the user in sesdesk, or the person through SES's link.
+SOURCE_LOCAL = "local"
+SOURCE_SES = "ses"
+# What SES was last told about a contact's topic (contact.ses_state); None: not yet told.
+SES_IN = "in"
+SES_OUT = "out"
+
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
@@ -68,6 +75,9 @@ class ContactList(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200, collation="NOCASE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The SES topic of this list in the account's contact list (None: none made yet). Chosen
+    # once and kept: a rename changes only the topic's display name.
+    ses_topic: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"ContactList(id={self.id!r}, team_id={self.team_id!r}, name={self.name!r})"
@@ -93,6 +103,11 @@ class Contact(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=SUBSCRIBED)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    unsubscribed_at: Mapped[datetime | None]
+    unsubscribe_source: Mapped[str | None] = mapped_column(String(8))  # SOURCE_LOCAL | SOURCE_SES
+    # SES_IN / SES_OUT as last pushed to (or read from) SES; a contact needs syncing when this
+    # is None or disagrees with `status`, so a second sync of an unchanged list calls nothing.
+    ses_state: Mapped[str | None] = mapped_column(String(3))
 
     def __repr__(self) -> str:
         return f"Contact(id={self.id!r}, list_id={self.list_id!r}, status={self.status!r})"
@@ -119,6 +134,9 @@ class Broadcast(Base):
     text_body: Mapped[str | None] = mapped_column(Text)
     html_body: Mapped[str | None] = mapped_column(Text)
     unsubscribe_mailto: Mapped[str | None] = mapped_column(String(800))
+    # Why this broadcast goes without SES's one-click unsubscribe (None: it carries it, or
+    # it has not started).
+    list_management_note: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default=DRAFT)
     stop_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -181,6 +199,28 @@ class Suppression(Base):
 
     def __repr__(self) -> str:
         return f"Suppression(id={self.id!r}, team_id={self.team_id!r}, reason={self.reason!r})"
+
+
+class SesContactList(Base):
+    """The SES contact list a team's sends use: one per SES account and region. `created`
+    says sesdesk made it; a list another tool made is adopted and never deleted."""
+
+    __tablename__ = "ses_contact_list"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[str] = mapped_column(String(12))
+    region: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    created: Mapped[bool] = mapped_column(default=False)
+    topics: Mapped[int] = mapped_column(Integer, default=0)  # topics in SES, all tools'
+    problem: Mapped[str | None] = mapped_column(Text)  # why the last ensure failed, if it did
+    checked_at: Mapped[datetime | None]
+    pulled_at: Mapped[datetime | None]  # the last pull of SES's unsubscribes
+
+    def __repr__(self) -> str:
+        return f"SesContactList(team_id={self.team_id!r}, name={self.name!r})"
 
 
 class SendDay(Base):

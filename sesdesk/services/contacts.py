@@ -19,9 +19,11 @@ from typing import IO, Any
 
 from sqlalchemy import delete, func, select
 
-from sesdesk.errors import BadInput, NotFound
+from sesdesk.errors import BadInput, NotAllowed, NotFound
 from sesdesk.models import Store, Team, utcnow
 from sesdesk.models.sending import (
+    SOURCE_LOCAL,
+    SOURCE_SES,
     SUBSCRIBED,
     SUPPRESSION_REASONS,
     UNSUBSCRIBED,
@@ -80,6 +82,14 @@ class ContactInfo:
     name: str | None
     status: str
     created_at: datetime
+    unsubscribed_at: datetime | None = None
+    source: str | None = None  # who unsubscribed it: "local" or "ses" (its unsubscribe link)
+
+    @classmethod
+    def of(cls, row: Contact) -> ContactInfo:
+        """The view of a stored contact."""
+        created, source = row.created_at, row.unsubscribe_source
+        return cls(row.id, row.email, row.name, row.status, created, row.unsubscribed_at, source)
 
 
 def _clean_list_name(name: str) -> str:
@@ -185,7 +195,7 @@ def add_contact(
         row = Contact(list_id=lst.id, email=address, email_lower=address.lower(), name=display)
         session.add(row)
         session.flush()
-        return ContactInfo(row.id, row.email, row.name, row.status, row.created_at)
+        return ContactInfo.of(row)
 
 
 def _clean_name(name: str | None) -> str | None:
@@ -218,11 +228,27 @@ def remove_contact(store: Store, team_id: int, list_name: str, email: str) -> No
 def set_subscribed(
     store: Store, team_id: int, list_name: str, email: str, subscribed: bool
 ) -> ContactInfo:
-    """Unsubscribe (or re-subscribe) an address: unsubscribed contacts get no broadcasts."""
+    """Unsubscribe (or re-subscribe) an address: unsubscribed contacts get no broadcasts.
+
+    SES hears of it at the next sync or poll. Someone who unsubscribed through SES's link is
+    not subscribed again by hand: only they can (NotAllowed).
+    """
     with store.session() as session:
         row = _require_contact(session, team_id, list_name, email)
-        row.status = SUBSCRIBED if subscribed else UNSUBSCRIBED
-        return ContactInfo(row.id, row.email, row.name, row.status, row.created_at)
+        if subscribed and row.status == UNSUBSCRIBED and row.unsubscribe_source == SOURCE_SES:
+            raise NotAllowed(
+                f"{row.email} unsubscribed through the unsubscribe link; only they can "
+                "subscribe again (by signing up anew).",
+            )
+        if subscribed and row.status == UNSUBSCRIBED:
+            row.status, row.unsubscribed_at, row.unsubscribe_source = SUBSCRIBED, None, None
+        elif not subscribed and row.status == SUBSCRIBED:
+            row.status, row.unsubscribed_at, row.unsubscribe_source = (
+                UNSUBSCRIBED,
+                utcnow(),
+                SOURCE_LOCAL,
+            )
+        return ContactInfo.of(row)
 
 
 def list_contacts(
@@ -253,10 +279,7 @@ def list_contacts(
         query = query.offset(offset)
         if limit is not None:
             query = query.limit(limit)
-        return [
-            ContactInfo(r.id, r.email, r.name, r.status, r.created_at)
-            for r in session.scalars(query)
-        ]
+        return [ContactInfo.of(r) for r in session.scalars(query)]
 
 
 # --------------------------------------------------------------------------- CSV

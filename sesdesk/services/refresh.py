@@ -223,6 +223,8 @@ def _record_account(
     row.sending_enabled = info.sending_enabled
     row.enforcement_status = info.enforcement_status
     row.max_24h, row.sent_24h, row.max_rate = info.max_24h, info.sent_24h, info.max_rate
+    # The production-access request's mail type decides whether a broadcast is marketing.
+    row.mail_type = info.mail_type or row.mail_type
     row.updated_at = now
     return changes
 

@@ -111,6 +111,11 @@ class SimulatorPanel(QWidget):
         self.feedback = FeedbackControls(bridge, demo)
         self.feedback.action_done.connect(self.action_done)
         column.addWidget(self.feedback)
+        from sesdesk.ui.demo_unsubscribe import UnsubscribeControls
+
+        self.unsubscribe = UnsubscribeControls(bridge, demo)
+        self.unsubscribe.action_done.connect(self.action_done)
+        column.addWidget(self.unsubscribe)
         self.last_action = QLabel("No simulator changes yet.")
         self.last_action.setObjectName("simulatorLastAction")
         self.last_action.setWordWrap(True)

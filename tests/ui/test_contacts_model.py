@@ -109,3 +109,30 @@ def test_a_big_list_opens_with_one_page_and_scrolling_loads_more(qtbot, bridge, 
     assert window.model.index(0, 0).data() == "c42@example.com"
     window.table.selectRow(0)
     assert window._selected_email() == "c42@example.com"
+
+
+def test_an_unsubscribe_through_ses_says_so_in_the_status_column(qtbot, bridge, store):
+    from sqlalchemy import update
+
+    from sesdesk.models.sending import SOURCE_LOCAL, SOURCE_SES
+
+    team_id = fill(store, 3)
+    when = datetime(2026, 11, 30, 1, 2, tzinfo=UTC)
+    with store.session() as session:
+        for email, source in (("c0@example.com", SOURCE_SES), ("c1@example.com", SOURCE_LOCAL)):
+            session.execute(
+                update(Contact)
+                .where(Contact.email_lower == email)
+                .values(status="unsubscribed", unsubscribed_at=when, unsubscribe_source=source)
+            )
+    window = ContactsWindow(bridge, store, team_id)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=10_000)
+    shown = when.astimezone().strftime("%Y-%m-%d %H:%M")
+    cells = [window.model.index(row, 2).data() for row in range(3)]
+    assert cells == [
+        f"unsubscribed (via SES unsubscribe link, {shown})",
+        f"unsubscribed ({shown})",
+        "subscribed",
+    ]

@@ -131,3 +131,31 @@ def test_progress_window_sends_pauses_and_resumes(qtbot, bridge, store, team_id,
     assert window.state_label.text() == "Done"
     assert window.bar.value() == window.bar.maximum() == 12
     assert len(simulator.sent_messages()) == 12
+
+
+def test_progress_window_says_why_a_broadcast_went_without_one_click_unsubscribe(
+    qtbot, bridge, store, team_id
+):
+    from sesdesk.models import Broadcast
+
+    contacts.create_list(store, team_id, "all")
+    contacts.add_contact(store, team_id, "all", "user0@example.com")
+    draft = sending.create_broadcast(
+        store,
+        team_id,
+        list_name="all",
+        composition=sending.Composition(
+            from_address="news@shop.example", subject="Hi", text_body="x"
+        ),
+        kind="test_campaign",
+    )
+    note = "Sent without one-click unsubscribe (mailto only): shop.example has no verified DKIM"
+    with store.session() as session:
+        row = session.get(Broadcast, draft.id)
+        assert row is not None
+        row.list_management_note = note
+    window = SendProgressWindow(bridge, store, team_id, draft.id)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: note in window.subject_label.text(), timeout=10_000)
+    assert window.subject_label.text() == f"Subject: Hi\n{note}"

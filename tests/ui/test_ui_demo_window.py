@@ -161,3 +161,36 @@ def test_simulator_controls_are_keyboard_reachable_and_explained(open_window, qt
     # Buttons with a mnemonic (&) are reachable with Alt+letter.
     assert panel.apply_identity.text().startswith("&")
     assert "&" in panel.revoke_button.text()
+
+
+def test_unsubscribing_an_address_in_the_simulator_reaches_the_contacts(open_window, qtbot):
+    from sesdesk.services import contacts, lists
+    from sesdesk.services.feedback.wiring import mailer_factory
+    from sesdesk.services.lists.account import lists_facade
+
+    window = open_window(demo=True)
+    _wait_for_view(window, qtbot)
+    panel = window.simulator_panel
+    demo = panel.demo
+    contacts.create_list(demo.store, demo.team_id, "Customers")
+    contacts.add_contact(demo.store, demo.team_id, "Customers", "ann@example.com")
+    contacts.add_contact(demo.store, demo.team_id, "Customers", "bob@example.com")
+    list_id = contacts.get_list(demo.store, demo.team_id, "Customers").id
+    facade = lists_facade(mailer_factory(demo.store, demo.team_id))
+    lists.sync_list(demo.store, demo.team_id, list_id, facade)
+
+    controls = panel.unsubscribe
+    assert controls.button.toolTip() and "&" in controls.button.text()
+    controls.address.setText("nobody")
+    controls.button.click()
+    assert "Type the address" in controls.last.text()
+    controls.address.setText("ann@example.com")
+    with qtbot.waitSignal(controls.action_done, timeout=30_000):
+        controls.button.click()
+    assert "ann@example.com unsubscribed" in controls.last.text()
+    rows = {r.email: r for r in contacts.list_contacts(demo.store, demo.team_id, "Customers")}
+    assert (rows["ann@example.com"].status, rows["ann@example.com"].source) == (
+        "unsubscribed",
+        "ses",
+    )
+    assert rows["bob@example.com"].status == "subscribed"

@@ -319,6 +319,8 @@ def _apply(session: Any, team_id: int, items: list[SesEvent | Unrecognised]) -> 
             )
             continue
         result.processed += 1
+        if item.subscription is not None:
+            _unsubscribe(session, team_id, item)
         matched_any = False
         for recipient, key in zip(item.recipients or (RecipientEvent(""),), keys, strict=False):
             email = _bare(recipient.email) if recipient.email else ""
@@ -375,6 +377,18 @@ def _apply(session: Any, team_id: int, items: list[SesEvent | Unrecognised]) -> 
         wiring.unrecognised = (wiring.unrecognised or 0) + result.unrecognised
         wiring.last_drained = now
     return result
+
+
+def _unsubscribe(session: Any, team_id: int, event: SesEvent) -> None:
+    # Per list, not a suppression: see services/lists/unsubscribes.py.
+    from sesdesk.services.lists.events import apply_subscription, read_subscription
+
+    change = read_subscription(event.subscription)
+    tagged = event.tags.get(TEAM_TAG, "")
+    owner = int(tagged) if tagged.isdigit() else team_id
+    if change is not None:
+        emails = [_bare(r.email) for r in event.recipients if r.email]
+        apply_subscription(session, owner, change, emails, event.occurred_at)
 
 
 _EVENT_DEFAULTS: dict[str, Any] = {

@@ -56,6 +56,8 @@ class SesEvent:
     occurred_at: datetime | None
     recipients: tuple[RecipientEvent, ...]
     tags: dict[str, str] = field(default_factory=dict)  # first value of each tag
+    # A Subscription event's `subscription` section (contact list, new topic preferences).
+    subscription: dict[str, Any] | None = None
 
     def recipient_key(self, email: str) -> str:
         """The de-duplication key of this event for one recipient."""
@@ -209,4 +211,5 @@ def parse_body(body: str, sqs_message_id: str = "") -> SesEvent | Unrecognised:
         occurred_at=occurred or _time(mail.get("timestamp")),
         recipients=_recipients(str(kind), event, mail),
         tags=tags,
+        subscription=section if kind == "Subscription" and isinstance(section, dict) else None,
     )

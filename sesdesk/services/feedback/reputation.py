@@ -157,4 +157,11 @@ def feedback_cycle(store: Store, team_id: int, factory: Any) -> list[str]:
             notes.append(f"{sync.added_from_ses} addresses from SES's suppression list.")
     except (AwsError, SesdeskError) as exc:
         log.info("feedback part of the poll cycle: %s", exc.message)
+    try:
+        # Unsubscribes through SES's link in, local unsubscribes out.
+        from sesdesk.services.lists.poll import poll_lists
+
+        notes += poll_lists(store, team_id, factory)
+    except (AwsError, SesdeskError) as exc:
+        log.info("list part of the poll cycle: %s", exc.message)
     return notes

@@ -19,6 +19,8 @@ from sesdesk.services import contacts as contacts_service
 MAX_SUBJECT = 998  # RFC 5322 line length: SES refuses longer header lines
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*(?:\|([^}]*))?\}\}")
 _PLACEHOLDER_NAMES = ("name", "email")
+# SES fills this one itself (the recipient's one-click unsubscribe link): passed through as is.
+SES_UNSUBSCRIBE_URL = "amazonSESUnsubscribeUrl"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ def personalise(template: str, *, email: str, name: str | None, for_html: bool =
 
     def fill(match: re.Match[str]) -> str:
         key, fallback = match.group(1).lower(), match.group(2)
+        if key not in _PLACEHOLDER_NAMES:
+            return match.group(0)
         value = email if key == "email" else (name or "")
         if not value and fallback is not None:
             value = fallback.strip()
@@ -48,10 +52,13 @@ def personalise(template: str, *, email: str, name: str | None, for_html: bool =
 
 def _check_placeholders(field_name: str, text: str | None) -> None:
     for match in _PLACEHOLDER.finditer(text or ""):
+        if match.group(1) == SES_UNSUBSCRIBE_URL and field_name != "subject":
+            continue
         if match.group(1).lower() not in _PLACEHOLDER_NAMES:
             raise BadInput(
                 field_name,
-                f"unknown placeholder {match.group(0)}: use {{{{name}}}} or {{{{email}}}}",
+                f"unknown placeholder {match.group(0)}: use {{{{name}}}} or {{{{email}}}}"
+                + ("" if field_name == "subject" else f" (or {{{{{SES_UNSUBSCRIBE_URL}}}}})"),
             )
 
 

@@ -55,6 +55,8 @@ class BroadcastStatus:
     created_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # Why it goes without SES's one-click unsubscribe (mailto only), or None.
+    unsubscribe_note: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The cli.md JSON document (plus kind and in_flight)."""
@@ -78,6 +80,7 @@ _JSON_FIELDS = (
     "delivered",
     "bounced",
     "complained",
+    "unsubscribe_note",
 )
 
 
@@ -119,6 +122,7 @@ def status_of(session: Any, row: Broadcast) -> BroadcastStatus:
         delivered=outcomes.delivered,
         bounced=outcomes.bounced,
         complained=outcomes.complained,
+        unsubscribe_note=row.list_management_note,
     )
 
 

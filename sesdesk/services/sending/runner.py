@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, func, select, update
 
@@ -80,6 +80,7 @@ class BroadcastRunner:
         ses: SesFacade | None = None,
         limiter: RateLimiter | None = None,
         quota_poll_every: float = QUOTA_POLL_EVERY,
+        on_sync: Callable[[Any], None] | None = None,
     ) -> None:
         self.store = store
         self.team_id = team_id
@@ -88,6 +89,7 @@ class BroadcastRunner:
         self.resend_uncertain = resend_uncertain
         self.on_progress = on_progress
         self.progress_every = progress_every
+        self.on_sync = on_sync  # the contact sync's progress (services.lists.SyncProgress)
         self.quota_poll_every = quota_poll_every
         self._sender = sender
         self._ses = ses
@@ -211,6 +213,19 @@ class BroadcastRunner:
         # 2. The live state: GetAccount (rate and quota, read live) and the identities.
         mailer = open_run_mailer(self.store, self.team_id)
         plan = self._live_checks(status, kind, composition, mailer)
+        # 2b. SES list management: the list's topic and contacts synced (resumable), the
+        # one-click footer; or why not (a marketing broadcast without it is refused).
+        from sesdesk.services.lists.sends import composition_for, prepare_send
+
+        lists_plan = prepare_send(
+            self.store,
+            self.team_id,
+            self.broadcast_id,
+            mailer.factory,
+            on_sync=self.on_sync,
+            stopped=lambda: self._pause.is_set() or self._cancel.is_set(),
+        )
+        composition = composition_for(composition, lists_plan)
 
         # 3. One sender per SES account at a time: wait for this account's turn.
         assert self._keeper is not None
@@ -248,8 +263,11 @@ class BroadcastRunner:
             # the watcher drains SES's events while the loop runs and applies the bounce guard.
             from sesdesk.services.feedback.guard import watching
             from sesdesk.services.feedback.tags import send_tagger
+            from sesdesk.services.lists.sends import with_list_management
 
-            self._tag = send_tagger(self.store, self.team_id, self.broadcast_id)
+            self._tag = with_list_management(
+                send_tagger(self.store, self.team_id, self.broadcast_id), lists_plan.options
+            )
             try:
                 # Senders must leave on their slots: see sesdesk.timing for what that takes.
                 with (

@@ -30,6 +30,15 @@ def run_now(
     done(read())
 
 
+def status_text(contact: ContactInfo) -> str:
+    """The status cell: who unsubscribed someone, and when, is part of it."""
+    if contact.status != "unsubscribed" or contact.unsubscribed_at is None:
+        return contact.status
+    when = contact.unsubscribed_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    via = "via SES unsubscribe link, " if contact.source == "ses" else ""
+    return f"unsubscribed ({via}{when})"
+
+
 class ContactTableModel(QAbstractTableModel):
     """Contacts as rows, fetched a page at a time through `canFetchMore` / `fetchMore`."""
 
@@ -98,7 +107,7 @@ class ContactTableModel(QAbstractTableModel):
         contact = self.contact(index.row())
         if contact is None:
             return None
-        return (contact.email, contact.name or "", contact.status)[index.column()]
+        return (contact.email, contact.name or "", status_text(contact))[index.column()]
 
     def canFetchMore(self, parent: Index) -> bool:
         """More rows exist and none are being read."""

@@ -291,7 +291,9 @@ class SendProgressWindow(QDialog):
             status.kind, "Broadcast"
         )
         self.title.setText(f"{what} {status.id}")
-        self.subject_label.setText(f"Subject: {status.subject}")
+        # Sent with the mailto header only: say why there is no one-click unsubscribe.
+        note = f"\n{status.unsubscribe_note}" if status.unsubscribe_note else ""
+        self.subject_label.setText(f"Subject: {status.subject}{note}")
         self._show_counts(status)
         if not self.running:
             self.state_label.setText(state_words(status.state))
