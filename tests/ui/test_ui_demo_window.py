@@ -168,9 +168,7 @@ def test_unsubscribing_an_address_in_the_simulator_reaches_the_contacts(open_win
     from sesdesk.services.feedback.wiring import mailer_factory
     from sesdesk.services.lists.account import lists_facade
 
-    window = open_window(demo=True)
-    _wait_for_view(window, qtbot)
-    panel = window.simulator_panel
+    _, _, panel = _demo_with_panel(open_window, qtbot)
     demo = panel.demo
     contacts.create_list(demo.store, demo.team_id, "Customers")
     contacts.add_contact(demo.store, demo.team_id, "Customers", "ann@example.com")

@@ -21,11 +21,11 @@ from sqlalchemy import select
 
 from sesdesk.errors import BadInput, NotAllowed, SesdeskError
 from sesdesk.models import Store
-from sesdesk.models.access import AccessRequest
 from sesdesk.models.sending import KIND_BROADCAST, Broadcast
 from sesdesk.models.states import IdentityStatus
 from sesdesk.services.dns_check import ERROR, PUBLISHED, ResolverConfig, check_record, make_resolver
 from sesdesk.services.dns_records import DnsRecord, dmarc_record, mail_from_records
+from sesdesk.services.lists import is_marketing, list_management_problem
 from sesdesk.services.readiness.checks import (
     DKIM,
     MAIL_FROM,
@@ -35,7 +35,6 @@ from sesdesk.services.readiness.checks import (
     DnsAnswer,
     FixCode,
     SesFacts,
-    easy_dkim_signing,
     judge_complaint_rate,
     judge_dkim,
     judge_dmarc,
@@ -221,45 +220,26 @@ def _ses_identity(store: Store, team_id: int, facade: Any, name: str) -> Any:
         return facade.region, facade.get_identity(name)
 
 
-def _mail_type(store: Store, team_id: int, facade: Any) -> str | None:
-    """The account's MailType: SES's answer, else the last production-access request's."""
-    from sesdesk.services.mailers import watching_access
-
-    try:
-        with watching_access(store, team_id):
-            live = facade.get_account().mail_type
-    except SesdeskError:
-        live = None
-    if live:
-        return str(live)
-    with store.session() as session:
-        return session.scalar(
-            select(AccessRequest.mail_type)
-            .where(AccessRequest.team_id == team_id)
-            .order_by(AccessRequest.created_at.desc(), AccessRequest.id.desc())
-            .limit(1)
-        )
-
-
-def _one_click_from_dkim(facts: SesFacts | None, from_domain: str) -> Check:
-    """One-click unsubscribe through SES list management, which needs Easy DKIM on the From
-    domain. (Until the list-management service answers this itself.)"""
-    if facts is None:
-        return unknown(ONE_CLICK, "AWS did not answer")
-    if easy_dkim_signing(facts):
+def _one_click(
+    store: Store, team_id: int, address: str, domain: str, facts: SesFacts | None
+) -> Check:
+    """One-click unsubscribe: what the sending engine will do for this From address (the
+    list-management rule), told in readiness words."""
+    problem = list_management_problem(store, team_id, address)
+    if problem is None:
         return Check(
             ONE_CLICK,
             True,
-            f"{from_domain} has Easy DKIM, so SES adds one-click unsubscribe "
+            f"{domain} has Easy DKIM, so SES adds one-click unsubscribe "
             "(List-Unsubscribe-Post) and hosts the unsubscribe page.",
         )
+    has_domain = facts is not None and facts.domain_identity is not None
     return Check(
         ONE_CLICK,
         False,
-        f"No one-click unsubscribe: SES list management needs Easy DKIM verified for "
-        f"{from_domain}; a mailto List-Unsubscribe is not one-click.",
+        f"No one-click unsubscribe: {problem}. A mailto List-Unsubscribe is not one-click.",
         "Verify the domain with Easy DKIM (its three DKIM records).",
-        FixCode.VERIFY if facts.domain_identity else FixCode.ADD_IDENTITY,
+        FixCode.VERIFY if has_domain else FixCode.ADD_IDENTITY,
     )
 
 
@@ -302,9 +282,6 @@ def check_readiness(
         if domain_identity is not None and facade is not None
         else None
     )
-    mail_type_future = (
-        tasks.start(_mail_type, store, team_id, facade) if facade is not None else None
-    )
     org = organisational_domain(domain)
     dmarc_futures = [(domain, tasks.start(_dns, dmarc_record(domain), config))]
     if org != domain:
@@ -327,13 +304,14 @@ def check_readiness(
     )
     found, dns_failed = _dmarc_found(dmarc_futures, deadline)
     checks.append(judge_dmarc(domain, found, facts, dns_failed=dns_failed))
-    one_click = _one_click_from_dkim(facts, domain)
-    if facts is None and aws_problem:
-        one_click = unknown(ONE_CLICK, aws_problem, unknown_fix)
-    if one_click.ok is False and kind == KIND_BROADCAST:
-        mail_type = _wait(mail_type_future, deadline)[0] if mail_type_future else None
-        if mail_type != "TRANSACTIONAL":
-            one_click = _blocking(one_click)
+    one_click = _one_click(store, team_id, address, domain, facts)
+    if facts is None:
+        # SES did not answer: what sesdesk knew of DKIM may be out of date.
+        one_click = unknown(
+            ONE_CLICK, aws_problem or ses_problem or "AWS did not answer", unknown_fix
+        )
+    if one_click.ok is False and is_marketing(store, team_id, kind):
+        one_click = _blocking(one_click)
     checks.append(one_click)
     from sesdesk.services.feedback.reputation import reputation
 
