@@ -432,3 +432,27 @@ def test_a_contact_list_deleted_behind_sesdesks_back_is_made_again(store, team, 
     again = lists.sync_list(store, team, lid, facade)
     assert again.failed == 0
     assert len(ses_contacts(facade, lists.SES_LIST_NAME)) == 4  # every contact anew
+
+
+def test_keys_without_contact_list_permissions_block_marketing_only_and_say_so(
+    store, sim, monkeypatch
+):
+    from sesdesk.simulator import SESDESK_ACTIONS
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sim.endpoint)
+    allowed = [a for a in SESDESK_ACTIONS if "Contact" not in a]
+    assert len(allowed) < len(SESDESK_ACTIONS)
+    team = connect(store, sim, keys=sim.create_user("no-lists", allowed))
+    make_list(store, team, 2)
+    marketing = sending.create_broadcast(store, team, list_name="all", composition=compose())
+    with pytest.raises(NotAllowed, match="may not manage SES contact lists") as caught:
+        sending.send_broadcast(store, team, marketing.id)
+    assert "ses:" in caught.value.message  # names the missing permission
+    assert sending.broadcast_status(store, team, marketing.id).sent == 0
+    # The mailer is not taken for lost: a test campaign goes out with the mailto and the note.
+    campaign = sending.create_broadcast(
+        store, team, list_name="all", composition=compose(), kind="test_campaign"
+    )
+    result = sending.send_broadcast(store, team, campaign.id)
+    assert result.status.sent == 2
+    assert "may not manage SES contact lists" in (result.status.unsubscribe_note or "")

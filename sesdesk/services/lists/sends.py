@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select, update
 
 from sesdesk.aws.clients import ClientFactory
-from sesdesk.aws.errors import AwsNotFound
+from sesdesk.aws.errors import AwsNotFound, PermissionMissing
 from sesdesk.aws.lists import ContactListLimit, ListsFacade
 from sesdesk.errors import NotAllowed
 from sesdesk.models import Broadcast, Contact, Recipient, Store, utcnow
@@ -71,19 +71,12 @@ def prepare_send(
     if problem is None:
         lists = facade or ListsFacade(factory)
         try:
-            where = ensure_topic(store, team_id, list_id, lists)
+            plan = SendPlan(where=_sync(store, team_id, list_id, lists, on_sync, stopped))
         except (TopicsFull, ContactListLimit) as exc:
             problem = exc.message
-        else:
-            # SES's unsubscribes first: a sync must never re-subscribe who left through SES.
-            pull_unsubscribes(store, team_id, lists)
-            try:
-                push_contacts(store, list_id, lists, where, on_progress=on_sync, stopped=stopped)
-            except AwsNotFound:
-                # The contact list was deleted meanwhile: made again, every contact anew.
-                where = ensure_topic(store, team_id, list_id, lists)
-                push_contacts(store, list_id, lists, where, on_progress=on_sync, stopped=stopped)
-            plan = SendPlan(where=where)
+        except PermissionMissing as exc:
+            # List management is optional for the keys (like feedback): say what is missing.
+            problem = f"the mailer's keys may not manage SES contact lists ({exc.message})"
     skip_unsubscribed(store, broadcast_id, list_id)
     if problem is not None:
         if is_marketing(store, team_id, kind):
@@ -96,6 +89,26 @@ def prepare_send(
         plan = SendPlan(note=problem)
     _record_note(store, broadcast_id, plan.note)
     return plan
+
+
+def _sync(
+    store: Store,
+    team_id: int,
+    list_id: int,
+    lists: ListsFacade,
+    on_sync: Callable[[SyncProgress], None] | None,
+    stopped: Callable[[], bool],
+) -> ListTopic:
+    where = ensure_topic(store, team_id, list_id, lists)
+    # SES's unsubscribes first: a sync must never re-subscribe who left through SES.
+    pull_unsubscribes(store, team_id, lists)
+    try:
+        push_contacts(store, list_id, lists, where, on_progress=on_sync, stopped=stopped)
+    except AwsNotFound:
+        # The contact list was deleted meanwhile: made again, every contact anew.
+        where = ensure_topic(store, team_id, list_id, lists)
+        push_contacts(store, list_id, lists, where, on_progress=on_sync, stopped=stopped)
+    return where
 
 
 def _record_note(store: Store, broadcast_id: int, note: str | None) -> None:
