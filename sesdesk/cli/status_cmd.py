@@ -119,7 +119,7 @@ def _cycle(store: Any, team_id: int) -> Any:
     """One poll cycle on a plain asyncio loop (the same poller the window runs)."""
     import asyncio
 
-    from sesdesk.services.poller import poll_once
+    from sesdesk.services.poll_watch import poll_once
 
     return asyncio.run(poll_once(store, team_id))
 
@@ -191,7 +191,8 @@ def _poll(args: argparse.Namespace, ctx: Context) -> int:
 def _watch(ctx: Context, team_id: int) -> int:
     import asyncio
 
-    from sesdesk.services.poller import CycleState, watch
+    from sesdesk.services.poll_watch import watch
+    from sesdesk.services.poller import CycleState
 
     def show(outcome: Any) -> None:
         if outcome.state is CycleState.OK:

@@ -404,35 +404,12 @@ class MainWindow(QMainWindow):
             return None
 
     def _add_simulator_panel(self, demo: Any) -> None:
-        from PySide6.QtWidgets import QDockWidget
+        from sesdesk.ui.demo_dock import add_simulator_dock
 
-        from sesdesk.ui.demo_panel import SimulatorPanel
-
-        self.simulator_panel = SimulatorPanel(self.bridge, demo)
-        from sesdesk.ui.demo_reset import follow_identities
-
-        self.bridge.store_changed.connect(lambda _team: follow_identities(self))
-        # The panel reads back the demo team; a team made in the demo needs its own read.
-        self.simulator_panel.action_done.connect(lambda _done: self.refresh_now())
-        dock = QDockWidget("Simulator controls", self)
-        dock.setObjectName("simulatorDock")
-        dock.setWidget(self.simulator_panel)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetMovable
-        )
-        dock.setMinimumWidth(300)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.resizeDocks([dock], [310], Qt.Orientation.Horizontal)
-        self.simulator_dock = dock
-        toggle = dock.toggleViewAction()
-        toggle.setText("&Simulator controls")
-        toggle.setStatusTip("Show or hide the panel that changes the simulated SES account")
-        self.view_menu.addSeparator()
-        self.view_menu.addAction(toggle)
+        self.simulator_panel, self.simulator_dock = add_simulator_dock(self, demo)
         self.simulator_button.setEnabled(True)
         self.simulator_button.clicked.connect(self.toggle_simulator_controls)
-        dock.visibilityChanged.connect(self._simulator_visibility_changed)
+        self.simulator_dock.visibilityChanged.connect(self._simulator_visibility_changed)
 
     def _add_demo_reset(self) -> None:
         from sesdesk.ui.demo_reset import KEPT_DETAIL, DemoReset

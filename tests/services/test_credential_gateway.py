@@ -23,7 +23,7 @@ from sesdesk.aws.errors import KeysRejected
 from sesdesk.aws.ses import SesFacade
 from sesdesk.errors import CredentialsRejected
 from sesdesk.models import StatusEvent, Store
-from sesdesk.services import access, contacts, identities, poller, sending
+from sesdesk.services import access, contacts, identities, poll_watch, poller, sending
 from sesdesk.services.connect import delete_mailer
 from sesdesk.services.mailers import (
     KEYS_MISSING,
@@ -85,7 +85,7 @@ def _raise_cycle_error(store: Store, team_id: int) -> None:
 
 
 def _raise_poll_once(store: Store, team_id: int) -> None:
-    outcome = asyncio.run(poller.poll_once(store, team_id))
+    outcome = asyncio.run(poll_watch.poll_once(store, team_id))
     assert outcome.error is not None
     raise outcome.error
 

@@ -6,6 +6,7 @@ import asyncio
 import time
 
 from sesdesk.models import Team
+from sesdesk.services.poll_watch import poll_once, watch
 from sesdesk.services.poller import (
     CycleOutcome,
     CycleState,
@@ -13,9 +14,7 @@ from sesdesk.services.poller import (
     PollSchedule,
     TeamPoller,
     notices_for,
-    poll_once,
     teams_with_mailer,
-    watch,
 )
 from sesdesk.services.refresh import ObservedChange
 from sesdesk.services.state import load_snapshot

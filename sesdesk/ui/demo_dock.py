@@ -1,0 +1,40 @@
+"""The demo window's "Simulator controls" dock: the panel that changes the simulated SES
+account, docked on the right, with its toggle in the View menu."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
+
+if TYPE_CHECKING:
+    from sesdesk.ui.demo_panel import SimulatorPanel
+    from sesdesk.ui.main_window import MainWindow
+
+
+def add_simulator_dock(window: MainWindow, demo: Any) -> tuple[SimulatorPanel, QDockWidget]:
+    """Build the Simulator panel for `demo`, dock it in `window`; (panel, dock)."""
+    from sesdesk.ui.demo_panel import SimulatorPanel
+    from sesdesk.ui.demo_reset import follow_identities
+
+    panel = SimulatorPanel(window.bridge, demo)
+    window.bridge.store_changed.connect(lambda _team: follow_identities(window))
+    # The panel reads back the demo team; a team made in the demo needs its own read.
+    panel.action_done.connect(lambda _done: window.refresh_now())
+    dock = QDockWidget("Simulator controls", window)
+    dock.setObjectName("simulatorDock")
+    dock.setWidget(panel)
+    dock.setFeatures(
+        QDockWidget.DockWidgetFeature.DockWidgetClosable
+        | QDockWidget.DockWidgetFeature.DockWidgetMovable
+    )
+    dock.setMinimumWidth(300)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.resizeDocks([dock], [310], Qt.Orientation.Horizontal)
+    toggle = dock.toggleViewAction()
+    toggle.setText("&Simulator controls")
+    toggle.setStatusTip("Show or hide the panel that changes the simulated SES account")
+    window.view_menu.addSeparator()
+    window.view_menu.addAction(toggle)
+    return panel, dock
