@@ -15,7 +15,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sesdesk.simulator import SesSimulator
-from sesdesk.simulator.server import RECEIVED_KEY, _received, _stamped_reader
+from sesdesk.simulator.http import RECEIVED_KEY, _stamped_reader
+from sesdesk.simulator.server import _received
 from sesdesk.simulator.state import SendRefused, SimulatorState
 
 SIMPLE = {"Simple": {"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "Hi there"}}}}
