@@ -367,7 +367,7 @@ def _cancel(args: argparse.Namespace, ctx: Context) -> int:
 
 def _suppression_list(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.cli.feedback_cmd import suppression_document
-    from sesdesk.services.contacts import list_suppressions
+    from sesdesk.services.feedback.suppression import list_suppressions
 
     team_id = _team_id(ctx, args.team)
     rows = list_suppressions(ctx.store, team_id)
@@ -382,7 +382,7 @@ def _suppression_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _suppression_add(args: argparse.Namespace, ctx: Context) -> int:
-    from sesdesk.services.contacts import suppress
+    from sesdesk.services.feedback.suppression import suppress
 
     added = suppress(ctx.store, _team_id(ctx, args.team), args.email, args.reason)
     say(f"{args.email.strip()} {'added to' if added else 'was already on'} the suppression list.")
@@ -391,7 +391,7 @@ def _suppression_add(args: argparse.Namespace, ctx: Context) -> int:
 
 def _suppression_remove(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.errors import NotFound
-    from sesdesk.services.contacts import unsuppress
+    from sesdesk.services.feedback.suppression import unsuppress
 
     if not unsuppress(ctx.store, _team_id(ctx, args.team), args.email):
         raise NotFound("email", f"{args.email.strip()} is not on the suppression list")

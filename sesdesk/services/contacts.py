@@ -1,5 +1,5 @@
-"""Contact lists: CSV import and export, add / remove / unsubscribe by hand, and the team's
-local suppression list.
+"""Contact lists: CSV import and export, add / remove / unsubscribe by hand. (The team's
+suppression list is services/feedback/suppression.py.)
 
 Import reads UTF-8 (with or without the BOM Excel writes) with Excel's quoting rules, takes
 the email and name from columns the user picks, de-duplicates ignoring case (within the file
@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from sesdesk.errors import BadInput, NotAllowed, NotFound
 from sesdesk.models import Store, Team, utcnow
@@ -25,11 +25,9 @@ from sesdesk.models.sending import (
     SOURCE_LOCAL,
     SOURCE_SES,
     SUBSCRIBED,
-    SUPPRESSION_REASONS,
     UNSUBSCRIBED,
     Contact,
     ContactList,
-    Suppression,
 )
 
 # The address rule lives in services.addresses; these names stay importable from here.
@@ -101,7 +99,8 @@ def _clean_list_name(name: str) -> str:
     return cleaned
 
 
-def _require_team(session: Any, team_id: int) -> None:
+def require_team(session: Any, team_id: int) -> None:
+    """NotFound (field `team`) unless the team exists."""
     if session.get(Team, team_id) is None:
         raise NotFound("team", f"no team with id {team_id}")
 
@@ -167,7 +166,7 @@ def create_list(store: Store, team_id: int, name: str) -> ListInfo:
     """A new empty list; BadInput when the name is taken."""
     cleaned = _clean_list_name(name)
     with store.session() as session:
-        _require_team(session, team_id)
+        require_team(session, team_id)
         if _list_row(session, team_id, cleaned) is not None:
             raise BadInput("list", f"a list called {cleaned!r} already exists")
         row = ContactList(team_id=team_id, name=cleaned)
@@ -472,7 +471,7 @@ def import_csv(
             name_index = _guess(columns, NAME_HEADERS, None)
 
         with store.session() as session:
-            _require_team(session, team_id)
+            require_team(session, team_id)
             cleaned_list = _clean_list_name(list_name)
             lst = _list_row(session, team_id, cleaned_list)
             if lst is None:
@@ -556,57 +555,3 @@ def export_csv(
                 writer.writerow([_excel_safe(c) for c in cells] if excel else cells)
                 written += 1
     return written
-
-
-# --------------------------------------------------------------------------- suppression
-
-
-@dataclass(frozen=True)
-class SuppressionInfo:
-    """One address on the team's local suppression list."""
-
-    email: str
-    reason: str
-    created_at: datetime
-
-
-def suppress(store: Store, team_id: int, email: str, reason: str = "manual") -> bool:
-    """Put an address on the team's suppression list; False when it was already there."""
-    if reason not in SUPPRESSION_REASONS:
-        raise BadInput("reason", f"must be one of {', '.join(SUPPRESSION_REASONS)}")
-    address = clean_email(email)
-    with store.session() as session:
-        _require_team(session, team_id)
-        existing = session.scalar(
-            select(Suppression).where(
-                Suppression.team_id == team_id, Suppression.email_lower == address.lower()
-            )
-        )
-        if existing is not None:
-            return False
-        session.add(Suppression(team_id=team_id, email_lower=address.lower(), reason=reason))
-        return True
-
-
-def unsuppress(store: Store, team_id: int, email: str) -> bool:
-    """Take an address off the team's suppression list; False when it was not there."""
-    with store.session() as session:
-        gone = session.execute(
-            delete(Suppression).where(
-                Suppression.team_id == team_id,
-                Suppression.email_lower == email.strip().lower(),
-            )
-        )
-        return bool(getattr(gone, "rowcount", 0))
-
-
-def list_suppressions(store: Store, team_id: int) -> list[SuppressionInfo]:
-    """The team's suppression list, oldest first."""
-    with store.session() as session:
-        _require_team(session, team_id)
-        rows = session.scalars(
-            select(Suppression)
-            .where(Suppression.team_id == team_id)
-            .order_by(Suppression.created_at, Suppression.id)
-        ).all()
-        return [SuppressionInfo(r.email_lower, r.reason, r.created_at) for r in rows]

@@ -10,6 +10,7 @@ import pytest
 
 from sesdesk.errors import BadInput, NotFound
 from sesdesk.services import contacts
+from sesdesk.services.feedback import suppression
 from sesdesk.services.teams import create_team
 
 
@@ -150,14 +151,16 @@ def test_add_remove_unsubscribe_by_hand(store, team_id):
 
 def test_suppression_list_is_per_team_and_case_insensitive(store, team_id):
     other = create_team(store, "other").id
-    assert contacts.suppress(store, team_id, "Bounce@Example.com", "bounce") is True
-    assert contacts.suppress(store, team_id, "bounce@example.com") is False
-    assert [s.email for s in contacts.list_suppressions(store, team_id)] == ["bounce@example.com"]
-    assert contacts.list_suppressions(store, other) == []
+    assert suppression.suppress(store, team_id, "Bounce@Example.com", "bounce") is True
+    assert suppression.suppress(store, team_id, "bounce@example.com") is False
+    assert [s.email for s in suppression.list_suppressions(store, team_id)] == [
+        "bounce@example.com"
+    ]
+    assert suppression.list_suppressions(store, other) == []
     with pytest.raises(BadInput):
-        contacts.suppress(store, team_id, "x@example.com", "spite")
-    assert contacts.unsuppress(store, team_id, "BOUNCE@example.com") is True
-    assert contacts.unsuppress(store, team_id, "bounce@example.com") is False
+        suppression.suppress(store, team_id, "x@example.com", "spite")
+    assert suppression.unsuppress(store, team_id, "BOUNCE@example.com") is True
+    assert suppression.unsuppress(store, team_id, "bounce@example.com") is False
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from sesdesk.errors import NotAllowed
 from sesdesk.models import AccountStatus, Contact, ContactList, SesContactList
 from sesdesk.models.sending import SOURCE_LOCAL, SOURCE_SES
 from sesdesk.services import contacts, lists, sending
+from sesdesk.services.feedback import suppression
 from sesdesk.services.feedback.outcomes import apply_batch
 from sesdesk.services.feedback.parse import parse_body
 from sesdesk.services.lists.names import topics_full_message
@@ -319,7 +320,7 @@ def test_a_subscription_event_unsubscribes_in_that_list_only_and_once(store, tea
     assert in_a.unsubscribed_at is not None and in_a.unsubscribed_at.second == 3
     assert in_b.status == "subscribed"
     # Not a suppression: the address may still get other lists' mail.
-    assert contacts.list_suppressions(store, team) == []
+    assert suppression.list_suppressions(store, team) == []
     everything = _subscription(team, "user1@example.com", "unknown-topic", all_=True)
     with store.session() as session:
         apply_batch(session, team, [parse_body(everything)])

@@ -18,6 +18,7 @@ from sesdesk.aws.ses import SesFacade
 from sesdesk.errors import BadInput, NotAllowed
 from sesdesk.models.sending import Recipient, SendDay
 from sesdesk.services import contacts, sending
+from sesdesk.services.feedback import suppression
 from sesdesk.services.mailers import save_mailer
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.state import daily_sends
@@ -207,7 +208,7 @@ def test_a_broadcast_reaches_everyone_once_skips_suppressed_and_unsubscribed(sto
     team_id = connect(store, simulator, rate=200)
     make_list(store, team_id, 30)
     contacts.set_subscribed(store, team_id, "all", "user1@example.com", subscribed=False)
-    contacts.suppress(store, team_id, "USER2@example.com", "bounce")
+    suppression.suppress(store, team_id, "USER2@example.com", "bounce")
     draft = sending.create_broadcast(store, team_id, list_name="all", composition=compose())
     assert draft.total == 29  # the unsubscribed contact is not a recipient at all
     seen: list[sending.Progress] = []

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from sesdesk.aws.errors import AwsError
 from sesdesk.aws.sending import SendingFacade
+from sesdesk.errors import BadInput
 from sesdesk.models import Store, Suppression, utcnow
+from sesdesk.models.sending import SUPPRESSION_REASONS
+from sesdesk.services.contacts import clean_email, require_team
 
 log = logging.getLogger(__name__)
 
@@ -150,3 +153,57 @@ def sync_with_ses(store: Store, team_id: int, sender: SendingFacade) -> SyncResu
             ):
                 row.synced_at = utcnow()
     return SyncResult(added, removed, len(written))
+
+
+# --------------------------------------------------------------------------- by hand
+
+
+@dataclass(frozen=True)
+class SuppressionInfo:
+    """One address on the team's local suppression list."""
+
+    email: str
+    reason: str
+    created_at: datetime
+
+
+def suppress(store: Store, team_id: int, email: str, reason: str = "manual") -> bool:
+    """Put an address on the team's suppression list; False when it was already there."""
+    if reason not in SUPPRESSION_REASONS:
+        raise BadInput("reason", f"must be one of {', '.join(SUPPRESSION_REASONS)}")
+    address = clean_email(email)
+    with store.session() as session:
+        require_team(session, team_id)
+        existing = session.scalar(
+            select(Suppression).where(
+                Suppression.team_id == team_id, Suppression.email_lower == address.lower()
+            )
+        )
+        if existing is not None:
+            return False
+        session.add(Suppression(team_id=team_id, email_lower=address.lower(), reason=reason))
+        return True
+
+
+def unsuppress(store: Store, team_id: int, email: str) -> bool:
+    """Take an address off the team's suppression list; False when it was not there."""
+    with store.session() as session:
+        gone = session.execute(
+            delete(Suppression).where(
+                Suppression.team_id == team_id,
+                Suppression.email_lower == email.strip().lower(),
+            )
+        )
+        return bool(getattr(gone, "rowcount", 0))
+
+
+def list_suppressions(store: Store, team_id: int) -> list[SuppressionInfo]:
+    """The team's suppression list, oldest first."""
+    with store.session() as session:
+        require_team(session, team_id)
+        rows = session.scalars(
+            select(Suppression)
+            .where(Suppression.team_id == team_id)
+            .order_by(Suppression.created_at, Suppression.id)
+        ).all()
+        return [SuppressionInfo(r.email_lower, r.reason, r.created_at) for r in rows]
