@@ -41,19 +41,55 @@ def take_in(demo: Any) -> str:
     return f"{found}; problems: {', '.join(status.problems) or 'none'}"
 
 
-class FeedbackControls(QGroupBox):
-    """The "Bounces and complaints" group of the Simulator controls."""
+class SimulatorGroup(QGroupBox):
+    """A group of the Simulator controls whose actions change the simulated account and then
+    take in what SES published, as the poller would; the last outcome shows at the bottom."""
 
     #: A control action finished: (what was done).
     action_done = Signal(str)
 
-    def __init__(self, bridge: Bridge, demo: Any, parent: QWidget | None = None) -> None:
-        super().__init__("Bounces and complaints", parent)
+    def __init__(self, title: str, bridge: Bridge, demo: Any, parent: QWidget | None = None):
+        super().__init__(title, parent)
         self.bridge = bridge
         self.demo = demo
-        grid = QGridLayout(self)
-        grid.setContentsMargins(8, 8, 8, 8)
-        grid.setSpacing(6)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(8, 8, 8, 8)
+        self.grid.setSpacing(6)
+        self.last = QLabel("")
+        self.last.setObjectName("muted")
+        self.last.setWordWrap(True)
+
+    def _act(self, description: str, change: Any, *, failure: str | None = None) -> None:
+        """Run `change()` then take in, off the GUI thread; with `failure`, an error shows in
+        the group as "`failure`: reason" instead of the status bar."""
+        demo = self.demo
+
+        def work() -> str:
+            change()
+            return take_in(demo)
+
+        def done(note: str) -> None:
+            self.last.setText(f"{description} — sesdesk took in: {note}")
+            self.action_done.emit(description)
+
+        def failed(error: Any) -> None:
+            self.last.setText(f"{failure}: {error}")
+
+        self.bridge.run(
+            work,
+            label=f"Simulator: {description}",
+            changes=demo.team_id,
+            on_success=done,
+            on_failure=failed if failure else None,
+        )
+
+
+class FeedbackControls(SimulatorGroup):
+    """The "Bounces and complaints" group of the Simulator controls."""
+
+    def __init__(self, bridge: Bridge, demo: Any, parent: QWidget | None = None) -> None:
+        super().__init__("Bounces and complaints", bridge, demo, parent)
+        grid = self.grid
         self.address = QLineEdit()
         self.address.setPlaceholderText("someone@example.com")
         self.address.setToolTip("Any address: messages to it get the outcome chosen beside")
@@ -91,25 +127,7 @@ class FeedbackControls(QGroupBox):
         grid.addWidget(self.apply_button, 2, 0)
         grid.addWidget(self.redeliver_button, 2, 1)
         grid.addWidget(self.delete_button, 3, 0, 1, 2)
-        self.last = QLabel("")
-        self.last.setObjectName("muted")
-        self.last.setWordWrap(True)
         grid.addWidget(self.last, 4, 0, 1, 2)
-
-    def _act(self, description: str, change: Any) -> None:
-        demo = self.demo
-
-        def work() -> str:
-            change()
-            return take_in(demo)
-
-        def done(note: str) -> None:
-            self.last.setText(f"{description} — sesdesk took in: {note}")
-            self.action_done.emit(description)
-
-        self.bridge.run(
-            work, label=f"Simulator: {description}", changes=demo.team_id, on_success=done
-        )
 
     def set_outcome(self) -> None:
         """Make the typed address bounce / complain / … from now on."""

@@ -7,25 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.demo_feedback import SimulatorGroup
 
 
-class UnsubscribeControls(QGroupBox):
+class UnsubscribeControls(SimulatorGroup):
     """The "Unsubscribe an address…" group of the Simulator controls."""
 
-    #: A control action finished: (what was done).
-    action_done = Signal(str)
-
     def __init__(self, bridge: Bridge, demo: Any, parent: QWidget | None = None) -> None:
-        super().__init__("Unsubscribe an address…", parent)
-        self.bridge = bridge
-        self.demo = demo
-        grid = QGridLayout(self)
-        grid.setContentsMargins(8, 8, 8, 8)
-        grid.setSpacing(6)
+        super().__init__("Unsubscribe an address…", bridge, demo, parent)
         self.address = QLineEdit()
         self.address.setPlaceholderText("someone@example.com")
         self.address.setAccessibleName("Address to unsubscribe")
@@ -39,40 +31,20 @@ class UnsubscribeControls(QGroupBox):
         self.button.clicked.connect(self.unsubscribe)
         label = QLabel("W&ho")
         label.setBuddy(self.address)
-        grid.addWidget(label, 0, 0)
-        grid.addWidget(self.address, 0, 1)
-        grid.addWidget(self.button, 1, 0, 1, 2)
-        self.last = QLabel("")
-        self.last.setObjectName("muted")
-        self.last.setWordWrap(True)
-        grid.addWidget(self.last, 2, 0, 1, 2)
+        self.grid.addWidget(label, 0, 0)
+        self.grid.addWidget(self.address, 0, 1)
+        self.grid.addWidget(self.button, 1, 0, 1, 2)
+        self.grid.addWidget(self.last, 2, 0, 1, 2)
 
     def unsubscribe(self) -> None:
         """Unsubscribe the typed address in the simulator, then take it in."""
-        from sesdesk.ui.demo_feedback import take_in
-
         address = self.address.text().strip()
         if "@" not in address:
             self.last.setText("Type the address of a contact first.")
             return
         demo = self.demo
-
-        def work() -> str:
-            demo.simulator.unsubscribe(address, region=demo.region)
-            return take_in(demo)
-
-        def done(note: str) -> None:
-            description = f"{address} unsubscribed through SES's link"
-            self.last.setText(f"{description} — sesdesk took in: {note}")
-            self.action_done.emit(description)
-
-        def failed(error: BaseException) -> None:
-            self.last.setText(f"Could not unsubscribe {address}: {error}")
-
-        self.bridge.run(
-            work,
-            label=f"Simulator: unsubscribe {address}",
-            changes=demo.team_id,
-            on_success=done,
-            on_failure=failed,
+        self._act(
+            f"{address} unsubscribed through SES's link",
+            lambda: demo.simulator.unsubscribe(address, region=demo.region),
+            failure=f"Could not unsubscribe {address}",
         )
