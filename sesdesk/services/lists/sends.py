@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select, update
 
 from sesdesk.aws.clients import ClientFactory
-from sesdesk.aws.errors import AwsNotFound, PermissionMissing
+from sesdesk.aws.errors import PermissionMissing
 from sesdesk.aws.lists import ContactListLimit, ListsFacade
 from sesdesk.errors import NotAllowed
 from sesdesk.models import Broadcast, Contact, Recipient, Store, utcnow
@@ -21,12 +21,11 @@ from sesdesk.models.sending import KIND_TEST_EMAIL, PENDING, SUPPRESSED, UNSUBSC
 from sesdesk.services.lists.account import (
     ListTopic,
     TopicsFull,
-    ensure_topic,
     is_marketing,
     list_management_problem,
 )
 from sesdesk.services.lists.names import UNSUBSCRIBE_PLACEHOLDER, with_footer
-from sesdesk.services.lists.sync import SyncProgress, push_contacts
+from sesdesk.services.lists.sync import SyncProgress, topic_synced
 from sesdesk.services.lists.unsubscribes import pull_unsubscribes
 
 log = logging.getLogger(__name__)
@@ -99,15 +98,16 @@ def _sync(
     on_sync: Callable[[SyncProgress], None] | None,
     stopped: Callable[[], bool],
 ) -> ListTopic:
-    where = ensure_topic(store, team_id, list_id, lists)
     # SES's unsubscribes first: a sync must never re-subscribe who left through SES.
-    pull_unsubscribes(store, team_id, lists)
-    try:
-        push_contacts(store, list_id, lists, where, on_progress=on_sync, stopped=stopped)
-    except AwsNotFound:
-        # The contact list was deleted meanwhile: made again, every contact anew.
-        where = ensure_topic(store, team_id, list_id, lists)
-        push_contacts(store, list_id, lists, where, on_progress=on_sync, stopped=stopped)
+    where, _ = topic_synced(
+        store,
+        team_id,
+        list_id,
+        lists,
+        before_push=lambda: pull_unsubscribes(store, team_id, lists),
+        on_progress=on_sync,
+        stopped=stopped,
+    )
     return where
 
 

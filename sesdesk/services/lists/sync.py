@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
@@ -239,31 +240,38 @@ def sync_list(
     Throttling slows the calls down; AuthError, Unreachable or a throttle that does not end
     stop the sync with every finished page kept.
     """
-    where = ensure_topic(store, team_id, list_id, facade)
-    try:
-        return push_contacts(
-            store,
-            list_id,
-            facade,
-            where,
-            on_progress=on_progress,
-            pace=pace,
-            only_known=only_known,
-            workers=workers,
-        )
-    except AwsNotFound:
-        # The contact list was deleted behind sesdesk's back: made again, every contact anew.
-        where = ensure_topic(store, team_id, list_id, facade)
-    return push_contacts(
+    return topic_synced(
         store,
+        team_id,
         list_id,
         facade,
-        where,
         on_progress=on_progress,
         pace=pace,
         only_known=only_known,
         workers=workers,
-    )
+    )[1]
+
+
+def topic_synced(
+    store: Store,
+    team_id: int,
+    list_id: int,
+    facade: ListsFacade,
+    *,
+    before_push: Callable[[], object] | None = None,
+    **push: Any,
+) -> tuple[ListTopic, SyncProgress]:
+    """The list's topic ensured, then `before_push()`, then its contacts pushed (`push`: the
+    options of `push_contacts`); a contact list deleted behind sesdesk's back is made again
+    and every contact told anew. (topic, what was done)."""
+    where = ensure_topic(store, team_id, list_id, facade)
+    if before_push is not None:
+        before_push()
+    try:
+        return where, push_contacts(store, list_id, facade, where, **push)
+    except AwsNotFound:
+        where = ensure_topic(store, team_id, list_id, facade)
+    return where, push_contacts(store, list_id, facade, where, **push)
 
 
 def push_contacts(
