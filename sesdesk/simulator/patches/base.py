@@ -162,6 +162,28 @@ def _replace(owner: Any, name: str, replacement: Any) -> None:
     setattr(owner, name, replacement)
 
 
+def extend_get_email_identity(add: Callable[[dict[str, Any], Any], None]) -> None:
+    """Wrap SESv2 GetEmailIdentity: for a simulator's request about an identity moto knows,
+    `add(body, identity)` adds to the answer's JSON body (moto's identity object)."""
+    from moto.sesv2.responses import SESV2Response
+
+    original = SESV2Response.get_email_identity
+
+    def get_email_identity(self: Any) -> str:
+        answer = original(self)
+        if current_state() is None:
+            return str(answer)
+        body = json.loads(answer)
+        identity = ses_backend(self.current_account, self.region).email_identities.get(
+            self._get_param("EmailIdentity")
+        )
+        if identity is not None:
+            add(body, identity)
+        return json.dumps(body)
+
+    _replace(SESV2Response, "get_email_identity", get_email_identity)
+
+
 def _state() -> SimulatorState:
     return current_state() or _FALLBACK_STATE
 

@@ -4,7 +4,6 @@ VerificationInfo (ErrorType, timestamps)."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -12,15 +11,14 @@ from sesdesk.simulator.patches.base import (
     _replace,
     current_state,
     dkim_token,
+    extend_get_email_identity,
     service_error,
-    ses_backend,
 )
 
 
 def apply() -> None:
     """Apply this patch to moto (once per process, from `patches.install`)."""
     from moto.ses.models import SESBackend
-    from moto.sesv2.responses import SESV2Response
 
     create_original = SESBackend.create_email_identity_v2
 
@@ -59,29 +57,18 @@ def apply() -> None:
 
     _replace(SESBackend, "create_email_identity_v2", create_email_identity_v2)
 
-    get_original = SESV2Response.get_email_identity
+    def verification_info(body: dict[str, Any], identity: Any) -> None:
+        info: dict[str, Any] = {}
+        checked = getattr(identity, "sesdesk_checked_at", None)
+        if checked:
+            info["LastCheckedTimestamp"] = checked
+        success = getattr(identity, "sesdesk_success_at", None)
+        if success:
+            info["LastSuccessTimestamp"] = success
+        error_type = getattr(identity, "sesdesk_error_type", None)
+        if error_type:
+            info["ErrorType"] = error_type
+        body["VerificationInfo"] = info
+        body["Tags"] = body.get("Tags") or []
 
-    def get_email_identity(self: Any) -> str:
-        answer = get_original(self)
-        if current_state() is None:
-            return answer
-        body = json.loads(answer)
-        identity = ses_backend(self.current_account, self.region).email_identities.get(
-            self._get_param("EmailIdentity")
-        )
-        if identity is not None:
-            info: dict[str, Any] = {}
-            checked = getattr(identity, "sesdesk_checked_at", None)
-            if checked:
-                info["LastCheckedTimestamp"] = checked
-            success = getattr(identity, "sesdesk_success_at", None)
-            if success:
-                info["LastSuccessTimestamp"] = success
-            error_type = getattr(identity, "sesdesk_error_type", None)
-            if error_type:
-                info["ErrorType"] = error_type
-            body["VerificationInfo"] = info
-            body["Tags"] = body.get("Tags") or []
-        return json.dumps(body)
-
-    _replace(SESV2Response, "get_email_identity", get_email_identity)
+    extend_get_email_identity(verification_info)

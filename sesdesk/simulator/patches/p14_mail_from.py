@@ -18,7 +18,7 @@ from urllib.parse import unquote
 from sesdesk.simulator.patches.base import (
     _json_params,
     _replace,
-    current_state,
+    extend_get_email_identity,
     service_error,
     ses_backend,
 )
@@ -119,18 +119,7 @@ def apply() -> None:
     # Set on the class: moto looks handlers up with inspect on SESV2Response itself.
     _replace(SESV2Response, "put_email_identity_mail_from_attributes", _put_mail_from)
 
-    get_original = SESV2Response.get_email_identity
+    def add_mail_from(body: dict[str, Any], identity: Any) -> None:
+        body["MailFromAttributes"] = mail_from_attributes(identity)
 
-    def get_email_identity(self: Any) -> str:
-        answer = get_original(self)
-        if current_state() is None:
-            return answer
-        body = json.loads(answer)
-        identity = ses_backend(self.current_account, self.region).email_identities.get(
-            self._get_param("EmailIdentity")
-        )
-        if identity is not None:
-            body["MailFromAttributes"] = mail_from_attributes(identity)
-        return json.dumps(body)
-
-    _replace(SESV2Response, "get_email_identity", get_email_identity)
+    extend_get_email_identity(add_mail_from)
