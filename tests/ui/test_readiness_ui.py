@@ -176,3 +176,24 @@ def test_a_broadcast_without_one_click_cannot_be_confirmed(
     assert box.icon() == QMessageBox.Icon.Question
     (later,) = [b for b in box.buttons() if b.text() == "Not now"]
     later.click()
+
+
+def test_card_checks_again_when_an_identity_changes_in_the_store(
+    bridge, store, sim, qtbot, dns_server
+):
+    from sesdesk.services.state import load_snapshot
+
+    team_id, _, facade = connected_team(store, sim, identity=DOMAIN)  # DKIM pending
+    card = _card(bridge, store, team_id, qtbot, dns_server)
+    card.show_snapshot(load_snapshot(store, team_id))  # what the dashboard shows with it
+    assert card.result is not None and card.result.blocking
+    assert "checked at" in card.intro.text()
+    # The same read again: no new check.
+    card.show_snapshot(load_snapshot(store, team_id))
+    assert not card.busy
+    # The domain verifies (the poller writes it): the next read re-checks by itself.
+    sim.set_identity_status(DOMAIN, "SUCCESS")
+    refresh_team(store, team_id, facade)
+    with qtbot.waitSignal(card.checked, timeout=20_000):
+        card.show_snapshot(load_snapshot(store, team_id))
+    assert card.result is not None and not card.result.blocking

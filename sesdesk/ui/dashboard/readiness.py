@@ -9,9 +9,10 @@ last answer is five minutes old. "Set up MAIL FROM" runs the set-up, then shows 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -71,6 +72,21 @@ def mark(ok: bool | None) -> str:
     return MARKS[ok][0].split(" ", 1)[0]
 
 
+def _basis(snapshot: TeamSnapshot) -> tuple[Any, ...]:
+    """What a readiness answer rests on, as the store knows it."""
+    mailer = snapshot.mailer
+    account = snapshot.account
+    return (
+        None if mailer is None else (mailer.access, mailer.region),
+        None if account is None else account.production,
+        tuple(
+            sorted(
+                (i.name, i.status, i.dkim_status, i.removed_at is None) for i in snapshot.identities
+            )
+        ),
+    )
+
+
 class ReadinessCard(Card):
     """The readiness check of the team's likely sender, with a fix button per failure."""
 
@@ -128,11 +144,24 @@ class ReadinessCard(Card):
         self.budget: float | None = None
         self.busy = False
         self._checked_at = 0.0
+        self._checked_clock = ""
+        self._basis: tuple[Any, ...] = ()
+        self._basis_seen = False
+        self._again = False  # what the answer rests on changed while a check ran
         self.check_now()
 
     def show_snapshot(self, snapshot: TeamSnapshot) -> None:
-        """A newer store read: check again once the last answer is stale."""
-        if not self.busy and time.monotonic() - self._checked_at > STALE_AFTER:
+        """A newer store read: check again when what the answer rests on changed (an
+        identity's verification or DKIM, the mailer, the account), or once it is stale."""
+        basis = _basis(snapshot)
+        changed = basis != self._basis
+        self._basis = basis
+        if changed and self._basis_seen:
+            self._again = True
+        self._basis_seen = True
+        if self.busy:
+            return
+        if self._again or time.monotonic() - self._checked_at > STALE_AFTER:
             self.check_now()
 
     # --- checking ---------------------------------------------------------------------
@@ -142,8 +171,10 @@ class ReadinessCard(Card):
         from sesdesk.services.readiness import check_readiness
 
         if self.busy:
+            self._again = True
             return
         self.busy = True
+        self._again = False
         self.again_button.setEnabled(False)
         self.summary.set_status("Checking…", "neutral")
         self.bridge.run(
@@ -160,7 +191,11 @@ class ReadinessCard(Card):
     def _done(self) -> None:
         self.busy = False
         self._checked_at = time.monotonic()
+        self._checked_clock = datetime.now().strftime("%H:%M")
         self.again_button.setEnabled(True)
+        if self._again:
+            # Something changed while this check ran: its answer may be out of date already.
+            QTimer.singleShot(0, self, self.check_now)
 
     def _failed(self, error: Any) -> None:
         # No sender yet, no mailer: said in the card, not as an error banner.
@@ -189,8 +224,8 @@ class ReadinessCard(Card):
         else:
             self.summary.set_status("Ready", "ok")
         self.intro.setText(
-            f"For mail from {result.from_address}. Since 2024 Gmail and Yahoo (Outlook since "
-            "2025) filter or refuse bulk mail that misses these."
+            f"For mail from {result.from_address}, checked at {self._checked_clock}. Since 2024 "
+            "Gmail and Yahoo (Outlook since 2025) filter or refuse bulk mail that misses these."
         )
         for check in result.checks:
             self._show_check(check)

@@ -226,6 +226,7 @@ class DashboardView(QWidget):
         """Ask AWS now: through the poller when attached, else one cycle in the background."""
         self.refresh_requested.emit(self.team_id)
         self._refreshing = True
+        self.readiness.check_now()  # DNS is not in the store: "Refresh now" asks it too
         newest = self._newest or self.data
         if newest is not None:
             self.warnings.show_state(newest.snapshot, newest.gate, checking=True)
