@@ -196,6 +196,33 @@ def _restore_mailer(
             simulator.set_quota(max_24h=max_24h or None, max_rate=max_rate or None, **where)
     refresh_team(store, team_id, facade)
     _wire_feedback(store, team_id, facade)
+    _restore_contact_list(store, team_id, facade)
+
+
+def _restore_contact_list(store: Store, team_id: int, facade: SesFacade) -> None:
+    """The fresh simulator has no SES contact list: every list that had a topic is synced
+    anew (SES was told nothing yet), so one-click unsubscribe and its control work again."""
+    from sqlalchemy import update
+
+    from sesdesk.aws.lists import ListsFacade
+    from sesdesk.models import Contact, ContactList
+    from sesdesk.services.lists import sync_list
+
+    with store.session() as session:
+        list_ids = list(
+            session.scalars(
+                select(ContactList.id).where(
+                    ContactList.team_id == team_id, ContactList.ses_topic.is_not(None)
+                )
+            )
+        )
+        if list_ids:
+            session.execute(
+                update(Contact).where(Contact.list_id.in_(list_ids)).values(ses_state=None)
+            )
+    lists = ListsFacade(facade.factory)
+    for list_id in list_ids:
+        sync_list(store, team_id, list_id, lists)
 
 
 def reset_demo(session: DemoSession) -> int:

@@ -43,8 +43,19 @@ class UnsubscribeControls(SimulatorGroup):
             self.last.setText("Type the address of a contact first.")
             return
         demo = self.demo
+
+        def click_the_link() -> None:
+            from sesdesk.errors import NotAllowed
+
+            try:
+                demo.simulator.unsubscribe(address, region=demo.region)
+            except ValueError as exc:  # the simulated account has nothing to opt out of
+                raise NotAllowed(
+                    f"{exc}: send a broadcast to a list first, so that SES has its contact list"
+                ) from None
+
         self._act(
             f"{address} unsubscribed through SES's link",
-            lambda: demo.simulator.unsubscribe(address, region=demo.region),
+            click_the_link,
             failure=f"Could not unsubscribe {address}",
         )

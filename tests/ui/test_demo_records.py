@@ -77,6 +77,18 @@ def test_demo_records_survive_a_restart_and_reset_demo_wipes_them(open_window, q
         ),
     )
     assert again.status.sent == 1
+    # SES's contact list was made again with the list's contacts: the simulator's
+    # "unsubscribe" works on them at once, and the next poll brings the unsubscribe back.
+    panel = window.simulator_panel
+    panel.unsubscribe.address.setText("c1@example.com")
+    with qtbot.waitSignal(panel.unsubscribe.action_done, timeout=30_000):
+        panel.unsubscribe.button.click()
+    rows = {r.email: r.status for r in contacts.list_contacts(store, team_id, "customers")}
+    assert rows == {
+        "c0@example.com": "subscribed",
+        "c1@example.com": "unsubscribed",
+        "c2@example.com": "subscribed",
+    }
 
     file_menu = window.menuBar().actions()[0].menu()
     assert "Reset demo…" in [a.text().replace("&", "") for a in file_menu.actions()]
