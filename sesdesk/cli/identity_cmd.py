@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
         "--mail-from",
         default="mail",
         metavar="SUBDOMAIN",
-        help="custom MAIL FROM subdomain for the optional MX/SPF records (default: mail)",
+        help="custom MAIL FROM subdomain for the MAIL FROM MX/SPF records (default: mail)",
     )
     records.add_argument(
         "--no-mail-from", action="store_true", help="leave the MAIL FROM records out"
@@ -70,7 +70,7 @@ def _change_document(change: Any) -> dict[str, Any]:
 def _print_records(records: list[Any], checks: dict[int, Any] | None = None) -> None:
     for index, record in enumerate(records):
         value = record.value if record.priority is None else f"{record.priority} {record.value}"
-        optional = "" if record.required else "  (optional)"
+        optional = "" if record.required else "  (for inbox delivery)"
         say(f"  {record.type:<5} {record.name}")
         say(f"        → {value}{optional}")
         if checks is not None:

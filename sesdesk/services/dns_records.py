@@ -25,16 +25,17 @@ DEFAULT_TTL = 1800
 PURPOSE_TEXT = {
     DKIM: "Easy DKIM: proves to AWS (and to receivers) that you own the domain. Required.",
     MAIL_FROM_MX: (
-        "Custom MAIL FROM (optional): lets bounces come back through AWS from your own "
-        "subdomain. Only useful once you set this MAIL FROM domain in SES."
+        "Custom MAIL FROM (needed by Gmail, Yahoo and Outlook for bulk mail: SPF aligned with "
+        "your domain): lets bounces come back through AWS from your own subdomain. Only "
+        "useful once this MAIL FROM domain is set in SES."
     ),
     MAIL_FROM_SPF: (
-        "Custom MAIL FROM (optional): SPF for that subdomain, so receivers accept mail "
-        "sent through SES."
+        "Custom MAIL FROM (needed by Gmail, Yahoo and Outlook for bulk mail): SPF for that "
+        "subdomain, so receivers accept mail sent through SES."
     ),
     DMARC: (
-        "DMARC (suggested): tells receivers what to do with mail that fails DKIM/SPF. "
-        "p=none only monitors; tighten it later."
+        "DMARC (needed by Gmail, Yahoo and Outlook for bulk mail): tells receivers what to "
+        "do with mail that fails DKIM/SPF. p=none only monitors; tighten it later."
     ),
 }
 
@@ -158,7 +159,7 @@ def zone_snippet(records: Iterable[DnsRecord], *, ttl: int = DEFAULT_TTL) -> str
     """A BIND zone-file snippet with absolute names, ready to paste into a zone."""
     lines = ["; sesdesk: DNS records for Amazon SES", f"$TTL {ttl}"]
     for record in records:
-        optional = "" if record.required else "  ; optional"
+        optional = "" if record.required else "  ; for inbox delivery"
         lines.append(f"{record.name}.\tIN\t{record.type}\t{record.zone_value}{optional}")
     return "\n".join(lines) + "\n"
 

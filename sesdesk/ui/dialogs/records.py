@@ -204,7 +204,7 @@ class RecordsView(QWidget):
             self._set(
                 row,
                 COL_PURPOSE,
-                words if record.required else f"{words} (optional)",
+                words if record.required else f"{words} (for inbox delivery)",
                 tooltip=record.description,
             )
             self._set(row, COL_AWS, record.status.title() if record.status != "unknown" else "—")
@@ -213,9 +213,10 @@ class RecordsView(QWidget):
             self.table.setCellWidget(row, COL_COPY_VALUE, self._copy_button(record.value, "value"))
         required = sum(1 for r in self.records if r.required)
         self.summary.setText(
-            f"Publish the {required} required records at your DNS host; the others are "
-            "optional. AWS checks for up to 72 hours. Some DNS hosts add the domain to the "
-            "name by themselves: then enter only the part before the domain."
+            f"Publish the {required} records AWS needs to verify the domain at your DNS host, "
+            "and the others for Gmail, Yahoo and Outlook to take bulk mail into the inbox. "
+            "AWS checks for up to 72 hours. Some DNS hosts add the domain to the name by "
+            "themselves: then enter only the part before the domain."
             if self.records
             else "No DKIM tokens known yet: refresh, then open this again."
         )
@@ -362,7 +363,9 @@ class RecordsView(QWidget):
         ]
         lines = [f"• {c.message}" for c in wrong]
         if optional:
-            lines.append(f"• {len(optional)} optional record(s) not published (see DNS column).")
+            lines.append(
+                f"• {len(optional)} record(s) for inbox delivery not published (see DNS column)."
+            )
         self.problems.setText("\n".join(lines))
         self.problems.setVisible(bool(wrong))
         self.checked.emit(self.checks)
