@@ -156,8 +156,16 @@ def test_new_broadcast_is_confirmed_and_a_repeat_to_the_same_list_warns(
     assert progress.state_label.text() == "Done"
     assert not progress.banner.isVisible()  # never "already being sent"
     assert len(endpoint.sent_messages()) == 6
+    # Compose closed once the broadcast was made: it would stand in front of the progress.
+    assert not compose.isVisible()
 
-    compose.send_button.click()  # the same subject to the same list again
+    window.open_fix("compose")  # the same subject to the same list again
+    compose = window.fixes.last_opened
+    qtbot.waitUntil(lambda: compose.list_combo.count() > 0, timeout=10_000)
+    compose.kind_combo.setCurrentIndex(2)
+    compose.subject_edit.setText("Spring sale")
+    compose.text_edit.setPlainText("Hi {{name}}")
+    compose.send_button.click()
     qtbot.waitUntil(lambda: compose.duplicate_box is not None, timeout=10_000)
     warning = compose.duplicate_box
     assert "customers already received “Spring sale”" in warning.text()

@@ -448,5 +448,9 @@ class ComposeWindow(QDialog):
             f"Created broadcast {status.id} to {status.total} recipient(s); "
             "it is listed under Broadcasts."
         )
-        self.desk.open_progress(self.team_id, status.id, start=True)
         self.sent.emit(status)
+        if self.desk.window is not self:
+            # Kept under Broadcasts: this (modal) window would only stand in front of the
+            # question and the progress window, which belong to the main window.
+            self.accept()
+        self.desk.open_progress(self.team_id, status.id, start=True)
