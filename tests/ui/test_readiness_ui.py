@@ -148,7 +148,8 @@ def test_a_broadcast_without_one_click_cannot_be_confirmed(
     assert box.icon() == QMessageBox.Icon.Warning
     details = box.informativeText()
     assert "Send to 1 person now?" not in box.text()
-    assert "Sending is blocked until this is fixed:" in details
+    assert "Sending is blocked until this is fixed" in details
+    assert "✗ One-click unsubscribe: " in details  # each line names its rule
     assert "Also missing for Gmail, Yahoo and Outlook:" in details
     assert "one-click" in details.lower()
     (send,) = [b for b in box.buttons() if b.text() == "Send now"]

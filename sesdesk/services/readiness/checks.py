@@ -215,7 +215,8 @@ def judge_mail_from(facts: SesFacts, mx: DnsAnswer | None, spf: DnsAnswer | None
             MAIL_FROM,
             False,
             f"MAIL FROM {name} is set in SES but its DNS is not right: "
-            + " ".join(a.message for a in missing),
+            + " ".join(_first_sentence(a.message) for a in missing)
+            + (" (DNS changes can take a while to appear.)" if len(missing) > 1 else ""),
             f"Publish the MX (10 feedback-smtp.{facts.region}.amazonses.com) and SPF "
             f"records at {name}.",
             FixCode.RECORDS,
@@ -395,3 +396,8 @@ def judge_free_mail(from_domain: str) -> Check:
             FixCode.ADD_IDENTITY,
         )
     return Check(FREE_MAIL, True, f"{from_domain} is your own domain, not a free-mail provider.")
+
+
+def _first_sentence(message: str) -> str:
+    """`message` without the DNS-delay remark each record's check ends with (said once)."""
+    return message.replace(" (DNS changes can take a while to appear).", ".")

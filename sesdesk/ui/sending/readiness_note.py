@@ -55,10 +55,12 @@ def readiness_lines(checked: CheckedPlan) -> list[str]:
     readiness = checked.readiness
     if readiness is None:
         return [f"Inbox readiness: could not check ({checked.problem or 'unknown'})."]
+    from sesdesk.ui.dashboard.readiness import NAMES
+
     lines: list[str] = []
     if checked.blocked:
-        lines.append("Sending is blocked until this is fixed:")
-        lines += [f"✗ {check.message}" for check in readiness.blocking]
+        lines.append("Sending is blocked until this is fixed (see the dashboard's inbox card):")
+        lines += [f"✗ {NAMES[check.code]}: {check.message}" for check in readiness.blocking]
     open_checks = [c for c in readiness.checks if c.ok is not True and not c.blocks_sending]
     if not open_checks and not checked.blocked:
         return ["Inbox readiness: ✓ every Gmail, Yahoo and Outlook rule passes."]
@@ -66,6 +68,11 @@ def readiness_lines(checked: CheckedPlan) -> list[str]:
         if checked.blocked:
             lines += ["", "Also missing for Gmail, Yahoo and Outlook:"]
         else:
-            lines.append("Inbox readiness (Gmail, Yahoo, Outlook) — you may still send:")
-        lines += [f"{_MARK[check.ok]} {check.message}" for check in open_checks]
+            lines.append(
+                "Inbox readiness: Gmail, Yahoo and Outlook may put this mail in spam until "
+                "these are fixed — you may still send:"
+            )
+        lines += [
+            f"{_MARK[check.ok]} {NAMES[check.code]}: {check.message}" for check in open_checks
+        ]
     return lines
