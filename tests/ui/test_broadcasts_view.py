@@ -314,3 +314,11 @@ def test_cancel_from_the_broadcasts_view_asks_first(open_window, qtbot, home, en
     qtbot.waitUntil(lambda: view.model.data(view.model.index(0, 1)) == "Cancelled", timeout=10_000)
     assert not view.button(broadcast_id, "cancel").isEnabled()
     assert endpoint.sent_messages() == []
+
+
+def test_the_interrupted_strip_does_not_say_paused_twice():
+    from sesdesk.ui.sending.broadcasts import _without_state
+
+    assert _without_state("paused: sesdesk was closed") == "sesdesk was closed"
+    assert _without_state("Stopped: the keys were revoked") == "the keys were revoked"
+    assert _without_state("the disk is full: 3 MB free") == "the disk is full: 3 MB free"

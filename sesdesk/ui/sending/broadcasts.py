@@ -340,7 +340,7 @@ class BroadcastsView(QWidget):
         self.interrupted_banner.set_message(
             f"Broadcast “{first.subject}” stopped at {progress_text(first)}{uncertain}{more}.",
             f"{state_words(first.state)}"
-            + (f": {first.stop_reason}" if first.stop_reason else "")
+            + (f": {_without_state(first.stop_reason)}" if first.stop_reason else "")
             + ". Resume sends the rest.",
         )
         self.interrupted_banner.show()
@@ -500,3 +500,9 @@ def attach_broadcasts(window: MainWindow, store: Store) -> None:
     view.open_report.connect(desk.open_report)
     view.new_button.clicked.connect(lambda: window.open_fix("compose"))
     view.interrupted_found.connect(pages.show_interrupted)
+
+
+def _without_state(reason: str) -> str:
+    """A stop reason shown after its state's word: "paused: x" would read "Paused: paused: x"."""
+    head, sep, rest = reason.partition(": ")
+    return rest if sep and head.lower() in ("paused", "stopped") else reason
