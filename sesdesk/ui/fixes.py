@@ -205,11 +205,15 @@ class FixRouter:
 
     # --- sending -------------------------------------------------------------------------
 
-    def _compose(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
+    def _compose(self, detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.sending.compose import ComposeWindow
 
         desk = getattr(self.parent, "sending_desk", None)
-        self._show(ComposeWindow(self.bridge, self.store, team_id, self.parent, desk=desk))
+        self._show(
+            ComposeWindow(
+                self.bridge, self.store, team_id, self.parent, desk=desk, kind=detail or None
+            )
+        )
 
     def _contacts(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.sending.contacts import ContactsWindow

@@ -131,10 +131,11 @@ def test_new_broadcast_is_confirmed_and_a_repeat_to_the_same_list_warns(
     team_id = _set_up_team(home, endpoint, contacts_count=6, rate=20)
     window = open_window()
     qtbot.waitUntil(lambda: window.dashboard.team_id == team_id, timeout=10_000)
-    window.open_fix("compose")
+    window.pages.show_broadcasts()
+    window.broadcasts_view.new_button.click()
     compose = window.fixes.last_opened
+    assert compose.kind == "broadcast"  # "New broadcast…" opens on a broadcast
     qtbot.waitUntil(lambda: compose.list_combo.count() > 0, timeout=10_000)
-    compose.kind_combo.setCurrentIndex(2)  # broadcast
     compose.subject_edit.setText("Spring sale")
     compose.text_edit.setPlainText("Hi {{name}}")
     compose.send_button.click()

@@ -498,7 +498,7 @@ def attach_broadcasts(window: MainWindow, store: Store) -> None:
     view.open_progress.connect(lambda t, b, start: desk.open_progress(t, b, start=start))
     view.cancel_requested.connect(desk.cancel)
     view.open_report.connect(desk.open_report)
-    view.new_button.clicked.connect(lambda: window.open_fix("compose"))
+    view.new_button.clicked.connect(lambda: window.open_fix("compose", "broadcast"))
     view.interrupted_found.connect(pages.show_interrupted)
 
 

@@ -93,6 +93,7 @@ class ComposeWindow(QDialog):
         parent: QWidget | None = None,
         *,
         desk: SendingDesk | None = None,
+        kind: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.bridge, self.store, self.team_id = bridge, store, team_id
@@ -113,6 +114,8 @@ class ComposeWindow(QDialog):
         self.kind_combo = QComboBox()
         for key, label in KINDS:
             self.kind_combo.addItem(label, key)
+        if kind is not None:  # e.g. "New broadcast…" opens on a broadcast
+            self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind)))
         form.addRow("Send", self.kind_combo)
         self.from_combo = QComboBox()
         self.from_combo.setEditable(True)
