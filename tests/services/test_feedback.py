@@ -86,7 +86,11 @@ def ses_event(kind, email, team_id, broadcast_id, recipient_id, **section):
             "bounceType": section.get("bounce_type", "Permanent"),
             "bounceSubType": section.get("subtype", "General"),
             "bouncedRecipients": [
-                {"emailAddress": email, "status": "5.1.1", "diagnosticCode": "smtp; 550 5.1.1"}
+                {
+                    "emailAddress": email,
+                    "status": "5.1.1",
+                    "diagnosticCode": section.get("diagnostic", "smtp; 550 5.1.1"),
+                }
             ],
             "timestamp": section.get("timestamp", "2026-11-29T10:00:01.000Z"),
         }
@@ -409,6 +413,29 @@ def test_transient_bounces_suppress_after_three_within_the_window(store, simulat
         ("soft@example.com", "bounce", "local")
     ]
     assert "3 soft bounces within 30 days" in (rows[0].detail or "")
+
+
+def test_a_bounce_for_a_contact_who_left_the_list_is_no_suppression(store, simulator, team):
+    broadcast_id, ids = broadcast_with(store, team, ["left@example.com", "gone@example.com"])
+    for email, diagnostic in (
+        (
+            "left@example.com",
+            "Amazon SES did not send the message to this address because the contact "
+            "unsubscribed from the list or topic.",
+        ),
+        ("gone@example.com", "smtp; 550 5.1.1 user unknown"),
+    ):
+        publish(
+            simulator,
+            store,
+            team,
+            ses_event("Bounce", email, team, broadcast_id, ids[email], diagnostic=diagnostic),
+        )
+    intake.drain(store, team, wait_seconds=0)
+    with store.session() as session:
+        rows = session.scalars(select(Suppression)).all()
+    # The unsubscribe is per list (the list sync records it); the person may still want others.
+    assert [r.email_lower for r in rows] == ["gone@example.com"]
 
 
 # --------------------------------------------------------------------------- uncertain sends

@@ -246,6 +246,8 @@ def _suppress_for(
     if event.event_type == "Complaint":
         suppress_in_session(session, team_id, email, "complaint", "complained")
     elif event.event_type == "Bounce" and recipient.bounce_type == "Permanent":
+        if _left_the_list(recipient):
+            return
         suppress_in_session(session, team_id, email, "bounce", _describe(event, recipient))
     elif event.event_type == "Bounce" and recipient.bounce_type == "Transient":
         since = now - timedelta(days=settings.transient_days)
@@ -263,6 +265,12 @@ def _suppress_for(
     else:
         return
     batch.suppressed.add((team_id, email))
+
+
+def _left_the_list(recipient: RecipientEvent) -> bool:
+    """SES's bounce for a message to a contact who opted out of its list or topic: that is
+    an unsubscribe from one list (the list sync records it), not an address to never mail."""
+    return "unsubscribed from the list" in (recipient.detail or "").lower()
 
 
 def _outcomes_of(session: Any, ids: list[int]) -> dict[int, RecipientOutcome]:
