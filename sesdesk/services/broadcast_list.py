@@ -18,9 +18,13 @@ from sesdesk.models.sending import (
     DONE,
     DRAFT,
     KIND_TEST_EMAIL,
+    PENDING,
     STOPPED,
+    UNSUBSCRIBED,
     Broadcast,
+    Contact,
     ContactList,
+    Recipient,
 )
 from sesdesk.services import leases, sending
 from sesdesk.services.state import load_snapshot
@@ -135,11 +139,13 @@ class SendPlan:
     status: sending.BroadcastStatus
     quota_left: int | None
     max_rate: float | None
+    #: Pending recipients whose contact unsubscribed since the broadcast was written (skipped).
+    unsubscribed: int = 0
 
     @property
     def recipients_left(self) -> int:
         """Recipients this run would send to."""
-        return self.status.pending
+        return self.status.pending - self.unsubscribed
 
     @property
     def over_quota(self) -> bool:
@@ -150,10 +156,36 @@ class SendPlan:
 def send_plan(store: Store, team_id: int, broadcast_id: int) -> SendPlan:
     """The broadcast's recipients against the quota last seen (no AWS call)."""
     status = read_status(store, team_id, broadcast_id)
+    gone = _unsubscribed_since(store, broadcast_id)
     account = load_snapshot(store, team_id).account
     if account is None:
-        return SendPlan(status, None, None)
-    return SendPlan(status, max(0, int(account.left_24h)), account.max_rate)
+        return SendPlan(status, None, None, gone)
+    return SendPlan(status, max(0, int(account.left_24h)), account.max_rate, gone)
+
+
+def _unsubscribed_since(store: Store, broadcast_id: int) -> int:
+    """Pending recipients of the broadcast whose contact in its list is unsubscribed now."""
+    with store.session() as session:
+        list_id = session.scalar(select(Broadcast.list_id).where(Broadcast.id == broadcast_id))
+        if list_id is None:
+            return 0
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(Recipient)
+                .join(
+                    Contact,
+                    (Contact.list_id == list_id)
+                    & (Contact.email_lower == func.lower(Recipient.email)),
+                )
+                .where(
+                    Recipient.broadcast_id == broadcast_id,
+                    Recipient.state == PENDING,
+                    Contact.status == UNSUBSCRIBED,
+                )
+            )
+            or 0
+        )
 
 
 def quota_left(store: Store, team_id: int) -> int | None:

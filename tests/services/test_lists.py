@@ -457,3 +457,14 @@ def test_keys_without_contact_list_permissions_block_marketing_only_and_say_so(
     result = sending.send_broadcast(store, team, campaign.id)
     assert result.status.sent == 2
     assert "may not manage SES contact lists" in (result.status.unsubscribe_note or "")
+
+
+def test_the_send_plan_counts_out_who_unsubscribed_since_the_draft(store, team):
+    from sesdesk.services import broadcast_list
+
+    make_list(store, team, 3)
+    draft = sending.create_broadcast(store, team, list_name="all", composition=compose())
+    assert broadcast_list.send_plan(store, team, draft.id).recipients_left == 3
+    contacts.set_subscribed(store, team, "all", "user1@example.com", subscribed=False)
+    plan = broadcast_list.send_plan(store, team, draft.id)
+    assert (plan.recipients_left, plan.unsubscribed) == (2, 1)

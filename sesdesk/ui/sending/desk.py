@@ -44,6 +44,8 @@ def confirm_text(plan: broadcast_list.SendPlan) -> tuple[str, str]:
     if status.list_name:
         lines.append(f"List: {status.list_name}")
     lines.append(f"Subject: {status.subject}")
+    if plan.unsubscribed:
+        lines.append(f"Skipped: {plan.unsubscribed} unsubscribed since it was written")
     if plan.quota_left is None:
         lines.append("Today's quota left: not known yet (AWS has not been asked)")
     else:
