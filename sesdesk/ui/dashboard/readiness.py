@@ -279,8 +279,13 @@ class ReadinessCard(Card):
         button = self.button(MAIL_FROM)
         button.setEnabled(False)
 
-        def done(_setup: Any) -> None:
+        def done(setup: Any) -> None:
             button.setEnabled(True)
+            # Said in the card before the records open over it: what changed in SES.
+            self.rows[MAIL_FROM][2].setText(
+                f"MAIL FROM {setup.mail_from_domain} is now set in SES for {domain}. Publish "
+                "its MX and SPF records (shown now); SES checks them by itself."
+            )
             self.fix_requested.emit(str(Fix.RECORDS), domain)
             self.check_now()
 
