@@ -119,3 +119,27 @@ def test_a_corrupt_database_is_reported_not_a_traceback(tmp_path):
     assert lines[-1] == "exit 1"
     assert "Traceback" not in done.stderr
     assert (home / "sesdesk.db").read_bytes() == b"not a database" * 100
+
+
+def test_the_first_dashboard_leaves_dns_compose_and_the_engine_unloaded(tmp_path):
+    # What the dashboard imports is paid on the GUI thread before its first data shows: the
+    # readiness check's DNS code and the Compose/Contacts windows load when first used.
+    script = textwrap.dedent(
+        """
+        import sys
+        import sesdesk.ui.dashboard.view
+        import sesdesk.ui.sending.broadcasts
+        late = [
+            "dns.resolver",
+            "sesdesk.services.readiness.run",
+            "sesdesk.ui.sending.compose",
+            "sesdesk.ui.sending.contacts",
+        ]
+        print(",".join(name for name in late if name in sys.modules) or "-")
+        from sesdesk.ui.sending import ComposeWindow
+        print(ComposeWindow.__module__)
+        """
+    )
+    (tmp_path / "home").mkdir()
+    _, lines = _run(["-c", script], tmp_path / "home", timeout=60)
+    assert lines == ["-", "sesdesk.ui.sending.compose"]

@@ -87,6 +87,14 @@ def _basis(snapshot: TeamSnapshot) -> tuple[Any, ...]:
     )
 
 
+def _check_readiness(store: Any, team_id: int, **options: Any) -> Readiness:
+    """`check_readiness`, imported in the worker: its DNS and SES code stays off the GUI
+    thread while the window starts."""
+    from sesdesk.services.readiness import check_readiness
+
+    return check_readiness(store, team_id, **options)
+
+
 class ReadinessCard(Card):
     """The readiness check of the team's likely sender, with a fix button per failure."""
 
@@ -168,8 +176,6 @@ class ReadinessCard(Card):
 
     def check_now(self) -> None:
         """Run the check off the GUI thread and show it."""
-        from sesdesk.services.readiness import check_readiness
-
         if self.busy:
             self._again = True
             return
@@ -178,7 +184,7 @@ class ReadinessCard(Card):
         self.again_button.setEnabled(False)
         self.summary.set_status("Checking…", "neutral")
         self.bridge.run(
-            check_readiness,
+            _check_readiness,
             self.store,
             self.team_id,
             dns=self.dns,
