@@ -163,7 +163,11 @@ class SendProgressWindow(QDialog):
             self.cancel_button,
             self.close_button,
         ):
+            # Enter must never pause or cancel a running broadcast by accident: only Close
+            # answers it; Escape closes too (QDialog's reject, which leaves the run going).
+            button.setAutoDefault(False)
             buttons.addWidget(button)
+        self.close_button.setDefault(True)
         layout.addLayout(buttons)
         self.pause_button.clicked.connect(self.pause)
         self.resume_button.clicked.connect(self.start)
