@@ -123,6 +123,10 @@ class SimulatorPanel(QWidget):
         column.addWidget(self.last_action)
         column.addStretch(1)
         scroll.setWidget(inner)
+        # Wide enough for the widest group beside the vertical scroll bar: no sideways scrolling.
+        scroll.setMinimumWidth(
+            inner.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        )
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -150,6 +154,11 @@ class SimulatorPanel(QWidget):
         self._compact(form)
         self.identity_combo = QComboBox()
         self.identity_combo.setToolTip("The identity (email address or domain) to change")
+        # A long identity name must not widen the dock: the combo elides it instead.
+        self.identity_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.identity_combo.setMinimumContentsLength(14)
         self.status_combo = QComboBox()
         self.status_combo.addItems(IDENTITY_STATUSES)
         self.status_combo.setCurrentText(IdentityStatus.SUCCESS)
@@ -169,6 +178,7 @@ class SimulatorPanel(QWidget):
         )
         self.identity_now = QLabel("—")
         self.identity_now.setObjectName("muted")
+        self.identity_now.setWordWrap(True)  # "SES reports TEMPORARY_FAILURE" is long
         self.identity_combo.currentIndexChanged.connect(self._show_identity_now)
         form.addRow(self._label("&Identity", self.identity_combo), self.identity_combo)
         form.addRow("Now", self.identity_now)
@@ -238,9 +248,10 @@ class SimulatorPanel(QWidget):
         self.resume_button = self._button(
             "Resu&me", "AWS lets the account send again", self.resume_sending
         )
-        grid.addWidget(self.enforcement_combo, 0, 0)
-        grid.addWidget(self.pause_button, 0, 1)
-        grid.addWidget(self.resume_button, 0, 2)
+        # Two columns, as in the other groups: three in a row made the dock scroll sideways.
+        grid.addWidget(self.enforcement_combo, 0, 0, 1, 2)
+        grid.addWidget(self.pause_button, 1, 0)
+        grid.addWidget(self.resume_button, 1, 1)
         return group
 
     def _quota_group(self) -> QGroupBox:

@@ -192,3 +192,24 @@ def test_unsubscribing_an_address_in_the_simulator_reaches_the_contacts(open_win
         "ses",
     )
     assert rows["bob@example.com"].status == "subscribed"
+
+
+@pytest.mark.parametrize("size", [(1280, 770), (1024, 670)])
+def test_simulator_dock_never_scrolls_sideways(open_window, qtbot, size):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    window, _view, panel = _demo_with_panel(open_window, qtbot)
+    qtbot.waitUntil(lambda: panel.identity_combo.count() > 0, timeout=10_000)
+    # A long identity name and the longest status text must not widen the panel either.
+    panel.identity_combo.addItem("a-rather-long-subdomain.of-a-long-shop-name.example", "x")
+    panel.identity_statuses["x"] = "TEMPORARY_FAILURE"
+    panel.identity_combo.setCurrentIndex(panel.identity_combo.count() - 1)
+    window.resize(*size)
+    scroll = panel.findChild(QScrollArea)
+    dock = window.simulator_dock
+    for width in (dock.width(), dock.minimumWidth()):  # as it opens, and squeezed
+        window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        QApplication.processEvents()
+        assert scroll.horizontalScrollBar().maximum() == 0, (size, width)
+        assert not scroll.horizontalScrollBar().isVisible(), (size, width)
