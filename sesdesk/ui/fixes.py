@@ -41,6 +41,8 @@ class FixRouter:
         self.teams_changed = teams_changed or (lambda _team_id: None)
         #: The last window opened (tests look at it; Qt owns it through its parent).
         self.last_opened: QWidget | None = None
+        #: The Compose window opened last: a second "New broadcast…" brings it forward.
+        self.compose_window: QWidget | None = None
         #: Demo mode: where the Connect / Reconnect wizards get working keys.
         self.demo_keys: Callable[[], Any] | None = None
         #: One handler per Fix (a test checks that none is missing).
@@ -208,12 +210,21 @@ class FixRouter:
     def _compose(self, detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.sending.compose import ComposeWindow
 
+        window = self.compose_window
+        if isinstance(window, ComposeWindow) and window.isVisible() and window.team_id == team_id:
+            self.last_opened = window
+            if detail:  # "New broadcast…" turns it to a broadcast; what was typed stays
+                window.kind_combo.setCurrentIndex(max(0, window.kind_combo.findData(detail)))
+            window.raise_()
+            window.activateWindow()
+            return
         desk = getattr(self.parent, "sending_desk", None)
-        self._show(
-            ComposeWindow(
-                self.bridge, self.store, team_id, self.parent, desk=desk, kind=detail or None
-            )
+        window = ComposeWindow(
+            self.bridge, self.store, team_id, self.parent, desk=desk, kind=detail or None
         )
+        self.compose_window = self.last_opened = window
+        # Not modal (show, not open): the Simulator controls stay usable while writing.
+        window.show()
 
     def _contacts(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.sending.contacts import ContactsWindow
