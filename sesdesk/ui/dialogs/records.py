@@ -144,9 +144,11 @@ class RecordsView(QWidget):
         header = self.table.horizontalHeader()
         for column in (COL_TYPE, COL_COPY_NAME, COL_COPY_VALUE, COL_PURPOSE, COL_AWS, COL_DNS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        # Values (≤ ~55 characters) are shown whole; long names give way, elided in the middle.
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_VALUE, QHeaderView.ResizeMode.ResizeToContents)
+        # Names and values (DKIM ones are 50–60 characters) share what the short columns leave,
+        # elided in the middle: a value shown whole squeezed its name to a few letters. Each is
+        # whole in its tooltip and copied whole by the Copy button beside it.
+        for column in (COL_NAME, COL_VALUE):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
 
         self.summary = _label("", "muted")

@@ -397,7 +397,14 @@ class BroadcastsView(QWidget):
             self.table.setColumnWidth(ACTIONS_COLUMN, hint.width())
             self.table.verticalHeader().setDefaultSectionSize(hint.height() + 2)
             self._sync_buttons(row)
+        self._fit_columns()
         self._sync_empty()
+
+    def _fit_columns(self) -> None:
+        # Every reload sizes the header on an empty table, and rows arriving later do not size
+        # it again: State, Progress, Outcome and Created were cut to their titles' width.
+        for column in range(1, ACTIONS_COLUMN):
+            self.table.resizeColumnToContents(column)
 
     def _emit(self, signal: Any, broadcast_id: int) -> None:
         if self.team_id is not None:
@@ -411,6 +418,7 @@ class BroadcastsView(QWidget):
     def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_: Any) -> None:
         for row in range(top_left.row(), bottom_right.row() + 1):
             self._sync_buttons(row)
+        self._fit_columns()  # "Sending…" becomes "Waiting for the daily quota"
 
     def _sync_buttons(self, row: int) -> None:
         status = self.model.status_at(row)
