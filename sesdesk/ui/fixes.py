@@ -225,6 +225,9 @@ class FixRouter:
         self.compose_window = self.last_opened = window
         # Not modal (show, not open): the Simulator controls stay usable while writing.
         window.show()
+        from sesdesk.ui.demo_dock import keep_clear_of_dock
+
+        keep_clear_of_dock(window, self.parent)
 
     def _contacts(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.sending.contacts import ContactsWindow

@@ -4,8 +4,10 @@ change, and a second "New broadcast…" brings the open Compose forward instead 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication
 
+from sesdesk.ui.demo_dock import keep_clear_of_dock
 from sesdesk.ui.sending.compose import ComposeWindow
 
 pytestmark = pytest.mark.timeout(120)
@@ -15,6 +17,7 @@ pytestmark = pytest.mark.timeout(120)
 @pytest.mark.qt_log_ignore(r"This plugin does not support raise\(\)", extend=True)
 def test_compose_leaves_the_simulator_usable_and_opens_once(open_window, qtbot):
     window = open_window(demo=True)
+    window.resize(1280, 770)
     qtbot.waitUntil(lambda: window.dashboard.snapshot is not None, timeout=30_000)
     team_name = window.dashboard.snapshot.team_name
     window.pages.show_broadcasts()
@@ -22,6 +25,13 @@ def test_compose_leaves_the_simulator_usable_and_opens_once(open_window, qtbot):
     compose = window.fixes.last_opened
     assert isinstance(compose, ComposeWindow) and compose.isVisible()
     assert not compose.isModal() and QApplication.activeModalWidget() is None
+    # It stands beside the Simulator dock, not over it (Qt centres it on the window first).
+    dock = window.simulator_dock
+    docked = QRect(dock.mapToGlobal(QPoint(0, 0)), dock.size())
+    assert not compose.frameGeometry().intersects(docked), (compose.frameGeometry(), docked)
+    compose.move(docked.x() - compose.width() // 2, compose.y())
+    keep_clear_of_dock(compose, window)
+    assert not compose.frameGeometry().intersects(docked), (compose.frameGeometry(), docked)
     qtbot.waitUntil(lambda: compose.windowTitle() == f"Compose — {team_name}", timeout=10_000)
     assert compose.kind == "broadcast"
     gate = compose.gate_banner.text_label
