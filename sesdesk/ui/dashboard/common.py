@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton, QWidget
 
 from sesdesk.models.states import UNSETTLED_IDENTITY, IdentityStatus, MailerAccess
 from sesdesk.services.gating import Fix
@@ -106,13 +106,19 @@ def fix_detail(fix: str, snapshot: TeamSnapshot, decision: Decision | None = Non
     return ""
 
 
-def field_grid() -> QGridLayout:
-    """A two-column name/value grid."""
+def field_grid(*fields: tuple[str, QWidget | QLayout]) -> QGridLayout:
+    """A two-column name/value grid, its first rows the (name, value) `fields`."""
     grid = QGridLayout()
     grid.setContentsMargins(0, 0, 0, 0)
     grid.setHorizontalSpacing(12)
     grid.setVerticalSpacing(6)
     grid.setColumnStretch(1, 1)
+    for row, (name, value) in enumerate(fields):
+        grid.addWidget(name_label(name), row, 0)
+        if isinstance(value, QLayout):
+            grid.addLayout(value, row, 1)
+        else:
+            grid.addWidget(value, row, 1)
     return grid
 
 
