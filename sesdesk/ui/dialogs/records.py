@@ -15,7 +15,6 @@ from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -47,6 +46,7 @@ from sesdesk.services.dns_records import DnsRecord, to_csv, zone_snippet
 from sesdesk.services.identities import Explanation
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.style import fit_to_screen
+from sesdesk.ui.widgets.close_box import close_box
 from sesdesk.ui.widgets.pill import StatusPill
 
 COLUMNS = ("Type", "Name", "", "Value", "", "For", "AWS", "DNS now")
@@ -422,16 +422,12 @@ class RecordsDialog(QDialog):
         self.error.setStyleSheet("color: #9b1c1c; font-weight: 600;")
         self.error.hide()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.retry_button = buttons.addButton(
-            "&Retry verification…", QDialogButtonBox.ButtonRole.ActionRole
+        buttons, self.retry_button = close_box(
+            self,
+            "&Retry verification…",
+            "Delete the identity in SES and create it again: new DKIM records to publish",
+            self._ask_retry,
         )
-        self.retry_button.setToolTip(
-            "Delete the identity in SES and create it again: new DKIM records to publish"
-        )
-        self.retry_button.hide()
-        self.retry_button.clicked.connect(self._ask_retry)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         fit_to_screen(self, 980, 520)
         self.reload()
