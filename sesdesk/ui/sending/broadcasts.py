@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -37,6 +35,7 @@ from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import state_words
 from sesdesk.ui.sending.runs import BroadcastRuns
 from sesdesk.ui.widgets.banner import Banner
+from sesdesk.ui.widgets.table_model import ColumnsModel, Index
 
 if TYPE_CHECKING:
     from sesdesk.ui.main_window import MainWindow
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 PAGE = 50
 COLUMNS = ("Broadcast", "State", "Progress", "Outcome", "Created", "")
 ACTIONS_COLUMN = len(COLUMNS) - 1
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def progress_text(status: sending.BroadcastStatus, *, percent: bool = True) -> str:
@@ -74,9 +72,10 @@ def title_text(status: sending.BroadcastStatus) -> str:
     return f"#{status.id} {status.subject}{where}{test}"
 
 
-class BroadcastTableModel(QAbstractTableModel):
+class BroadcastTableModel(ColumnsModel):
     """The team's broadcasts, newest first, fetched a page at a time through the Bridge."""
 
+    columns = COLUMNS
     #: A page arrived (tests and the view wait on it).
     loaded = Signal()
 
@@ -138,11 +137,11 @@ class BroadcastTableModel(QAbstractTableModel):
 
         self.bridge.run(read, label="Reading broadcasts", on_success=arrived, on_failure=failed)
 
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         """More rows in the store than loaded (and no page on its way)."""
         return not parent.isValid() and not self._loading and len(self._rows) < self._total
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         """Load the next page off the GUI thread."""
         if self.canFetchMore(parent):
             self._load(len(self._rows))
@@ -170,23 +169,11 @@ class BroadcastTableModel(QAbstractTableModel):
                 return number
         return None
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+    def row_total(self) -> int:
         """Rows loaded so far."""
-        return 0 if parent.isValid() else len(self._rows)
+        return len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """The fixed columns."""
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """The text of one cell (and the stop reason as the state's tooltip)."""
         if not index.isValid() or index.row() >= len(self._rows):
             return None
