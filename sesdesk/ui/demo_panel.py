@@ -175,10 +175,10 @@ class SimulatorPanel(QWidget):
         self.identity_now.setObjectName("muted")
         self.identity_now.setWordWrap(True)  # "SES reports TEMPORARY_FAILURE" is long
         self.identity_combo.currentIndexChanged.connect(self._show_identity_now)
-        form.addRow(self._label("&Identity", self.identity_combo), self.identity_combo)
+        form.addRow("&Identity", self.identity_combo)
         form.addRow("Now", self.identity_now)
-        form.addRow(self._label("New &status", self.status_combo), self.status_combo)
-        form.addRow(self._label("Error t&ype", self.error_combo), self.error_combo)
+        form.addRow("New &status", self.status_combo)
+        form.addRow("Error t&ype", self.error_combo)
         form.addRow(self.apply_identity)
         return group
 
@@ -260,8 +260,8 @@ class SimulatorPanel(QWidget):
         self.apply_quota_button = control_button(
             "Apply &quota", "Give the account these sending limits", self.apply_quota
         )
-        form.addRow(self._label("Per &24 hours", self.max_24h_spin), self.max_24h_spin)
-        form.addRow(self._label("Ma&x per second", self.max_rate_spin), self.max_rate_spin)
+        form.addRow("Per &24 hours", self.max_24h_spin)
+        form.addRow("Ma&x per second", self.max_rate_spin)
         form.addRow(self.apply_quota_button)
         return group
 

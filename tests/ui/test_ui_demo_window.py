@@ -158,9 +158,16 @@ def test_simulator_controls_are_keyboard_reachable_and_explained(open_window, qt
     for control in controls:
         assert control.toolTip(), f"{control!r} has no tooltip"
         assert control.focusPolicy() & control.focusPolicy().TabFocus
-    # Buttons with a mnemonic (&) are reachable with Alt+letter.
+    # Buttons with a mnemonic (&) are reachable with Alt+letter, and fields by their labels'.
     assert panel.apply_identity.text().startswith("&")
     assert "&" in panel.revoke_button.text()
+    from PySide6.QtWidgets import QLabel
+
+    labels = {label.text(): label.buddy() for label in panel.findChildren(QLabel)}
+    assert labels["&Identity"] is panel.identity_combo
+    assert labels["Ma&x per second"] is panel.max_rate_spin
+    assert labels["&Latency"] is panel.latency_spin
+    assert all(buddy is not None for text, buddy in labels.items() if "&" in text)
 
 
 def test_unsubscribing_an_address_in_the_simulator_reaches_the_contacts(open_window, qtbot):
