@@ -10,11 +10,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton, QWidget
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from sesdesk.models.states import UNSETTLED_IDENTITY, IdentityStatus, MailerAccess
 from sesdesk.services.gating import Fix
+from sesdesk.ui.widgets.table_model import row_table
 
 if TYPE_CHECKING:
     from sesdesk.services.gating import Decision, Gate
@@ -136,6 +145,15 @@ def value_label(text: str = "", *, muted: bool = False) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
     return label
+
+
+def card_table(model: QAbstractItemModel, *, single: bool = False) -> QTableView:
+    """A card's read-only table: whole rows, no grid, alternating colours, one line a row."""
+    table = row_table(model, single=single)
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    return table
 
 
 def button_row(*buttons: QPushButton) -> QHBoxLayout:

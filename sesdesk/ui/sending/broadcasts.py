@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +34,7 @@ from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import state_words
 from sesdesk.ui.sending.runs import BroadcastRuns
 from sesdesk.ui.widgets.banner import Banner
-from sesdesk.ui.widgets.table_model import ColumnsModel, Index
+from sesdesk.ui.widgets.table_model import ColumnsModel, Index, row_table
 
 if TYPE_CHECKING:
     from sesdesk.ui.main_window import MainWindow
@@ -247,11 +246,7 @@ class BroadcastsView(QWidget):
         layout.addWidget(self.interrupted_banner)
 
         self.model = BroadcastTableModel(bridge, store, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
+        self.table = row_table(self.model, single=True)
         self.table.setAlternatingRowColors(True)
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -42,6 +41,7 @@ from sesdesk.ui.sending.contacts_model import PAGE_SIZE, ContactTableModel
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.banner import Banner
 from sesdesk.ui.widgets.keys import DiscardGuard
+from sesdesk.ui.widgets.table_model import row_table
 
 #: Typing in the search box waits this long for the next key before it searches.
 SEARCH_DELAY_MS = 150
@@ -233,12 +233,7 @@ class ContactsWindow(QDialog):
         self.search.setPlaceholderText("Search by address or name")
         right_layout.addWidget(self.search)
         self.model = ContactTableModel(self, runner=self._read_page)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(self.model, single=True)
         # Fixed row heights and column widths: the view never measures a million rows.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
