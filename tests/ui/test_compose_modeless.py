@@ -57,3 +57,14 @@ def test_compose_leaves_the_simulator_usable_and_opens_once(open_window, qtbot):
     assert compose.kind == "broadcast" and compose.subject_edit.text() == "Spring sale"
     opened = [w for w in window.findChildren(ComposeWindow) if w.isVisible()]
     assert opened == [compose]
+
+    # Not modal, so the main window can be closed meanwhile: Compose asks first, as Escape does.
+    window.close()
+    assert window.isVisible() and compose.isVisible()
+    box = compose.discard_guard.box
+    assert box is not None and box.text() == "Discard this message?"
+    (discard,) = [b for b in box.buttons() if b.text() == "Discard"]
+    discard.click()
+    assert not compose.isVisible()
+    window.close()
+    assert not window.isVisible()
