@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 if TYPE_CHECKING:
     from sesdesk.ui.demo_panel import SimulatorPanel
@@ -38,3 +38,18 @@ def add_simulator_dock(window: MainWindow, demo: Any) -> tuple[SimulatorPanel, Q
     window.view_menu.addSeparator()
     window.view_menu.addAction(toggle)
     return panel, dock
+
+
+def keep_clear_of_dock(dialog: QWidget, window: Any) -> None:
+    """Place a shown non-modal `dialog` left of `window`'s Simulator dock (narrower when it
+    must and can be), so the dock stays usable beside it; nothing without a docked panel."""
+    dock = getattr(window, "simulator_dock", None)
+    if not isinstance(dock, QDockWidget) or not dock.isVisible() or dock.isFloating():
+        return
+    dock_left = dock.mapToGlobal(QPoint(0, 0)).x()
+    screen = window.screen().availableGeometry()
+    frame = dialog.frameGeometry().width() - dialog.width()
+    room = dock_left - screen.left() - frame
+    width = max(dialog.minimumSizeHint().width(), min(dialog.width(), room))
+    dialog.resize(width, dialog.height())
+    dialog.move(max(screen.left(), dock_left - width - frame), dialog.pos().y())

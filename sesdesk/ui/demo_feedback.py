@@ -5,6 +5,7 @@ and the dashboard follows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -41,6 +43,21 @@ def take_in(demo: Any) -> str:
     return f"{found}; problems: {', '.join(status.problems) or 'none'}"
 
 
+def compact(layout: QLayout) -> None:
+    """The Simulator controls' spacing: the dock is narrow and every control should fit
+    without scrolling on 720 px."""
+    layout.setContentsMargins(8, 8, 8, 8)
+    layout.setSpacing(6)
+
+
+def control_button(text: str, tooltip: str, slot: Callable[[], Any]) -> QPushButton:
+    """A button of the Simulator controls: its words, what it does, and what it calls."""
+    button = QPushButton(text)
+    button.setToolTip(tooltip)
+    button.clicked.connect(slot)
+    return button
+
+
 class SimulatorGroup(QGroupBox):
     """A group of the Simulator controls whose actions change the simulated account and then
     take in what SES published, as the poller would; the last outcome shows at the bottom."""
@@ -53,8 +70,7 @@ class SimulatorGroup(QGroupBox):
         self.bridge = bridge
         self.demo = demo
         self.grid = QGridLayout(self)
-        self.grid.setContentsMargins(8, 8, 8, 8)
-        self.grid.setSpacing(6)
+        compact(self.grid)
         self.last = QLabel("")
         self.last.setObjectName("muted")
         self.last.setWordWrap(True)
@@ -97,23 +113,23 @@ class FeedbackControls(SimulatorGroup):
         for text, value in OUTCOMES:
             self.outcome.addItem(text, value)
         self.outcome.setToolTip("What SES reports for messages to the address from now on")
-        self.apply_button = QPushButton("Se&t outcome")
-        self.apply_button.setToolTip(
-            "From now on, SES reports this outcome for messages to the address"
+        self.apply_button = control_button(
+            "Se&t outcome",
+            "From now on, SES reports this outcome for messages to the address",
+            self.set_outcome,
         )
-        self.apply_button.clicked.connect(self.set_outcome)
-        self.redeliver_button = QPushButton("Redeli&ver all")
-        self.redeliver_button.setToolTip(
+        self.redeliver_button = control_button(
+            "Redeli&ver all",
             "Deliver every event SES published again, with the same SNS message ids: "
-            "sesdesk must count none of them twice"
+            "sesdesk must count none of them twice",
+            self.redeliver,
         )
-        self.redeliver_button.clicked.connect(self.redeliver)
-        self.delete_button = QPushButton("Delete &feedback queue")
-        self.delete_button.setToolTip(
+        self.delete_button = control_button(
+            "Delete &feedback queue",
             "Delete sesdesk's SQS queue, as someone could in the AWS console: the dashboard "
-            "shows the wiring broken, and Repair rebuilds it"
+            "shows the wiring broken, and Repair rebuilds it",
+            self.delete_queue,
         )
-        self.delete_button.clicked.connect(self.delete_queue)
         label = QLabel("Addr&ess")
         label.setBuddy(self.address)
         # Two columns at most: the dock must fit beside the dashboard on a 1024-px screen.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
+    QLayout,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from sesdesk.errors import SesdeskError
 from sesdesk.models.states import IdentityStatus
 from sesdesk.ui.bridge import Bridge
+from sesdesk.ui.demo_feedback import FeedbackControls, compact, control_button
 
 IDENTITY_STATUSES = (
     IdentityStatus.PENDING,
@@ -71,6 +72,17 @@ def refresh_demo_team(demo: Any) -> str:
     return ""
 
 
+Layout = TypeVar("Layout", bound=QLayout)
+
+
+def _group(title: str, layout: type[Layout]) -> tuple[QGroupBox, Layout]:
+    """A titled group of the Simulator controls with its compact layout."""
+    group = QGroupBox(title)
+    inner = layout(group)
+    compact(inner)
+    return group, inner
+
+
 class SimulatorPanel(QWidget):
     """Buttons and fields that change the simulated SES account."""
 
@@ -106,8 +118,6 @@ class SimulatorPanel(QWidget):
         column.addWidget(self._quota_group())
         column.addWidget(self._network_group())
         column.addWidget(self._keys_group())
-        from sesdesk.ui.demo_feedback import FeedbackControls
-
         self.feedback = FeedbackControls(bridge, demo)
         self.feedback.action_done.connect(self.action_done)
         column.addWidget(self.feedback)
@@ -123,6 +133,10 @@ class SimulatorPanel(QWidget):
         column.addWidget(self.last_action)
         column.addStretch(1)
         scroll.setWidget(inner)
+        # Wide enough for the widest group beside the vertical scroll bar: no sideways scrolling.
+        scroll.setMinimumWidth(
+            inner.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        )
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -131,25 +145,15 @@ class SimulatorPanel(QWidget):
 
     # --- building ---------------------------------------------------------------------
 
-    @staticmethod
-    def _compact(layout: QFormLayout | QGridLayout | QHBoxLayout | QVBoxLayout) -> None:
-        # The dock is narrow and every control should fit without scrolling on 720 px.
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.setSpacing(6)
-
-    @staticmethod
-    def _button(text: str, tooltip: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text)
-        button.setToolTip(tooltip)
-        button.clicked.connect(slot)
-        return button
-
     def _identity_group(self) -> QGroupBox:
-        group = QGroupBox("Sender identity")
-        form = QFormLayout(group)
-        self._compact(form)
+        group, form = _group("Sender identity", QFormLayout)
         self.identity_combo = QComboBox()
         self.identity_combo.setToolTip("The identity (email address or domain) to change")
+        # A long identity name must not widen the dock: the combo elides it instead.
+        self.identity_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.identity_combo.setMinimumContentsLength(14)
         self.status_combo = QComboBox()
         self.status_combo.addItems(IDENTITY_STATUSES)
         self.status_combo.setCurrentText(IdentityStatus.SUCCESS)
@@ -162,51 +166,50 @@ class SimulatorPanel(QWidget):
         self.error_combo.setToolTip("Why verification failed, as SES reports it (ErrorType)")
         self.status_combo.currentTextChanged.connect(self._status_chosen)
         self._status_chosen(self.status_combo.currentText())
-        self.apply_identity = self._button(
+        self.apply_identity = control_button(
             "&Apply to identity",
             "Make SES report the chosen status for this identity",
             self.set_identity_status,
         )
         self.identity_now = QLabel("—")
         self.identity_now.setObjectName("muted")
+        self.identity_now.setWordWrap(True)  # "SES reports TEMPORARY_FAILURE" is long
         self.identity_combo.currentIndexChanged.connect(self._show_identity_now)
-        form.addRow(self._label("&Identity", self.identity_combo), self.identity_combo)
+        form.addRow("&Identity", self.identity_combo)
         form.addRow("Now", self.identity_now)
-        form.addRow(self._label("New &status", self.status_combo), self.status_combo)
-        form.addRow(self._label("Error t&ype", self.error_combo), self.error_combo)
+        form.addRow("New &status", self.status_combo)
+        form.addRow("Error t&ype", self.error_combo)
         form.addRow(self.apply_identity)
         return group
 
     def _access_group(self) -> QGroupBox:
-        group = QGroupBox("Production access")
-        grid = QGridLayout(group)
-        self._compact(grid)
-        self.grant_button = self._button(
+        group, grid = _group("Production access", QGridLayout)
+        self.grant_button = control_button(
             "&Grant",
             "AWS approves the production-access request: the account leaves the sandbox",
             lambda: self.set_review("GRANTED"),
         )
-        self.deny_button = self._button(
+        self.deny_button = control_button(
             "&Deny",
             "AWS denies the production-access request: the account stays in the sandbox",
             lambda: self.set_review("DENIED"),
         )
-        self.pending_button = self._button(
+        self.pending_button = control_button(
             "Mark &pending",
             "A production-access request is under review (usually 24–48 hours in AWS)",
             lambda: self.set_review("PENDING"),
         )
-        self.clear_review_button = self._button(
+        self.clear_review_button = control_button(
             "&Clear review",
             "No production-access request has been made",
             lambda: self.set_review(None),
         )
-        self.sandbox_button = self._button(
+        self.sandbox_button = control_button(
             "Sand&box",
             "Put the account in the sandbox: verified recipients only, 200 a day, 1 a second",
             lambda: self.set_production(False),
         )
-        self.production_button = self._button(
+        self.production_button = control_button(
             "Pr&oduction",
             "Take the account out of the sandbox without a review",
             lambda: self.set_production(True),
@@ -220,9 +223,7 @@ class SimulatorPanel(QWidget):
         return group
 
     def _sending_group(self) -> QGroupBox:
-        group = QGroupBox("Sending")
-        grid = QGridLayout(group)
-        self._compact(grid)
+        group, grid = _group("Sending", QGridLayout)
         self.enforcement_combo = QComboBox()
         self.enforcement_combo.addItems(ENFORCEMENT)
         self.enforcement_combo.setToolTip(
@@ -230,23 +231,22 @@ class SimulatorPanel(QWidget):
             "PROBATION: under review for bounces or complaints)"
         )
         self.enforcement_combo.setAccessibleName("Pause reason")
-        self.pause_button = self._button(
+        self.pause_button = control_button(
             "Pa&use",
             "AWS pauses sending for the whole account (as after too many bounces)",
             self.pause_sending,
         )
-        self.resume_button = self._button(
+        self.resume_button = control_button(
             "Resu&me", "AWS lets the account send again", self.resume_sending
         )
-        grid.addWidget(self.enforcement_combo, 0, 0)
-        grid.addWidget(self.pause_button, 0, 1)
-        grid.addWidget(self.resume_button, 0, 2)
+        # Two columns, as in the other groups: three in a row made the dock scroll sideways.
+        grid.addWidget(self.enforcement_combo, 0, 0, 1, 2)
+        grid.addWidget(self.pause_button, 1, 0)
+        grid.addWidget(self.resume_button, 1, 1)
         return group
 
     def _quota_group(self) -> QGroupBox:
-        group = QGroupBox("Quota")
-        form = QFormLayout(group)
-        self._compact(form)
+        group, form = _group("Quota", QFormLayout)
         self.max_24h_spin = QSpinBox()
         self.max_24h_spin.setRange(0, 10_000_000)
         self.max_24h_spin.setSingleStep(100)
@@ -257,18 +257,16 @@ class SimulatorPanel(QWidget):
         self.max_rate_spin.setDecimals(1)
         self.max_rate_spin.setValue(1.0)
         self.max_rate_spin.setToolTip("MaxSendRate: recipients per second")
-        self.apply_quota_button = self._button(
+        self.apply_quota_button = control_button(
             "Apply &quota", "Give the account these sending limits", self.apply_quota
         )
-        form.addRow(self._label("Per &24 hours", self.max_24h_spin), self.max_24h_spin)
-        form.addRow(self._label("Ma&x per second", self.max_rate_spin), self.max_rate_spin)
+        form.addRow("Per &24 hours", self.max_24h_spin)
+        form.addRow("Ma&x per second", self.max_rate_spin)
         form.addRow(self.apply_quota_button)
         return group
 
     def _network_group(self) -> QGroupBox:
-        group = QGroupBox("Network")
-        row = QHBoxLayout(group)
-        self._compact(row)
+        group, row = _group("Network", QHBoxLayout)
         self.latency_spin = QSpinBox()
         self.latency_spin.setRange(0, 30_000)
         self.latency_spin.setSingleStep(50)
@@ -278,7 +276,7 @@ class SimulatorPanel(QWidget):
             "Press Enter or Apply."
         )
         self.latency_spin.editingFinished.connect(self._latency_edited)
-        self.apply_latency_button = self._button(
+        self.apply_latency_button = control_button(
             "Apply", "Use this delay for every simulated AWS call", self.apply_latency
         )
         self.apply_latency_button.setAccessibleName("Apply latency")
@@ -289,16 +287,14 @@ class SimulatorPanel(QWidget):
         return group
 
     def _keys_group(self) -> QGroupBox:
-        group = QGroupBox("Access keys")
-        row = QHBoxLayout(group)
-        self._compact(row)
-        self.revoke_button = self._button(
+        group, row = _group("Access keys", QHBoxLayout)
+        self.revoke_button = control_button(
             "&Revoke key",
             "Delete the access key the demo mailer uses now, in the simulated IAM: the next "
             "AWS call fails, as when a key is rotated or quarantined",
             self.revoke_key,
         )
-        self.issue_button = self._button(
+        self.issue_button = control_button(
             "Issue ne&w key",
             "Create another access key for the demo IAM user (for trying Reconnect)",
             self.issue_key,

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from sesdesk.ui.bridge import Bridge
-from sesdesk.ui.demo_feedback import SimulatorGroup
+from sesdesk.ui.demo_feedback import SimulatorGroup, control_button
 
 
 class UnsubscribeControls(SimulatorGroup):
@@ -23,12 +23,12 @@ class UnsubscribeControls(SimulatorGroup):
         self.address.setAccessibleName("Address to unsubscribe")
         self.address.setToolTip("A contact sesdesk sent a broadcast to")
         self.address.returnPressed.connect(self.unsubscribe)
-        self.button = QPushButton("U&nsubscribe")
-        self.button.setToolTip(
+        self.button = control_button(
+            "U&nsubscribe",
             "As if the person clicked the one-click unsubscribe link of the last message "
-            "sesdesk sent them: SES opts them out and publishes a Subscription event"
+            "sesdesk sent them: SES opts them out and publishes a Subscription event",
+            self.unsubscribe,
         )
-        self.button.clicked.connect(self.unsubscribe)
         label = QLabel("W&ho")
         label.setBuddy(self.address)
         self.grid.addWidget(label, 0, 0)

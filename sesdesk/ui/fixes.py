@@ -19,6 +19,7 @@ from sesdesk.ui.bridge import Bridge
 
 if TYPE_CHECKING:
     from sesdesk.services.state import TeamSnapshot
+    from sesdesk.ui.sending.compose import ComposeWindow
 
 Handler = Callable[[str, int, "TeamSnapshot | None"], None]
 
@@ -41,6 +42,8 @@ class FixRouter:
         self.teams_changed = teams_changed or (lambda _team_id: None)
         #: The last window opened (tests look at it; Qt owns it through its parent).
         self.last_opened: QWidget | None = None
+        #: The Compose window opened last: a second "New broadcast…" brings it forward.
+        self.compose_window: ComposeWindow | None = None
         #: Demo mode: where the Connect / Reconnect wizards get working keys.
         self.demo_keys: Callable[[], Any] | None = None
         #: One handler per Fix (a test checks that none is missing).
@@ -208,12 +211,33 @@ class FixRouter:
     def _compose(self, detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.sending.compose import ComposeWindow
 
+        window = self.compose_window
+        if window is not None and window.isVisible() and window.team_id == team_id:
+            self.last_opened = window
+            if detail:  # "New broadcast…" turns it to a broadcast; what was typed stays
+                window.kind_combo.setCurrentIndex(max(0, window.kind_combo.findData(detail)))
+            window.raise_()
+            window.activateWindow()
+            return
         desk = getattr(self.parent, "sending_desk", None)
-        self._show(
-            ComposeWindow(
-                self.bridge, self.store, team_id, self.parent, desk=desk, kind=detail or None
-            )
+        window = ComposeWindow(
+            self.bridge, self.store, team_id, self.parent, desk=desk, kind=detail or None
         )
+        self.compose_window = self.last_opened = window
+        # Not modal (show, not open): the Simulator controls stay usable while writing.
+        window.show()
+        from sesdesk.ui.demo_dock import keep_clear_of_dock
+
+        keep_clear_of_dock(window, self.parent)
+
+    def close_compose(self) -> bool:
+        """Close an open Compose, asking first about a typed message not sent; False while it
+        stays open (the question is showing)."""
+        window = self.compose_window
+        if window is None or not window.isVisible():
+            return True
+        window.reject()
+        return not window.isVisible()
 
     def _contacts(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:
         from sesdesk.ui.sending.contacts import ContactsWindow

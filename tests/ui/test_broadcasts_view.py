@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select, update
 
@@ -123,6 +124,43 @@ def test_interrupted_broadcast_is_listed_at_start_resumed_and_keeps_sending_when
     qtbot.waitUntil(lambda: report.table.rowCount() == 2, timeout=10_000)
     assert {report.table.item(r, 1).text() for r in range(2)} == {"uncertain"}
     assert "28 sent" in report.summary.text()
+
+
+def test_a_running_broadcast_is_named_once_and_enter_or_escape_never_pause_it(
+    open_window, qtbot, home, endpoint
+):
+    team_id = _set_up_team(home, endpoint, contacts_count=40, rate=10)
+    broadcast_id = _interrupt(home, team_id, sent=0, in_flight=0)
+    window = open_window()
+    view = window.broadcasts_view
+    qtbot.waitUntil(view.interrupted_banner.isVisible, timeout=10_000)
+    view.resume_interrupted_button.click()
+    desk = window.sending_desk
+    qtbot.waitUntil(lambda: desk.runs.is_running(broadcast_id), timeout=10_000)
+    progress = desk.progress_windows[broadcast_id]
+    qtbot.waitUntil(progress.pause_button.isVisible, timeout=10_000)
+    # The indicator names the run; the status bar does not repeat it beside the indicator.
+    assert desk.indicator.text().startswith(f"Sending broadcast {broadcast_id}")
+    assert "Sending broadcast" not in window.status.operation_label.text()
+
+    # Enter on the focused Pause button goes to Close, the only default: the run goes on.
+    assert not progress.pause_button.autoDefault() and not progress.pause_button.isDefault()
+    assert progress.close_button.isDefault()
+    progress.pause_button.setFocus()
+    qtbot.keyClick(progress.pause_button, Qt.Key.Key_Return)
+    assert not progress.isVisible()
+    assert progress.pause_button.isEnabled() and progress.state_label.text() != "Pausing…"
+    assert desk.runs.is_running(broadcast_id)
+
+    # Escape closes the window as Close does; the broadcast keeps sending.
+    desk.open_progress(team_id, broadcast_id)
+    assert progress.isVisible()
+    qtbot.keyClick(progress, Qt.Key.Key_Escape)
+    assert not progress.isVisible()
+    assert desk.runs.is_running(broadcast_id)
+    qtbot.waitUntil(lambda: not desk.runs.is_running(broadcast_id), timeout=30_000)
+    status = broadcast_list.read_status(window.services.store, team_id, broadcast_id)
+    assert (status.state, status.sent) == ("done", 40)
 
 
 def test_new_broadcast_is_confirmed_and_a_repeat_to_the_same_list_warns(

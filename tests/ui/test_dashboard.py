@@ -267,3 +267,18 @@ def test_a_refresh_ending_while_new_data_is_staged_keeps_the_new_warnings(
     view._refreshing = True
     view._cycle_finished(SimpleNamespace(team_id=view.team_id))
     assert "lost_access" in view.warnings.codes()
+
+
+def test_can_send_reasons_keep_their_width_beside_the_simulator_dock(qtbot, bridge, store):
+    view = open_view(qtbot, bridge, store, "verified-sandbox")
+    # The dashboard's share of a 1000-px window beside the Simulator dock.
+    view.resize(690, 900)
+    qtbot.waitUntil(lambda: view.can_send.rows["broadcast"].button.isVisibleTo(view))
+    qtbot.wait(50)
+    rows = view.can_send.rows
+    # The fix button stands under its reason, so the reasons keep the card's width.
+    button, reason = rows["broadcast"].button, rows["broadcast"].reason
+    below = reason.mapTo(view, reason.rect().bottomLeft()).y()
+    assert button.mapTo(view, button.rect().topLeft()).y() > below
+    for kind, row in rows.items():
+        assert row.reason.width() >= view.can_send.width() // 3, kind

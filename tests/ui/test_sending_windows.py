@@ -159,3 +159,35 @@ def test_progress_window_says_why_a_broadcast_went_without_one_click_unsubscribe
     window.show()
     qtbot.waitUntil(lambda: note in window.subject_label.text(), timeout=10_000)
     assert window.subject_label.text() == f"Subject: Hi\n{note}"
+
+
+def test_contacts_window_makes_a_list_unsubscribes_and_removes_contacts(
+    qtbot, bridge, store, team_id, monkeypatch
+):
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    window = ContactsWindow(bridge, store, team_id)
+    qtbot.addWidget(window)
+    window.show()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_args: ("Regulars", True))
+    window.new_list_button.click()
+    qtbot.waitUntil(lambda: window.current_list == "Regulars", timeout=10_000)
+    for address in ("ann@example.com", "bob@example.com"):
+        contacts.add_contact(store, team_id, "Regulars", address)
+    window.load_lists()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=10_000)
+    assert window.list_title.text() == "Regulars: 2 subscribed, 0 unsubscribed"
+
+    window.table.setCurrentIndex(window.model.index(0, 0))
+    window.unsubscribe_button.click()
+    qtbot.waitUntil(lambda: "1 unsubscribed" in window.list_title.text(), timeout=10_000)
+    assert window.list_title.text() == "Regulars: 1 subscribed, 1 unsubscribed"
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=10_000)
+    window.table.setCurrentIndex(window.model.index(1, 0))
+    removed = window.model.index(1, 0).data()
+    window.remove_button.click()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)
+    left = [c.email for c in contacts.list_contacts(store, team_id, "Regulars")]
+    assert removed not in left and len(left) == 1

@@ -158,9 +158,16 @@ def test_simulator_controls_are_keyboard_reachable_and_explained(open_window, qt
     for control in controls:
         assert control.toolTip(), f"{control!r} has no tooltip"
         assert control.focusPolicy() & control.focusPolicy().TabFocus
-    # Buttons with a mnemonic (&) are reachable with Alt+letter.
+    # Buttons with a mnemonic (&) are reachable with Alt+letter, and fields by their labels'.
     assert panel.apply_identity.text().startswith("&")
     assert "&" in panel.revoke_button.text()
+    from PySide6.QtWidgets import QLabel
+
+    labels = {label.text(): label.buddy() for label in panel.findChildren(QLabel)}
+    assert labels["&Identity"] is panel.identity_combo
+    assert labels["Ma&x per second"] is panel.max_rate_spin
+    assert labels["&Latency"] is panel.latency_spin
+    assert all(buddy is not None for text, buddy in labels.items() if "&" in text)
 
 
 def test_unsubscribing_an_address_in_the_simulator_reaches_the_contacts(open_window, qtbot):
@@ -192,3 +199,24 @@ def test_unsubscribing_an_address_in_the_simulator_reaches_the_contacts(open_win
         "ses",
     )
     assert rows["bob@example.com"].status == "subscribed"
+
+
+@pytest.mark.parametrize("size", [(1280, 770), (1024, 670)])
+def test_simulator_dock_never_scrolls_sideways(open_window, qtbot, size):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    window, _view, panel = _demo_with_panel(open_window, qtbot)
+    qtbot.waitUntil(lambda: panel.identity_combo.count() > 0, timeout=10_000)
+    # A long identity name and the longest status text must not widen the panel either.
+    panel.identity_combo.addItem("a-rather-long-subdomain.of-a-long-shop-name.example", "x")
+    panel.identity_statuses["x"] = "TEMPORARY_FAILURE"
+    panel.identity_combo.setCurrentIndex(panel.identity_combo.count() - 1)
+    window.resize(*size)
+    scroll = panel.findChild(QScrollArea)
+    dock = window.simulator_dock
+    for width in (dock.width(), dock.minimumWidth()):  # as it opens, and squeezed
+        window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        QApplication.processEvents()
+        assert scroll.horizontalScrollBar().maximum() == 0, (size, width)
+        assert not scroll.horizontalScrollBar().isVisible(), (size, width)

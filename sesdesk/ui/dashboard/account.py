@@ -13,7 +13,6 @@ from sesdesk.ui.dashboard.common import (
     button_row,
     field_grid,
     local_time,
-    name_label,
     value_label,
 )
 from sesdesk.ui.widgets.card import Card
@@ -54,18 +53,16 @@ class AccountCard(Card):
         self.header.addWidget(self.mode)
         self.unknown = value_label("Not read from AWS yet.")
         self.body.addWidget(self.unknown)
-        self.known = QWidget()
-        grid = field_grid()
-        self.known.setLayout(grid)
         self.review = StatusPill()
         self.sending = StatusPill()
         self.case = value_label()
-        grid.addWidget(name_label("Production access"), 0, 0)
-        grid.addLayout(_pill_cell(self.review), 0, 1)
-        grid.addWidget(name_label("Sending"), 1, 0)
-        grid.addLayout(_pill_cell(self.sending), 1, 1)
-        grid.addWidget(name_label("Support case"), 2, 0)
-        grid.addWidget(self.case, 2, 1)
+        grid = field_grid(
+            ("Production access", _pill_cell(self.review)),
+            ("Sending", _pill_cell(self.sending)),
+            ("Support case", self.case),
+        )
+        self.known = QWidget()
+        self.known.setLayout(grid)
         self.advice = value_label(muted=True)
         grid.addWidget(self.advice, 3, 0, 1, 2)
         self.body.addWidget(self.known)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from sesdesk.ui.dashboard.common import FIX_LABELS, fix_detail, name_label, value_label
+from sesdesk.ui.dashboard.common import FIX_LABELS, fix_detail, left, name_label, value_label
 from sesdesk.ui.widgets.card import Card
 from sesdesk.ui.widgets.pill import StatusPill
 
@@ -33,8 +33,13 @@ class _Row:
         self.detail = ""
         grid.addWidget(self.title, row, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.answer, row, 1, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.reason, row, 2, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.button, row, 3, Qt.AlignmentFlag.AlignTop)
+        # The fix button under its reason, not beside it: in a window of 1000 px with the
+        # Simulator dock a fourth column left the reason a few words wide a line.
+        cell = QVBoxLayout()
+        cell.setSpacing(6)
+        cell.addWidget(self.reason)
+        cell.addLayout(left(self.button))
+        grid.addLayout(cell, row, 2)
 
 
 class CanSendCard(Card):

@@ -10,11 +10,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from sesdesk.models.states import UNSETTLED_IDENTITY, IdentityStatus, MailerAccess
 from sesdesk.services.gating import Fix
+from sesdesk.ui.widgets.table_model import row_table
 
 if TYPE_CHECKING:
     from sesdesk.services.gating import Decision, Gate
@@ -106,13 +115,19 @@ def fix_detail(fix: str, snapshot: TeamSnapshot, decision: Decision | None = Non
     return ""
 
 
-def field_grid() -> QGridLayout:
-    """A two-column name/value grid."""
+def field_grid(*fields: tuple[str, QWidget | QLayout]) -> QGridLayout:
+    """A two-column name/value grid, its first rows the (name, value) `fields`."""
     grid = QGridLayout()
     grid.setContentsMargins(0, 0, 0, 0)
     grid.setHorizontalSpacing(12)
     grid.setVerticalSpacing(6)
     grid.setColumnStretch(1, 1)
+    for row, (name, value) in enumerate(fields):
+        grid.addWidget(name_label(name), row, 0)
+        if isinstance(value, QLayout):
+            grid.addLayout(value, row, 1)
+        else:
+            grid.addWidget(value, row, 1)
     return grid
 
 
@@ -130,6 +145,15 @@ def value_label(text: str = "", *, muted: bool = False) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
     return label
+
+
+def card_table(model: QAbstractItemModel, *, single: bool = False) -> QTableView:
+    """A card's read-only table: whole rows, no grid, alternating colours, one line a row."""
+    table = row_table(model, single=single)
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    return table
 
 
 def button_row(*buttons: QPushButton) -> QHBoxLayout:

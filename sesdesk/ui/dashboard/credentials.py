@@ -14,7 +14,6 @@ from sesdesk.ui.dashboard.common import (
     field_grid,
     left,
     local_time,
-    name_label,
     value_label,
 )
 from sesdesk.ui.widgets.card import Card
@@ -35,23 +34,18 @@ class CredentialsCard(Card):
         self.access = StatusPill()
         self.header.addWidget(self.access)
 
-        self.connected = QWidget()
-        grid = field_grid()
-        self.connected.setLayout(grid)
         self.account_id = value_label()
         self.region = value_label()
         self.key = value_label()
         self.last_checked = value_label()
-        for row, (name, widget) in enumerate(
-            [
-                ("AWS account", self.account_id),
-                ("Region", self.region),
-                ("Access key", self.key),
-                ("Last checked", self.last_checked),
-            ]
-        ):
-            grid.addWidget(name_label(name), row, 0)
-            grid.addWidget(widget, row, 1)
+        grid = field_grid(
+            ("AWS account", self.account_id),
+            ("Region", self.region),
+            ("Access key", self.key),
+            ("Last checked", self.last_checked),
+        )
+        self.connected = QWidget()
+        self.connected.setLayout(grid)
         self.reason = value_label(muted=True)
         grid.addWidget(self.reason, 4, 0, 1, 2)
         self.root_warning = value_label(

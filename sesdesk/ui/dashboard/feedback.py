@@ -12,7 +12,6 @@ from sesdesk.ui.dashboard.common import (
     button_row,
     field_grid,
     local_time,
-    name_label,
     value_label,
 )
 from sesdesk.ui.widgets.card import Card
@@ -48,7 +47,6 @@ class FeedbackCard(Card):
         self.bridge, self.store, self.team_id = bridge, store, team_id
         self.state = StatusPill()
         self.header.addWidget(self.state)
-        grid = field_grid()
         self.configured = value_label()
         self.waiting = value_label()
         self.drained = value_label()
@@ -56,8 +54,8 @@ class FeedbackCard(Card):
         self.bounce = value_label()
         self.complaint = value_label()
         self.problems = value_label()
-        for row, (name, widget) in enumerate(
-            (
+        self.body.addLayout(
+            field_grid(
                 ("Wiring", self.configured),
                 ("Waiting in the queue", self.waiting),
                 ("Last taken in", self.drained),
@@ -66,10 +64,7 @@ class FeedbackCard(Card):
                 ("Complaint rate", self.complaint),
                 ("Problems", self.problems),
             )
-        ):
-            grid.addWidget(name_label(name), row, 0)
-            grid.addWidget(widget, row, 1)
-        self.body.addLayout(grid)
+        )
         self.repair_button = QPushButton("Set up")
         self.drain_button = QPushButton("Take in now")
         self.repair_button.clicked.connect(self.repair)

@@ -14,17 +14,15 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
     QPushButton,
-    QTableView,
     QWidget,
 )
 
-from sesdesk.ui.dashboard.common import local_time, value_label
+from sesdesk.ui.dashboard.common import card_table, local_time, value_label
 from sesdesk.ui.widgets.card import Card
 from sesdesk.ui.widgets.table_model import ColumnsModel, Index
 
@@ -138,14 +136,7 @@ class HistoryCard(Card):
         tools.addWidget(self.filter, 1)
         tools.addWidget(self.export_button)
         self.body.addLayout(tools)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self.table = card_table(self.proxy)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)

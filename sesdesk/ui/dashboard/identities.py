@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QPushButton, QWidget
 
 from sesdesk.models.states import IdentityStatus
-from sesdesk.ui.dashboard.common import button_row, value_label
+from sesdesk.ui.dashboard.common import button_row, card_table, value_label
 from sesdesk.ui.widgets.card import Card
 from sesdesk.ui.widgets.table_model import ColumnsModel, Index
 
@@ -107,15 +107,7 @@ class IdentitiesCard(Card):
         self.summary = value_label(muted=True)
         self.body.addWidget(self.summary)
         self.model = IdentityTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self.table = card_table(self.model, single=True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)

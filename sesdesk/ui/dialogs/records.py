@@ -15,7 +15,6 @@ from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -47,6 +46,7 @@ from sesdesk.services.dns_records import DnsRecord, to_csv, zone_snippet
 from sesdesk.services.identities import Explanation
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.style import fit_to_screen
+from sesdesk.ui.widgets.close_box import close_box
 from sesdesk.ui.widgets.pill import StatusPill
 
 COLUMNS = ("Type", "Name", "", "Value", "", "For", "AWS", "DNS now")
@@ -144,9 +144,11 @@ class RecordsView(QWidget):
         header = self.table.horizontalHeader()
         for column in (COL_TYPE, COL_COPY_NAME, COL_COPY_VALUE, COL_PURPOSE, COL_AWS, COL_DNS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        # Values (≤ ~55 characters) are shown whole; long names give way, elided in the middle.
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_VALUE, QHeaderView.ResizeMode.ResizeToContents)
+        # Names and values (DKIM ones are 50–60 characters) share what the short columns leave,
+        # elided in the middle: a value shown whole squeezed its name to a few letters. Each is
+        # whole in its tooltip and copied whole by the Copy button beside it.
+        for column in (COL_NAME, COL_VALUE):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
 
         self.summary = _label("", "muted")
@@ -420,16 +422,12 @@ class RecordsDialog(QDialog):
         self.error.setStyleSheet("color: #9b1c1c; font-weight: 600;")
         self.error.hide()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.retry_button = buttons.addButton(
-            "&Retry verification…", QDialogButtonBox.ButtonRole.ActionRole
+        buttons, self.retry_button = close_box(
+            self,
+            "&Retry verification…",
+            "Delete the identity in SES and create it again: new DKIM records to publish",
+            self._ask_retry,
         )
-        self.retry_button.setToolTip(
-            "Delete the identity in SES and create it again: new DKIM records to publish"
-        )
-        self.retry_button.hide()
-        self.retry_button.clicked.connect(self._ask_retry)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         fit_to_screen(self, 980, 520)
         self.reload()

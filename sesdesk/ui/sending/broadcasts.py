@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -24,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +34,7 @@ from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import state_words
 from sesdesk.ui.sending.runs import BroadcastRuns
 from sesdesk.ui.widgets.banner import Banner
+from sesdesk.ui.widgets.table_model import ColumnsModel, Index, row_table
 
 if TYPE_CHECKING:
     from sesdesk.ui.main_window import MainWindow
@@ -44,7 +42,6 @@ if TYPE_CHECKING:
 PAGE = 50
 COLUMNS = ("Broadcast", "State", "Progress", "Outcome", "Created", "")
 ACTIONS_COLUMN = len(COLUMNS) - 1
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def progress_text(status: sending.BroadcastStatus, *, percent: bool = True) -> str:
@@ -74,9 +71,10 @@ def title_text(status: sending.BroadcastStatus) -> str:
     return f"#{status.id} {status.subject}{where}{test}"
 
 
-class BroadcastTableModel(QAbstractTableModel):
+class BroadcastTableModel(ColumnsModel):
     """The team's broadcasts, newest first, fetched a page at a time through the Bridge."""
 
+    columns = COLUMNS
     #: A page arrived (tests and the view wait on it).
     loaded = Signal()
 
@@ -138,11 +136,11 @@ class BroadcastTableModel(QAbstractTableModel):
 
         self.bridge.run(read, label="Reading broadcasts", on_success=arrived, on_failure=failed)
 
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         """More rows in the store than loaded (and no page on its way)."""
         return not parent.isValid() and not self._loading and len(self._rows) < self._total
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         """Load the next page off the GUI thread."""
         if self.canFetchMore(parent):
             self._load(len(self._rows))
@@ -170,23 +168,11 @@ class BroadcastTableModel(QAbstractTableModel):
                 return number
         return None
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+    def row_total(self) -> int:
         """Rows loaded so far."""
-        return 0 if parent.isValid() else len(self._rows)
+        return len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """The fixed columns."""
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """The text of one cell (and the stop reason as the state's tooltip)."""
         if not index.isValid() or index.row() >= len(self._rows):
             return None
@@ -260,11 +246,7 @@ class BroadcastsView(QWidget):
         layout.addWidget(self.interrupted_banner)
 
         self.model = BroadcastTableModel(bridge, store, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
+        self.table = row_table(self.model, single=True)
         self.table.setAlternatingRowColors(True)
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -397,7 +379,14 @@ class BroadcastsView(QWidget):
             self.table.setColumnWidth(ACTIONS_COLUMN, hint.width())
             self.table.verticalHeader().setDefaultSectionSize(hint.height() + 2)
             self._sync_buttons(row)
+        self._fit_columns()
         self._sync_empty()
+
+    def _fit_columns(self) -> None:
+        # Every reload sizes the header on an empty table, and rows arriving later do not size
+        # it again: State, Progress, Outcome and Created were cut to their titles' width.
+        for column in range(1, ACTIONS_COLUMN):
+            self.table.resizeColumnToContents(column)
 
     def _emit(self, signal: Any, broadcast_id: int) -> None:
         if self.team_id is not None:
@@ -411,6 +400,7 @@ class BroadcastsView(QWidget):
     def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_: Any) -> None:
         for row in range(top_left.row(), bottom_right.row() + 1):
             self._sync_buttons(row)
+        self._fit_columns()  # "Sending…" becomes "Waiting for the daily quota"
 
     def _sync_buttons(self, row: int) -> None:
         status = self.model.status_at(row)

@@ -46,6 +46,7 @@ KINDS = (
     ("broadcast", "Broadcast (a contact list)"),
 )
 SAMPLE = ("ada@example.com", "Ada Lovelace")
+WORKING = "Working…"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class ComposeData:
     lists: list[contacts.ListInfo]
     gate: Gate
     quota_left: int | None = None
+    team_name: str = ""
 
 
 def load_compose_data(store: Store, team_id: int) -> ComposeData:
@@ -69,6 +71,7 @@ def load_compose_data(store: Store, team_id: int) -> ComposeData:
         lists=contacts.list_lists(store, team_id),
         gate=decide(snapshot),
         quota_left=None if snapshot.account is None else max(0, int(snapshot.account.left_24h)),
+        team_name=snapshot.team_name,
     )
 
 
@@ -81,7 +84,10 @@ def first_contact(store: Store, team_id: int, list_name: str) -> tuple[str, str 
 
 
 class ComposeWindow(QDialog):
-    """Write and send a test email, a test campaign or a broadcast."""
+    """Write and send a test email, a test campaign or a broadcast.
+
+    Not modal: the dashboard and the demo's Simulator controls stay usable while writing, so
+    the window re-reads senders, lists and gating whenever its team's records change."""
 
     sent = Signal(object)  # RunResult of a test email, or the BroadcastStatus of a new draft
 
@@ -180,6 +186,7 @@ class ComposeWindow(QDialog):
         self._used_draft: tuple[str, str, str] | None = None
         self.discard_guard = DiscardGuard(self, "this message", self._draft_unused)
         self._kind_changed()
+        bridge.store_changed.connect(self._store_changed)
         self.reload()
 
     # --- closing ----------------------------------------------------------------------
@@ -218,8 +225,19 @@ class ComposeWindow(QDialog):
             on_failure=self._show_error,
         )
 
+    def _store_changed(self, team_id: int) -> None:
+        # Not while a send is on its way: the re-read would enable Send again under it.
+        if (
+            team_id in (0, self.team_id)
+            and self.isVisible()
+            and self.status_label.text() != WORKING
+        ):
+            self.reload()
+
     def _show_data(self, data: ComposeData) -> None:
         self._data = data
+        # Another team may be chosen in the main window meanwhile: say whose message this is.
+        self.setWindowTitle(f"Compose — {data.team_name}" if data.team_name else "Compose")
         current = self.from_combo.currentText()
         self.from_combo.clear()
         for sender in data.senders:
@@ -357,7 +375,7 @@ class ComposeWindow(QDialog):
     def send(self) -> None:
         """Send the test email, or create the draft and open its progress window."""
         self.send_button.setEnabled(False)
-        self.status_label.setText("Working…")
+        self.status_label.setText(WORKING)
         self.status_label.setStyleSheet("")
         composition = self.composition()
         if self.kind == "test_email":
@@ -453,7 +471,7 @@ class ComposeWindow(QDialog):
         )
         self.sent.emit(status)
         if self.desk.window is not self:
-            # Kept under Broadcasts: this (modal) window would only stand in front of the
+            # Kept under Broadcasts: this window would only stand in front of the
             # question and the progress window, which belong to the main window.
             self.accept()
         self.desk.open_progress(self.team_id, status.id, start=True)

@@ -4,6 +4,7 @@ the Bridge."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -41,6 +41,7 @@ from sesdesk.ui.sending.contacts_model import PAGE_SIZE, ContactTableModel
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.banner import Banner
 from sesdesk.ui.widgets.keys import DiscardGuard
+from sesdesk.ui.widgets.table_model import row_table
 
 #: Typing in the search box waits this long for the next key before it searches.
 SEARCH_DELAY_MS = 150
@@ -232,12 +233,7 @@ class ContactsWindow(QDialog):
         self.search.setPlaceholderText("Search by address or name")
         right_layout.addWidget(self.search)
         self.model = ContactTableModel(self, runner=self._read_page)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(self.model, single=True)
         # Fixed row heights and column widths: the view never measures a million rows.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -295,22 +291,12 @@ class ContactsWindow(QDialog):
         wanted = select or self.current_list
         # Counting a list of a million contacts takes a moment: the names and the first page
         # show without waiting for it.
-        self.bridge.run(
+        self._run(
             contacts.list_names,
-            self.store,
-            self.team_id,
             label="Reading contact lists",
             on_success=lambda names: self._show_lists(names, wanted),
-            on_failure=self._show_error,
         )
-        self.bridge.run(
-            contacts.list_lists,
-            self.store,
-            self.team_id,
-            label="Counting contacts",
-            on_success=self._show_counts,
-            on_failure=self._show_error,
-        )
+        self._run(contacts.list_lists, label="Counting contacts", on_success=self._show_counts)
 
     def _show_lists(self, names: list[str], wanted: str | None) -> None:
         self.lists.blockSignals(True)
@@ -413,19 +399,41 @@ class ContactsWindow(QDialog):
         self.banner.hide()
         self.load_lists()
 
+    def _run(self, fn: Callable[..., Any], *args: Any, label: str, on_success: Any) -> None:
+        """`fn(store, team_id, *args)` off the GUI thread; a failure shows in the banner."""
+        self.bridge.run(
+            fn,
+            self.store,
+            self.team_id,
+            *args,
+            label=label,
+            on_success=on_success,
+            on_failure=self._show_error,
+        )
+
+    def _change(self, fn: Callable[..., Any], *args: Any, label: str) -> None:
+        """`fn(store, team_id, *args)` changes a contact: then the lists are read again."""
+        self.bridge.run(
+            fn,
+            self.store,
+            self.team_id,
+            *args,
+            label=label,
+            changes=self.team_id,
+            on_success=self._changed,
+            on_failure=self._show_error,
+        )
+
     # --- actions ----------------------------------------------------------------------
 
     def _new_list(self) -> None:
         name, ok = QInputDialog.getText(self, "New list", "Name of the new list:")
         if ok and name.strip():
-            self.bridge.run(
+            self._run(
                 contacts.create_list,
-                self.store,
-                self.team_id,
                 name,
                 label="Creating the list",
                 on_success=lambda info: self.load_lists(select=info.name),
-                on_failure=self._show_error,
             )
 
     def _choose_import(self) -> None:
@@ -452,17 +460,12 @@ class ContactsWindow(QDialog):
         self.add_dialog = dialog
 
         def accepted() -> None:
-            self.bridge.run(
+            self._change(
                 contacts.add_contact,
-                self.store,
-                self.team_id,
                 name,
                 dialog.email_edit.text(),
                 dialog.name_edit.text() or None,
                 label="Adding a contact",
-                changes=self.team_id,
-                on_success=self._changed,
-                on_failure=self._show_error,
             )
 
         dialog.accepted.connect(accepted)
@@ -474,34 +477,13 @@ class ContactsWindow(QDialog):
             return
         answer = QMessageBox.question(self, "Remove contact", f"Remove {email} from {name}?")
         if answer == QMessageBox.StandardButton.Yes:
-            self.bridge.run(
-                contacts.remove_contact,
-                self.store,
-                self.team_id,
-                name,
-                email,
-                label="Removing a contact",
-                changes=self.team_id,
-                on_success=self._changed,
-                on_failure=self._show_error,
-            )
+            self._change(contacts.remove_contact, name, email, label="Removing a contact")
 
     def _unsubscribe(self) -> None:
         name, email = self.current_list, self._selected_email()
         if name is None or email is None:
             return
-        self.bridge.run(
-            contacts.set_subscribed,
-            self.store,
-            self.team_id,
-            name,
-            email,
-            False,
-            label="Unsubscribing a contact",
-            changes=self.team_id,
-            on_success=self._changed,
-            on_failure=self._show_error,
-        )
+        self._change(contacts.set_subscribed, name, email, False, label="Unsubscribing a contact")
 
     def _export(self) -> None:
         name = self.current_list

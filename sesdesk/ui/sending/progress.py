@@ -6,6 +6,7 @@ this window: closing the window leaves the broadcast sending; only Pause pauses 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -163,7 +164,11 @@ class SendProgressWindow(QDialog):
             self.cancel_button,
             self.close_button,
         ):
+            # Enter must never pause or cancel a running broadcast by accident: only Close
+            # answers it; Escape closes too (QDialog's reject, which leaves the run going).
+            button.setAutoDefault(False)
             buttons.addWidget(button)
+        self.close_button.setDefault(True)
         layout.addLayout(buttons)
         self.pause_button.clicked.connect(self.pause)
         self.resume_button.clicked.connect(self.start)
@@ -187,17 +192,21 @@ class SendProgressWindow(QDialog):
         """True while this broadcast is being sent by this window's sesdesk."""
         return self.runs.is_running(self.broadcast_id)
 
-    def refresh(self) -> None:
-        """Re-read the broadcast's status from the store (off the GUI thread, lock-free)."""
+    def _run(self, fn: Callable[..., Any], label: str, on_success: Callable[[Any], None]) -> None:
+        """`fn(store, team_id, broadcast_id)` off the GUI thread; a failure shows in the window."""
         self.bridge.run(
-            broadcast_list.read_status,
+            fn,
             self.store,
             self.team_id,
             self.broadcast_id,
-            label="Reading the broadcast",
-            on_success=self._status_read,
+            label=label,
+            on_success=on_success,
             on_failure=self._show_error,
         )
+
+    def refresh(self) -> None:
+        """Re-read the broadcast's status from the store (off the GUI thread, lock-free)."""
+        self._run(broadcast_list.read_status, "Reading the broadcast", self._status_read)
 
     def _status_read(self, status: sending.BroadcastStatus) -> None:
         self._show_status(status)
@@ -228,25 +237,11 @@ class SendProgressWindow(QDialog):
             self.cancel_button.setEnabled(False)
             self.state_label.setText("Cancelling…")
             return
-        self.bridge.run(
-            sending.cancel_broadcast,
-            self.store,
-            self.team_id,
-            self.broadcast_id,
-            label="Cancelling",
-            on_success=self._show_status,
-            on_failure=self._show_error,
-        )
+        self._run(sending.cancel_broadcast, "Cancelling", self._show_status)
 
     def _resend_uncertain(self) -> None:
-        self.bridge.run(
-            sending.resend_uncertain,
-            self.store,
-            self.team_id,
-            self.broadcast_id,
-            label="Re-queueing uncertain recipients",
-            on_success=lambda _count: self.refresh(),
-            on_failure=self._show_error,
+        self._run(
+            sending.resend_uncertain, "Re-queueing uncertain recipients", lambda _n: self.refresh()
         )
 
     # --- results ----------------------------------------------------------------------

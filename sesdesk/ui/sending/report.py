@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -24,6 +23,7 @@ from sesdesk.services.feedback.uncertain import release_probably_not_sent
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import state_words, stop_words
 from sesdesk.ui.style import fit_to_screen
+from sesdesk.ui.widgets.close_box import close_box
 
 #: Outcomes that mean the message did not reach the recipient although SES took it.
 NOT_RECEIVED_OUTCOMES = frozenset({BOUNCED, REJECTED, PROBABLY_NOT_SENT})
@@ -84,17 +84,13 @@ class BroadcastReportDialog(QDialog):
         self.note.setWordWrap(True)
         self.note.hide()
         layout.addWidget(self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.resend_button = buttons.addButton(
-            "Re-send the probably not sent", QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.resend_button.setToolTip(
+        buttons, self.resend_button = close_box(
+            self,
+            "Re-send the probably not sent",
             "Recipients left uncertain for whom SES reported nothing 15 minutes on: put them "
-            "back in the queue (then Resume the broadcast)."
+            "back in the queue (then Resume the broadcast).",
+            self._resend,
         )
-        self.resend_button.hide()
-        self.resend_button.clicked.connect(self._resend)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         fit_to_screen(self, 720, 460)
         self._read()

@@ -79,8 +79,8 @@ class BroadcastRuns(QObject):
         thread = threading.Thread(
             target=self._run, args=(broadcast_id, runner), name=f"sesdesk-broadcast-{broadcast_id}"
         )
+        # Not an operation of the status bar: the sending indicator beside it names the run.
         self._runs[broadcast_id] = _Run(team_id, runner, thread)
-        self.bridge.operation_started.emit(f"Sending broadcast {broadcast_id}")
         thread.start()
         self.running_changed.emit()
         return True
@@ -148,7 +148,6 @@ class BroadcastRuns(QObject):
         run = self._runs.pop(broadcast_id, None)
         if run is not None:
             run.thread.join(1.0)
-            self.bridge.operation_finished.emit(f"Sending broadcast {broadcast_id}")
             self.bridge.store_changed.emit(run.team_id)
         if outcome is None:
             from sesdesk.ui.bridge import bug_message

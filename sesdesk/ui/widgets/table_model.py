@@ -1,10 +1,18 @@
-"""The part every read-only table model shares: fixed column titles, one row per item."""
+"""The part every read-only table model shares: fixed column titles, one row per item; and the
+table view that shows such a model."""
 
 from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
@@ -33,3 +41,16 @@ class ColumnsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section]
         return None
+
+
+def row_table(model: QAbstractItemModel, *, single: bool = False) -> QTableView:
+    """A read-only view of `model` whose rows are selected whole (one at a time with `single`),
+    without row numbers."""
+    table = QTableView()
+    table.setModel(model)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    return table
