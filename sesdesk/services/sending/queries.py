@@ -28,6 +28,7 @@ from sesdesk.models.sending import (
     Recipient,
 )
 from sesdesk.services import leases
+from sesdesk.services.json_fields import json_fields
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class BroadcastStatus:
 
     def as_json(self) -> dict[str, Any]:
         """The cli.md JSON document (plus kind and in_flight)."""
-        return {name: getattr(self, name) for name in _JSON_FIELDS}
+        return json_fields(self, *_JSON_FIELDS)
 
 
 # `broadcast status --json`, in this order.
