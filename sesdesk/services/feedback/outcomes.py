@@ -54,6 +54,15 @@ class BatchResult:
     settled: int = 0
     broadcasts: set[int] = field(default_factory=set)  # whose outcomes changed
 
+    def add(self, batch: BatchResult) -> None:
+        """Fold another batch's counts in."""
+        self.processed += batch.processed
+        self.duplicates += batch.duplicates
+        self.unrecognised += batch.unrecognised
+        self.unmatched += batch.unmatched
+        self.settled += batch.settled
+        self.broadcasts |= batch.broadcasts
+
 
 @dataclass
 class _Target:
