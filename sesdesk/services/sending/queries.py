@@ -64,8 +64,8 @@ class BroadcastStatus:
         return json_fields(self, *_JSON_FIELDS)
 
 
-# `broadcast status --json`, in this order.
-_JSON_FIELDS = (
+#: The keys cli.md promises in `broadcast status --json` (and `broadcast send --json`).
+STATUS_KEYS = (
     "id",
     "state",
     "total",
@@ -75,6 +75,10 @@ _JSON_FIELDS = (
     "pending",
     "uncertain",
     "stop_reason",
+)
+# `broadcast status --json`, in this order.
+_JSON_FIELDS = (
+    *STATUS_KEYS,
     "kind",
     "in_flight",
     "subject",
