@@ -29,6 +29,7 @@ from sesdesk.models.sending import (
 )
 from sesdesk.services import leases
 from sesdesk.services.json_fields import json_fields
+from sesdesk.services.state import from_row
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,9 @@ def status_of(session: Any, row: Broadcast) -> BroadcastStatus:
     list_name = None
     if row.list_id is not None:
         list_name = session.scalar(select(ContactList.name).where(ContactList.id == row.list_id))
-    return BroadcastStatus(
-        id=row.id,
-        kind=row.kind,
-        state=row.state,
+    return from_row(
+        BroadcastStatus,
+        row,
         total=sum(counts.values()),
         sent=counts.get(SENT, 0),
         failed=counts.get(FAILED, 0),
@@ -117,13 +117,7 @@ def status_of(session: Any, row: Broadcast) -> BroadcastStatus:
         pending=counts.get(PENDING, 0),
         uncertain=counts.get(UNCERTAIN, 0),
         in_flight=counts.get(SENDING, 0),
-        stop_reason=row.stop_reason,
-        subject=row.subject,
-        from_address=row.from_address,
         list_name=list_name,
-        created_at=row.created_at,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
         delivered=outcomes.delivered,
         bounced=outcomes.bounced,
         complained=outcomes.complained,
