@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, note, say
-from sesdesk.cli.parsing import Handler, command, team_of
+from sesdesk.cli.parsing import Handler, command, show_rows, team_of
 
 
 def register(sub: Any) -> None:
@@ -101,44 +101,25 @@ def _export(args: argparse.Namespace, ctx: Context) -> int:
 
 def _lists(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.contacts import list_lists
+    from sesdesk.services.json_fields import json_fields
 
-    lists = list_lists(ctx.store, team_of(ctx, args).id)
-    if args.json:
-        emit_json(
-            [
-                {
-                    "id": item.id,
-                    "name": item.name,
-                    "subscribed": item.subscribed,
-                    "unsubscribed": item.unsubscribed,
-                }
-                for item in lists
-            ]
-        )
-    elif not lists:
-        say("No contact lists yet. Import one with: sesdesk contacts import --team T --list L F")
-    else:
-        for item in lists:
-            say(f"{item.name}: {item.subscribed} subscribed, {item.unsubscribed} unsubscribed")
-    return 0
+    return show_rows(
+        args,
+        list_lists(ctx.store, team_of(ctx, args).id),
+        lambda item: json_fields(item, "id", "name", "subscribed", "unsubscribed"),
+        lambda item: f"{item.name}: {item.subscribed} subscribed, {item.unsubscribed} unsubscribed",
+        "No contact lists yet. Import one with: sesdesk contacts import --team T --list L F",
+    )
 
 
 def _show(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.contacts import list_contacts
+    from sesdesk.services.json_fields import json_fields
 
     rows = list_contacts(ctx.store, team_of(ctx, args).id, args.list_name)
     if args.json:
         emit_json(
-            [
-                {
-                    "email": r.email,
-                    "name": r.name,
-                    "status": r.status,
-                    "unsubscribed_at": r.unsubscribed_at.isoformat() if r.unsubscribed_at else None,
-                    "source": r.source,
-                }
-                for r in rows
-            ]
+            [json_fields(r, "email", "name", "status", "unsubscribed_at", "source") for r in rows]
         )
     else:
         for r in rows:
