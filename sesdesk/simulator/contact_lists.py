@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sesdesk.simulator.state import attached
+
 LastMessage = tuple[Any, str, str, tuple[str, ...], tuple[tuple[str, str], ...], Any, Any]
 
 MAX_TOPICS = 20
@@ -441,16 +443,6 @@ def _url(region: str, token: str) -> str:
     return f"https://unsubscribe.{region}.simulator.amazonses.com/v2/{token}"
 
 
-_sims_lock = threading.Lock()
-
-
 def lists_of(state: Any) -> ListsSim:
     """The contact lists that belong to a simulator's state (created on first use)."""
-    found = getattr(state, "_sesdesk_lists", None)
-    if found is None:
-        with _sims_lock:
-            found = getattr(state, "_sesdesk_lists", None)
-            if found is None:
-                found = ListsSim()
-                state._sesdesk_lists = found
-    return found
+    return attached(state, "_sesdesk_lists", ListsSim)

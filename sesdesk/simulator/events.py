@@ -21,7 +21,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from sesdesk.simulator.sqs_scale import enqueue
-from sesdesk.simulator.state import SimulatorState
+from sesdesk.simulator.state import SimulatorState, attached
 
 MAILBOX_DOMAIN = "simulator.amazonses.com"
 OUTCOMES = ("deliver", "bounce", "transient", "complaint", "suppressed")
@@ -59,19 +59,9 @@ class FeedbackSim:
             self.published.clear()
 
 
-_sims_lock = threading.Lock()
-
-
 def feedback_of(state: SimulatorState) -> FeedbackSim:
     """The feedback state that belongs to a simulator's state."""
-    found = getattr(state, "_sesdesk_feedback", None)
-    if found is None:
-        with _sims_lock:
-            found = getattr(state, "_sesdesk_feedback", None)
-            if found is None:
-                found = FeedbackSim()
-                state._sesdesk_feedback = found  # type: ignore[attr-defined]
-    return found
+    return attached(state, "_sesdesk_feedback", FeedbackSim)
 
 
 def _now() -> str:
