@@ -3,13 +3,25 @@ errors come out classified (`errors.classify`), never as botocore exceptions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar
 
 from sesdesk.aws.clients import CallKind, ClientFactory
 from sesdesk.aws.errors import classify
 
 T = TypeVar("T")
+
+
+def listed(call: Callable[..., Any], key: str, **kwargs: Any) -> Iterator[Any]:
+    """Every item under `key` of a listing AWS pages with NextToken, one call per page (botocore
+    has no paginator for SESv2's ListEmailIdentities, ListContactLists and the like)."""
+    while True:
+        page = call(**kwargs)
+        yield from page.get(key) or []
+        token = page.get("NextToken")
+        if not token:
+            return
+        kwargs["NextToken"] = token
 
 
 class Facade:

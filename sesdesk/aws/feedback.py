@@ -19,7 +19,7 @@ from typing import Any
 
 from sesdesk.aws.clients import CallKind
 from sesdesk.aws.errors import AwsError, AwsNotFound, PermissionMissing
-from sesdesk.aws.facade import Facade
+from sesdesk.aws.facade import Facade, listed
 
 FEEDBACK_NAME = "sesdesk-feedback"  # configuration set, topic and queue
 DEAD_LETTER_NAME = "sesdesk-feedback-dlq"
@@ -195,14 +195,8 @@ class FeedbackFacade(Facade):
 
     def _subscriptions(self, topic_arn: str) -> list[dict[str, Any]]:
         def fetch(client: Any) -> list[dict[str, Any]]:
-            found: list[dict[str, Any]] = []
-            kwargs: dict[str, Any] = {"TopicArn": topic_arn}
-            while True:
-                page = client.list_subscriptions_by_topic(**kwargs)
-                found.extend(page.get("Subscriptions", []) or [])
-                if not page.get("NextToken"):
-                    return found
-                kwargs["NextToken"] = page["NextToken"]
+            subscriptions = client.list_subscriptions_by_topic
+            return list(listed(subscriptions, "Subscriptions", TopicArn=topic_arn))
 
         return self._call("sns", "sns:ListSubscriptionsByTopic", fetch)
 

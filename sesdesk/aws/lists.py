@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sesdesk.aws.errors import AwsError, AwsNotFound, classify
-from sesdesk.aws.facade import Facade
+from sesdesk.aws.facade import Facade, listed
 from sesdesk.errors import BadInput, NotAllowed
 
 MAX_TOPICS = 20
@@ -206,17 +206,8 @@ class ListsFacade(Facade):
         """Every contact list of the account in this region, with its topics."""
 
         def names(client: Any) -> list[str]:
-            found: list[str] = []
-            token: str | None = None
-            while True:
-                kwargs: dict[str, Any] = {"PageSize": MAX_PAGE_SIZE}
-                if token:
-                    kwargs["NextToken"] = token
-                page = client.list_contact_lists(**kwargs)
-                found += [str(c["ContactListName"]) for c in page.get("ContactLists") or []]
-                token = page.get("NextToken")
-                if not token:
-                    return found
+            found = listed(client.list_contact_lists, "ContactLists", PageSize=MAX_PAGE_SIZE)
+            return [str(c["ContactListName"]) for c in found]
 
         lists = []
         for name in self._call("sesv2", "ses:ListContactLists", names):

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sesdesk.aws.clients import CallKind
-from sesdesk.aws.facade import Facade
+from sesdesk.aws.facade import Facade, listed
 
 _GATE_ID = "sesdesk-send-gate"
 _gates = threading.local()
@@ -135,24 +135,17 @@ class SendingFacade(Facade):
         """Every address on the account-level suppression list (follows pagination)."""
 
         def fetch(client: Any) -> list[SuppressedDestination]:
-            found: list[SuppressedDestination] = []
-            token: str | None = None
-            while True:
-                kwargs: dict[str, Any] = {"PageSize": 1000}
-                if token:
-                    kwargs["NextToken"] = token
-                page = client.list_suppressed_destinations(**kwargs)
-                for item in page.get("SuppressedDestinationSummaries", []) or []:
-                    found.append(
-                        SuppressedDestination(
-                            email=str(item.get("EmailAddress", "")),
-                            reason=str(item.get("Reason", "")),
-                            updated_at=item.get("LastUpdateTime"),
-                        )
-                    )
-                token = page.get("NextToken")
-                if not token:
-                    return found
+            summaries = listed(
+                client.list_suppressed_destinations, "SuppressedDestinationSummaries", PageSize=1000
+            )
+            return [
+                SuppressedDestination(
+                    email=str(item.get("EmailAddress", "")),
+                    reason=str(item.get("Reason", "")),
+                    updated_at=item.get("LastUpdateTime"),
+                )
+                for item in summaries
+            ]
 
         return self._call("sesv2", "ses:ListSuppressedDestinations", fetch, CallKind.MANAGEMENT)
 

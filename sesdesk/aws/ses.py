@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sesdesk.aws.clients import CallKind
-from sesdesk.aws.facade import Facade
+from sesdesk.aws.facade import Facade, listed
 
 VERIFICATION_STATES = ("PENDING", "SUCCESS", "FAILED", "TEMPORARY_FAILURE", "NOT_STARTED")
 
@@ -123,27 +123,18 @@ class SesFacade(Facade):
     def list_identities(self) -> list[IdentitySummary]:
         """Every email identity in the region (follows pagination)."""
 
+        def summary(item: dict[str, Any]) -> IdentitySummary:
+            name = str(item["IdentityName"])
+            return IdentitySummary(
+                name=name,
+                kind=_kind(item.get("IdentityType"), name),
+                status=str(item.get("VerificationStatus") or "PENDING"),
+                sending_enabled=bool(item.get("SendingEnabled", False)),
+            )
+
         def fetch(client: Any) -> list[IdentitySummary]:
-            found: list[IdentitySummary] = []
-            token: str | None = None
-            while True:
-                kwargs: dict[str, Any] = {"PageSize": 1000}
-                if token:
-                    kwargs["NextToken"] = token
-                page = client.list_email_identities(**kwargs)
-                for item in page.get("EmailIdentities", []):
-                    name = str(item["IdentityName"])
-                    found.append(
-                        IdentitySummary(
-                            name=name,
-                            kind=_kind(item.get("IdentityType"), name),
-                            status=str(item.get("VerificationStatus") or "PENDING"),
-                            sending_enabled=bool(item.get("SendingEnabled", False)),
-                        )
-                    )
-                token = page.get("NextToken")
-                if not token:
-                    return found
+            found = listed(client.list_email_identities, "EmailIdentities", PageSize=1000)
+            return [summary(item) for item in found]
 
         return self._call("sesv2", "ses:ListEmailIdentities", fetch)
 
