@@ -121,16 +121,21 @@ class ContactList:
 # --------------------------------------------------------------------------- validation
 
 
-def check_list_name(name: Any) -> str:
-    """A contact list name as SES accepts it."""
+def _checked_name(name: Any, what: str) -> str:
+    """A contact list or topic name (`what` names which) as SES accepts it."""
     if not isinstance(name, str) or not name:
-        raise _bad("ContactListName can't be blank.")
+        raise _bad(f"{what} can't be blank.")
     if not _NAME.match(name):
         raise _bad(
-            "ContactListName can contain up to 64 characters. Only alphanumeric characters, "
+            f"{what} can contain up to 64 characters. Only alphanumeric characters, "
             "underscores(_) and hyphens(-) are allowed."
         )
     return name
+
+
+def check_list_name(name: Any) -> str:
+    """A contact list name as SES accepts it."""
+    return _checked_name(name, "ContactListName")
 
 
 def check_description(description: Any) -> str | None:
@@ -155,14 +160,7 @@ def check_topics(topics: Any) -> dict[str, dict[str, str]]:
     for topic in topics:
         if not isinstance(topic, dict):
             raise _bad("Each topic must be an object.")
-        name = topic.get("TopicName")
-        if not isinstance(name, str) or not name:
-            raise _bad("TopicName can't be blank.")
-        if not _NAME.match(name):
-            raise _bad(
-                "TopicName can contain up to 64 characters. Only alphanumeric characters, "
-                "underscores(_) and hyphens(-) are allowed."
-            )
+        name = _checked_name(topic.get("TopicName"), "TopicName")
         display = topic.get("DisplayName")
         if not isinstance(display, str):
             raise _bad(f"DisplayName is required for topic {name}.")
