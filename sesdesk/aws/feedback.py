@@ -12,15 +12,14 @@ that is already right. Names are stable per account and region.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from sesdesk.aws.clients import CallKind, ClientFactory
-from sesdesk.aws.errors import AwsError, AwsNotFound, PermissionMissing, classify
-
-T = TypeVar("T")
+from sesdesk.aws.clients import CallKind
+from sesdesk.aws.errors import AwsError, AwsNotFound, PermissionMissing
+from sesdesk.aws.facade import Facade, listed
 
 FEEDBACK_NAME = "sesdesk-feedback"  # configuration set, topic and queue
 DEAD_LETTER_NAME = "sesdesk-feedback-dlq"
@@ -118,28 +117,8 @@ def policy_lets_topic_send(policy_text: str | None, topic_arn: str) -> bool:
     return False
 
 
-class FeedbackFacade:
+class FeedbackFacade(Facade):
     """Configuration set, SNS topic, SQS queues and the reputation metrics for one mailer."""
-
-    def __init__(self, factory: ClientFactory) -> None:
-        self._factory = factory
-
-    @property
-    def region(self) -> str:
-        """The region every call goes to."""
-        return self._factory.region
-
-    def _call(
-        self,
-        service: str,
-        action: str,
-        fn: Callable[[Any], T],
-        kind: CallKind = CallKind.MANAGEMENT,
-    ) -> T:
-        try:
-            return fn(self._factory.client(service, kind))
-        except Exception as exc:
-            raise classify(exc, action=action) from None
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -216,14 +195,8 @@ class FeedbackFacade:
 
     def _subscriptions(self, topic_arn: str) -> list[dict[str, Any]]:
         def fetch(client: Any) -> list[dict[str, Any]]:
-            found: list[dict[str, Any]] = []
-            kwargs: dict[str, Any] = {"TopicArn": topic_arn}
-            while True:
-                page = client.list_subscriptions_by_topic(**kwargs)
-                found.extend(page.get("Subscriptions", []) or [])
-                if not page.get("NextToken"):
-                    return found
-                kwargs["NextToken"] = page["NextToken"]
+            subscriptions = client.list_subscriptions_by_topic
+            return list(listed(subscriptions, "Subscriptions", TopicArn=topic_arn))
 
         return self._call("sns", "sns:ListSubscriptionsByTopic", fetch)
 

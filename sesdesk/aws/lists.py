@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sesdesk.aws.clients import CallKind, ClientFactory
 from sesdesk.aws.errors import AwsError, AwsNotFound, classify
+from sesdesk.aws.facade import Facade, listed
 from sesdesk.errors import BadInput, NotAllowed
-
-T = TypeVar("T")
 
 MAX_TOPICS = 20
 OPT_IN = "OPT_IN"
@@ -186,32 +184,21 @@ def _is_limit(error: AwsError) -> bool:
     return error.code == "BadRequestException" and bool(_LIMIT_WORDS.search(str(error)))
 
 
-class ListsFacade:
+class ListsFacade(Facade):
     """SESv2 contact-list calls for one mailer (one region, one key pair)."""
 
-    def __init__(self, factory: ClientFactory) -> None:
-        self._factory = factory
-
-    @property
-    def region(self) -> str:
-        """The region every call goes to."""
-        return self._factory.region
-
-    def _call(self, action: str, fn: Callable[[Any], T]) -> T:
-        try:
-            return fn(self._factory.client("sesv2", CallKind.MANAGEMENT))
-        except Exception as exc:
-            error = classify(exc, action=action)
-            if _is_limit(error):
-                # classify() reads LimitExceededException as the daily sending quota; for
-                # lists it is the one-list / 20-topic limit. AWS's own words are kept.
-                raise ContactListLimit(
-                    _aws_message(exc) or error.message,
-                    code=error.code,
-                    hint="SES allows one contact list per account and region, with at most "
-                    f"{MAX_TOPICS} topics.",
-                ) from None
-            raise error from None
+    def _classified(self, exc: Exception, action: str) -> Exception:
+        error = classify(exc, action=action)
+        if _is_limit(error):
+            # classify() reads LimitExceededException as the daily sending quota; for
+            # lists it is the one-list / 20-topic limit. AWS's own words are kept.
+            return ContactListLimit(
+                _aws_message(exc) or error.message,
+                code=error.code,
+                hint="SES allows one contact list per account and region, with at most "
+                f"{MAX_TOPICS} topics.",
+            )
+        return error
 
     # --- contact lists ---------------------------------------------------------------------
 
@@ -219,20 +206,11 @@ class ListsFacade:
         """Every contact list of the account in this region, with its topics."""
 
         def names(client: Any) -> list[str]:
-            found: list[str] = []
-            token: str | None = None
-            while True:
-                kwargs: dict[str, Any] = {"PageSize": MAX_PAGE_SIZE}
-                if token:
-                    kwargs["NextToken"] = token
-                page = client.list_contact_lists(**kwargs)
-                found += [str(c["ContactListName"]) for c in page.get("ContactLists") or []]
-                token = page.get("NextToken")
-                if not token:
-                    return found
+            found = listed(client.list_contact_lists, "ContactLists", PageSize=MAX_PAGE_SIZE)
+            return [str(c["ContactListName"]) for c in found]
 
         lists = []
-        for name in self._call("ses:ListContactLists", names):
+        for name in self._call("sesv2", "ses:ListContactLists", names):
             found = self.get_contact_list(name)
             if found is not None:  # deleted between the two calls
                 lists.append(found)
@@ -242,7 +220,7 @@ class ListsFacade:
         """The named contact list with its topics; None when SES says it does not exist."""
         try:
             answer = self._call(
-                "ses:GetContactList", lambda c: c.get_contact_list(ContactListName=name)
+                "sesv2", "ses:GetContactList", lambda c: c.get_contact_list(ContactListName=name)
             )
         except AwsNotFound:
             return None
@@ -266,7 +244,7 @@ class ListsFacade:
         }
         if description is not None:
             kwargs["Description"] = description
-        self._call("ses:CreateContactList", lambda c: c.create_contact_list(**kwargs))
+        self._call("sesv2", "ses:CreateContactList", lambda c: c.create_contact_list(**kwargs))
 
     def put_topics(
         self, name: str, topics: Sequence[SesTopic], description: str | None = None
@@ -280,11 +258,13 @@ class ListsFacade:
         }
         if description is not None:
             kwargs["Description"] = description
-        self._call("ses:UpdateContactList", lambda c: c.update_contact_list(**kwargs))
+        self._call("sesv2", "ses:UpdateContactList", lambda c: c.update_contact_list(**kwargs))
 
     def delete_contact_list(self, name: str) -> None:
         """Delete a contact list (only ever one sesdesk created)."""
-        self._call("ses:DeleteContactList", lambda c: c.delete_contact_list(ContactListName=name))
+        self._call(
+            "sesv2", "ses:DeleteContactList", lambda c: c.delete_contact_list(ContactListName=name)
+        )
 
     # --- contacts --------------------------------------------------------------------------
 
@@ -305,7 +285,7 @@ class ListsFacade:
             "UnsubscribeAll": unsubscribe_all,
         }
         try:
-            self._call("ses:CreateContact", lambda c: c.create_contact(**kwargs))
+            self._call("sesv2", "ses:CreateContact", lambda c: c.create_contact(**kwargs))
         except AwsError as error:
             if error.code == "AlreadyExistsException":
                 return False
@@ -331,7 +311,7 @@ class ListsFacade:
             "UnsubscribeAll": unsubscribe_all,
         }
         try:
-            self._call("ses:UpdateContact", lambda c: c.update_contact(**kwargs))
+            self._call("sesv2", "ses:UpdateContact", lambda c: c.update_contact(**kwargs))
         except AwsNotFound as error:
             if _list_missing(error):
                 raise
@@ -343,6 +323,7 @@ class ListsFacade:
         (a missing list raises `AwsNotFound`)."""
         try:
             answer = self._call(
+                "sesv2",
                 "ses:GetContact",
                 lambda c: c.get_contact(ContactListName=list_name, EmailAddress=email),
             )
@@ -381,7 +362,9 @@ class ListsFacade:
             kwargs = dict(base)
             if token:
                 kwargs["NextToken"] = token
-            answer = self._call("ses:ListContacts", functools.partial(_list_contacts, kwargs))
+            answer = self._call(
+                "sesv2", "ses:ListContacts", functools.partial(_list_contacts, kwargs)
+            )
             token = answer.get("NextToken") or None
             yield ContactPage((_contact(i) for i in answer.get("Contacts") or []), token)
             if token is None:

@@ -60,296 +60,201 @@ class Permission:
         return self.action.split(":", 1)[0]
 
 
+def _rows(
+    service: str, feature: str, *rows: tuple[str, str] | tuple[str, str, str], **shared: Any
+) -> tuple[Permission, ...]:
+    """Rows of one boto3 service and feature: (action, why[, probe]) each, `shared` for all."""
+    return tuple(
+        Permission(
+            row[0], service, row[1], feature, probe=row[2] if len(row) > 2 else None, **shared
+        )
+        for row in rows
+    )
+
+
 PERMISSIONS: tuple[Permission, ...] = (
-    Permission(
-        "sts:GetCallerIdentity",
+    *_rows(
         "sts",
-        "learn which AWS account and user the keys belong to",
         CONNECT,
-        probe="caller_identity",
+        (
+            "sts:GetCallerIdentity",
+            "learn which AWS account and user the keys belong to",
+            "caller_identity",
+        ),
         policy=False,  # AWS allows it to every valid key, even under an explicit deny
     ),
-    Permission(
-        "ses:GetAccount",
+    *_rows(
         "sesv2",
-        "read sandbox or production, the review status, sending enabled and the quota",
         STATUS,
-        probe="get_account",
+        (
+            "ses:GetAccount",
+            "read sandbox or production, the review status, sending enabled and the quota",
+            "get_account",
+        ),
+        (
+            "ses:ListEmailIdentities",
+            "list the sender identities (email addresses and domains)",
+            "list_identities",
+        ),
     ),
-    Permission(
-        "ses:ListEmailIdentities",
+    *_rows(
         "sesv2",
-        "list the sender identities (email addresses and domains)",
-        STATUS,
-        probe="list_identities",
-    ),
-    Permission(
-        "ses:GetEmailIdentity",
-        "sesv2",
-        "read an identity's verification and DKIM status",
         IDENTITIES,
-        probe="get_identity",
+        ("ses:GetEmailIdentity", "read an identity's verification and DKIM status", "get_identity"),
+        (
+            "ses:CreateEmailIdentity",
+            "add a sender email address or domain (and retry a failed one)",
+        ),
+        (
+            "ses:DeleteEmailIdentity",
+            "retry or replace a failed identity, or delete identities with the mailer",
+            "delete_identity",
+        ),
     ),
-    Permission(
-        "ses:CreateEmailIdentity",
+    *_rows(
         "sesv2",
-        "add a sender email address or domain (and retry a failed one)",
         IDENTITIES,
-    ),
-    Permission(
-        "ses:DeleteEmailIdentity",
-        "sesv2",
-        "retry or replace a failed identity, or delete identities with the mailer",
-        IDENTITIES,
-        probe="delete_identity",
-    ),
-    Permission(
-        "ses:PutEmailIdentityMailFromAttributes",
-        "sesv2",
-        "set a domain's custom MAIL FROM subdomain, so SPF aligns with the From domain",
-        IDENTITIES,
+        (
+            "ses:PutEmailIdentityMailFromAttributes",
+            "set a domain's custom MAIL FROM subdomain, so SPF aligns with the From domain",
+        ),
         required=False,  # without it the user sets MAIL FROM in the SES console
     ),
-    Permission(
-        "ses:PutAccountDetails",
+    *_rows("sesv2", ACCESS, ("ses:PutAccountDetails", "submit the production-access request")),
+    *_rows("sesv2", SENDING, ("ses:SendEmail", "send test emails, test campaigns and broadcasts")),
+    *_rows(
         "sesv2",
-        "submit the production-access request",
-        ACCESS,
-    ),
-    Permission(
-        "ses:SendEmail",
-        "sesv2",
-        "send test emails, test campaigns and broadcasts",
-        SENDING,
-    ),
-    Permission(
-        "ses:ListSuppressedDestinations",
-        "sesv2",
-        "read the account-level suppression list",
         FEEDBACK,
-        probe="list_suppressed",
+        (
+            "ses:ListSuppressedDestinations",
+            "read the account-level suppression list",
+            "list_suppressed",
+        ),
+        (
+            "ses:GetSuppressedDestination",
+            "check one address against the account-level suppression list",
+            "get_suppressed",
+        ),
+        (
+            "ses:PutSuppressedDestination",
+            "add a bounced or complaining address to the account-level suppression list",
+        ),
+        (
+            "ses:DeleteSuppressedDestination",
+            "take an address off the account-level suppression list",
+            "delete_suppressed",
+        ),
     ),
-    Permission(
-        "ses:GetSuppressedDestination",
+    *_rows(
         "sesv2",
-        "check one address against the account-level suppression list",
         FEEDBACK,
-        probe="get_suppressed",
-    ),
-    Permission(
-        "ses:PutSuppressedDestination",
-        "sesv2",
-        "add a bounced or complaining address to the account-level suppression list",
-        FEEDBACK,
-    ),
-    Permission(
-        "ses:DeleteSuppressedDestination",
-        "sesv2",
-        "take an address off the account-level suppression list",
-        FEEDBACK,
-        probe="delete_suppressed",
-    ),
-    Permission(
-        "ses:GetConfigurationSet",
-        "sesv2",
-        "find sesdesk's configuration set (adopted when it already exists)",
-        FEEDBACK,
+        (
+            "ses:GetConfigurationSet",
+            "find sesdesk's configuration set (adopted when it already exists)",
+        ),
+        (
+            "ses:CreateConfigurationSet",
+            "create the configuration set every send names, so SES reports what became of it",
+        ),
+        (
+            "ses:GetConfigurationSetEventDestinations",
+            "check that the configuration set still publishes events to sesdesk's topic",
+        ),
+        (
+            "ses:CreateConfigurationSetEventDestination",
+            "publish sends, deliveries, bounces and complaints to sesdesk's topic",
+        ),
+        (
+            "ses:UpdateConfigurationSetEventDestination",
+            "repair the event destination when it was changed",
+        ),
         resource=_CONFIG_SET,
         required=False,  # feedback is set up when the keys allow it
     ),
-    Permission(
-        "ses:CreateConfigurationSet",
+    *_rows(
         "sesv2",
-        "create the configuration set every send names, so SES reports what became of it",
-        FEEDBACK,
-        resource=_CONFIG_SET,
-        required=False,  # feedback is set up when the keys allow it
-    ),
-    Permission(
-        "ses:GetConfigurationSetEventDestinations",
-        "sesv2",
-        "check that the configuration set still publishes events to sesdesk's topic",
-        FEEDBACK,
-        resource=_CONFIG_SET,
-        required=False,  # feedback is set up when the keys allow it
-    ),
-    Permission(
-        "ses:CreateConfigurationSetEventDestination",
-        "sesv2",
-        "publish sends, deliveries, bounces and complaints to sesdesk's topic",
-        FEEDBACK,
-        resource=_CONFIG_SET,
-        required=False,  # feedback is set up when the keys allow it
-    ),
-    Permission(
-        "ses:UpdateConfigurationSetEventDestination",
-        "sesv2",
-        "repair the event destination when it was changed",
-        FEEDBACK,
-        resource=_CONFIG_SET,
-        required=False,  # feedback is set up when the keys allow it
-    ),
-    Permission(
-        "ses:ListContactLists",
-        "sesv2",
-        "find the account's one SES contact list (adopted when it exists)",
         LISTS,
+        (
+            "ses:ListContactLists",
+            "find the account's one SES contact list (adopted when it exists)",
+        ),
+        ("ses:GetContactList", "read the contact list's topics (one per sesdesk list)"),
+        ("ses:CreateContactList", "create the SES contact list that hosts one-click unsubscribe"),
+        ("ses:UpdateContactList", "add a topic when a sesdesk list starts sending"),
+        ("ses:DeleteContactList", "remove the contact list sesdesk created (never another tool's)"),
+        ("ses:CreateContact", "copy a contact to SES before a broadcast"),
+        ("ses:UpdateContact", "push a local unsubscribe to SES"),
+        ("ses:GetContact", "read one contact's subscription preferences"),
+        ("ses:ListContacts", "read the contacts SES marks unsubscribed"),
         required=False,  # list management is set up when the keys allow it
     ),
-    Permission(
-        "ses:GetContactList",
-        "sesv2",
-        "read the contact list's topics (one per sesdesk list)",
-        LISTS,
-        required=False,  # list management is set up when the keys allow it
-    ),
-    Permission(
-        "ses:CreateContactList",
-        "sesv2",
-        "create the SES contact list that hosts one-click unsubscribe",
-        LISTS,
-        required=False,  # list management is set up when the keys allow it
-    ),
-    Permission(
-        "ses:UpdateContactList",
-        "sesv2",
-        "add a topic when a sesdesk list starts sending",
-        LISTS,
-        required=False,  # list management is set up when the keys allow it
-    ),
-    Permission(
-        "ses:DeleteContactList",
-        "sesv2",
-        "remove the contact list sesdesk created (never another tool's)",
-        LISTS,
-        required=False,  # list management is set up when the keys allow it
-    ),
-    Permission(
-        "ses:CreateContact",
-        "sesv2",
-        "copy a contact to SES before a broadcast",
-        LISTS,
-        required=False,  # list management is set up when the keys allow it
-    ),
-    Permission(
-        "ses:UpdateContact",
-        "sesv2",
-        "push a local unsubscribe to SES",
-        LISTS,
-        required=False,  # list management is set up when the keys allow it
-    ),
-    Permission(
-        "ses:GetContact",
-        "sesv2",
-        "read one contact's subscription preferences",
-        LISTS,
-        required=False,  # list management is set up when the keys allow it
-    ),
-    Permission(
-        "ses:ListContacts",
-        "sesv2",
-        "read the contacts SES marks unsubscribed",
-        LISTS,
-        required=False,  # list management is set up when the keys allow it
-    ),
-    Permission(
-        "sns:CreateTopic",
+    *_rows(
         "sns",
-        "create the topic SES publishes bounces and complaints to",
         FEEDBACK,
+        ("sns:CreateTopic", "create the topic SES publishes bounces and complaints to"),
+        (
+            "sns:GetTopicAttributes",
+            "check that the bounce topic still exists",
+            "sns_get_topic_attributes",
+        ),
+        ("sns:Subscribe", "deliver the bounce topic into sesdesk's queue", "sns_subscribe"),
         resource=_TOPIC,
     ),
-    Permission(
-        "sns:GetTopicAttributes",
+    *_rows(
         "sns",
-        "check that the bounce topic still exists",
         FEEDBACK,
-        probe="sns_get_topic_attributes",
-        resource=_TOPIC,
-    ),
-    Permission(
-        "sns:Subscribe",
-        "sns",
-        "deliver the bounce topic into sesdesk's queue",
-        FEEDBACK,
-        probe="sns_subscribe",
-        resource=_TOPIC,
-    ),
-    Permission(
-        "sns:ListSubscriptionsByTopic",
-        "sns",
-        "check that the topic still delivers into sesdesk's queue",
-        FEEDBACK,
+        (
+            "sns:ListSubscriptionsByTopic",
+            "check that the topic still delivers into sesdesk's queue",
+        ),
+        (
+            "sns:SetSubscriptionAttributes",
+            "keep the SNS envelope (raw delivery off) on an adopted subscription",
+        ),
         resource=_TOPIC,
         required=False,  # feedback is set up when the keys allow it
     ),
-    Permission(
-        "sns:SetSubscriptionAttributes",
-        "sns",
-        "keep the SNS envelope (raw delivery off) on an adopted subscription",
-        FEEDBACK,
-        resource=_TOPIC,
-        required=False,  # feedback is set up when the keys allow it
-    ),
-    Permission(
-        "sqs:GetQueueUrl",
+    *_rows(
         "sqs",
-        "adopt an existing feedback queue",
         FEEDBACK,
+        ("sqs:GetQueueUrl", "adopt an existing feedback queue"),
         resource=_QUEUES,
         required=False,  # feedback is set up when the keys allow it
     ),
-    Permission(
-        "sqs:CreateQueue",
+    *_rows(
         "sqs",
-        "create the queue sesdesk drains for bounces and complaints",
         FEEDBACK,
+        ("sqs:CreateQueue", "create the queue sesdesk drains for bounces and complaints"),
+        (
+            "sqs:GetQueueAttributes",
+            "read the queue's ARN to subscribe it to the bounce topic",
+            "sqs_get_queue_attributes",
+        ),
+        (
+            "sqs:SetQueueAttributes",
+            "allow the bounce topic to deliver into the queue",
+            "sqs_set_queue_attributes",
+        ),
+        ("sqs:ReceiveMessage", "read bounce and complaint notifications", "sqs_receive_message"),
+        ("sqs:DeleteMessage", "remove notifications once they are recorded", "sqs_delete_message"),
         resource=_QUEUES,
     ),
-    Permission(
-        "sqs:GetQueueAttributes",
-        "sqs",
-        "read the queue's ARN to subscribe it to the bounce topic",
-        FEEDBACK,
-        probe="sqs_get_queue_attributes",
-        resource=_QUEUES,
-    ),
-    Permission(
-        "sqs:SetQueueAttributes",
-        "sqs",
-        "allow the bounce topic to deliver into the queue",
-        FEEDBACK,
-        probe="sqs_set_queue_attributes",
-        resource=_QUEUES,
-    ),
-    Permission(
-        "sqs:ReceiveMessage",
-        "sqs",
-        "read bounce and complaint notifications",
-        FEEDBACK,
-        probe="sqs_receive_message",
-        resource=_QUEUES,
-    ),
-    Permission(
-        "sqs:DeleteMessage",
-        "sqs",
-        "remove notifications once they are recorded",
-        FEEDBACK,
-        probe="sqs_delete_message",
-        resource=_QUEUES,
-    ),
-    Permission(
-        "cloudwatch:GetMetricData",
+    *_rows(
         "cloudwatch",
-        "read SES's own bounce and complaint rates (Reputation metrics)",
         FEEDBACK,
+        (
+            "cloudwatch:GetMetricData",
+            "read SES's own bounce and complaint rates (Reputation metrics)",
+        ),
         required=False,  # without it the rates are computed from sesdesk's own events
     ),
-    Permission(
-        "iam:SimulatePrincipalPolicy",
+    *_rows(
         "iam",
-        "let the credential check ask IAM exactly which of these actions are allowed",
         CONNECT,
+        (
+            "iam:SimulatePrincipalPolicy",
+            "let the credential check ask IAM exactly which of these actions are allowed",
+        ),
         required=False,  # without it the check falls back to harmless probe calls
     ),
 )

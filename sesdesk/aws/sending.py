@@ -12,12 +12,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sesdesk.aws.clients import CallKind, ClientFactory
-from sesdesk.aws.errors import classify
-
-T = TypeVar("T")
+from sesdesk.aws.clients import CallKind
+from sesdesk.aws.facade import Facade, listed
 
 _GATE_ID = "sesdesk-send-gate"
 _gates = threading.local()
@@ -72,19 +70,13 @@ class SuppressedDestination:
     updated_at: datetime | None
 
 
-class SendingFacade:
+class SendingFacade(Facade):
     """SendEmail and the suppression-list calls for one mailer (one region, one key pair)."""
 
-    def __init__(self, factory: ClientFactory) -> None:
-        self._factory = factory
+    _unclassified = (NotSent,)
 
-    @property
-    def region(self) -> str:
-        """The region every call goes to."""
-        return self._factory.region
-
-    def _client(self, kind: CallKind) -> Any:
-        client = self._factory.client("sesv2", kind)
+    def _client(self, service: str, kind: CallKind) -> Any:
+        client = super()._client(service, kind)
         if kind is CallKind.SEND:
             # unique_id: registering again on the same (cached) client is a no-op.
             client.meta.events.register(
@@ -92,17 +84,9 @@ class SendingFacade:
             )
         return client
 
-    def _call(self, action: str, fn: Callable[[Any], T], kind: CallKind) -> T:
-        try:
-            return fn(self._client(kind))
-        except NotSent:
-            raise
-        except Exception as exc:
-            raise classify(exc, action=action) from None
-
     def warm_up(self) -> None:
         """Build the send client now (it takes a moment) rather than on the first send."""
-        self._client(CallKind.SEND)
+        self._client("sesv2", CallKind.SEND)
 
     @contextmanager
     def gated(self, gate: Callable[[], bool]) -> Iterator[None]:
@@ -141,7 +125,9 @@ class SendingFacade:
         if email.list_management:
             contact_list, topic = email.list_management
             kwargs["ListManagementOptions"] = {"ContactListName": contact_list, "TopicName": topic}
-        reply = self._call("ses:SendEmail", lambda c: c.send_email(**kwargs), CallKind.SEND)
+        reply = self._call(
+            "sesv2", "ses:SendEmail", lambda c: c.send_email(**kwargs), CallKind.SEND
+        )
         return str(reply.get("MessageId", ""))
 
     # --- account-level suppression list ------------------------------------------------
@@ -149,30 +135,24 @@ class SendingFacade:
         """Every address on the account-level suppression list (follows pagination)."""
 
         def fetch(client: Any) -> list[SuppressedDestination]:
-            found: list[SuppressedDestination] = []
-            token: str | None = None
-            while True:
-                kwargs: dict[str, Any] = {"PageSize": 1000}
-                if token:
-                    kwargs["NextToken"] = token
-                page = client.list_suppressed_destinations(**kwargs)
-                for item in page.get("SuppressedDestinationSummaries", []) or []:
-                    found.append(
-                        SuppressedDestination(
-                            email=str(item.get("EmailAddress", "")),
-                            reason=str(item.get("Reason", "")),
-                            updated_at=item.get("LastUpdateTime"),
-                        )
-                    )
-                token = page.get("NextToken")
-                if not token:
-                    return found
+            summaries = listed(
+                client.list_suppressed_destinations, "SuppressedDestinationSummaries", PageSize=1000
+            )
+            return [
+                SuppressedDestination(
+                    email=str(item.get("EmailAddress", "")),
+                    reason=str(item.get("Reason", "")),
+                    updated_at=item.get("LastUpdateTime"),
+                )
+                for item in summaries
+            ]
 
-        return self._call("ses:ListSuppressedDestinations", fetch, CallKind.MANAGEMENT)
+        return self._call("sesv2", "ses:ListSuppressedDestinations", fetch, CallKind.MANAGEMENT)
 
     def suppress(self, email: str, reason: str) -> None:
         """Put an address on the account-level suppression list (BOUNCE or COMPLAINT)."""
         self._call(
+            "sesv2",
             "ses:PutSuppressedDestination",
             lambda c: c.put_suppressed_destination(EmailAddress=email, Reason=reason),
             CallKind.MANAGEMENT,
@@ -181,6 +161,7 @@ class SendingFacade:
     def unsuppress(self, email: str) -> None:
         """Remove an address from the account-level suppression list."""
         self._call(
+            "sesv2",
             "ses:DeleteSuppressedDestination",
             lambda c: c.delete_suppressed_destination(EmailAddress=email),
             CallKind.MANAGEMENT,

@@ -6,15 +6,11 @@ calls we need and returning plain dataclasses — never boto3 structures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from sesdesk.aws.clients import CallKind, ClientFactory
-from sesdesk.aws.errors import classify
-
-T = TypeVar("T")
+from sesdesk.aws.clients import CallKind
+from sesdesk.aws.facade import Facade, listed
 
 VERIFICATION_STATES = ("PENDING", "SUCCESS", "FAILED", "TEMPORARY_FAILURE", "NOT_STARTED")
 
@@ -92,38 +88,8 @@ def _kind(identity_type: str | None, name: str) -> str:
     return "domain"
 
 
-class SesFacade:
+class SesFacade(Facade):
     """STS and SES calls for one mailer (one region, one key pair)."""
-
-    def __init__(self, factory: ClientFactory) -> None:
-        self._factory = factory
-
-    @property
-    def region(self) -> str:
-        """The region every call goes to."""
-        return self._factory.region
-
-    @property
-    def factory(self) -> ClientFactory:
-        """The client factory (one key pair, one region) behind this facade."""
-        return self._factory
-
-    @contextmanager
-    def _calling(self, action: str) -> Iterator[None]:
-        try:
-            yield
-        except Exception as exc:
-            raise classify(exc, action=action) from None
-
-    def _call(
-        self,
-        service: str,
-        action: str,
-        fn: Callable[[Any], T],
-        kind: CallKind = CallKind.MANAGEMENT,
-    ) -> T:
-        with self._calling(action):
-            return fn(self._factory.client(service, kind))
 
     # --- STS ---------------------------------------------------------------------------
     def caller_identity(self, *, kind: CallKind = CallKind.CHECK) -> CallerIdentity:
@@ -157,27 +123,18 @@ class SesFacade:
     def list_identities(self) -> list[IdentitySummary]:
         """Every email identity in the region (follows pagination)."""
 
+        def summary(item: dict[str, Any]) -> IdentitySummary:
+            name = str(item["IdentityName"])
+            return IdentitySummary(
+                name=name,
+                kind=_kind(item.get("IdentityType"), name),
+                status=str(item.get("VerificationStatus") or "PENDING"),
+                sending_enabled=bool(item.get("SendingEnabled", False)),
+            )
+
         def fetch(client: Any) -> list[IdentitySummary]:
-            found: list[IdentitySummary] = []
-            token: str | None = None
-            while True:
-                kwargs: dict[str, Any] = {"PageSize": 1000}
-                if token:
-                    kwargs["NextToken"] = token
-                page = client.list_email_identities(**kwargs)
-                for item in page.get("EmailIdentities", []):
-                    name = str(item["IdentityName"])
-                    found.append(
-                        IdentitySummary(
-                            name=name,
-                            kind=_kind(item.get("IdentityType"), name),
-                            status=str(item.get("VerificationStatus") or "PENDING"),
-                            sending_enabled=bool(item.get("SendingEnabled", False)),
-                        )
-                    )
-                token = page.get("NextToken")
-                if not token:
-                    return found
+            found = listed(client.list_email_identities, "EmailIdentities", PageSize=1000)
+            return [summary(item) for item in found]
 
         return self._call("sesv2", "ses:ListEmailIdentities", fetch)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, note, say
+from sesdesk.cli.parsing import Handler, command, show_rows, team_of
 
 
 def register(sub: Any) -> None:
@@ -14,66 +15,50 @@ def register(sub: Any) -> None:
     contacts = sub.add_parser("contacts", help="contact lists: import, export, add, remove")
     actions = contacts.add_subparsers(dest="contacts_command", metavar="ACTION", required=True)
 
-    imp = actions.add_parser("import", help="import a CSV file (header row) into a list")
-    _team_list(imp)
+    imp = _list_command(actions, "import", "import a CSV file (header row) into a list", _import)
     imp.add_argument("file", metavar="FILE.csv", type=Path)
     imp.add_argument("--email-column", help="the column with the addresses (header name or number)")
     imp.add_argument("--name-column", help="the column with the names (header name or number)")
-    imp.add_argument("--json", action="store_true")
-    imp.set_defaults(handler=_import)
 
-    exp = actions.add_parser("export", help="write a list as CSV (email, name, status)")
-    _team_list(exp)
+    exp = _list_command(actions, "export", "write a list as CSV (email, name, status)", _export)
     exp.add_argument("file", metavar="FILE.csv", type=Path)
     exp.add_argument("--excel", action="store_true", help="UTF-8 with BOM, formulas defused")
-    exp.add_argument("--json", action="store_true")
-    exp.set_defaults(handler=_export)
 
-    lists = actions.add_parser("lists", help="the team's contact lists")
-    lists.add_argument("--team", required=True, metavar="NAME")
-    lists.add_argument("--json", action="store_true")
-    lists.set_defaults(handler=_lists)
+    command(actions, "lists", "the team's contact lists", _lists)
+    _list_command(actions, "list", "the contacts of a list", _show)
 
-    show = actions.add_parser("list", help="the contacts of a list")
-    _team_list(show)
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=_show)
-
-    add = actions.add_parser("add", help="add one address to a list")
-    _team_list(add)
+    add = _list_command(actions, "add", "add one address to a list", _add)
     add.add_argument("email", metavar="EMAIL")
     add.add_argument("--name")
-    add.add_argument("--json", action="store_true")
-    add.set_defaults(handler=_add)
 
-    remove = actions.add_parser("remove", help="remove an address from a list")
-    _team_list(remove)
+    remove = _list_command(actions, "remove", "remove an address from a list", _remove, json=False)
     remove.add_argument("email", metavar="EMAIL")
-    remove.set_defaults(handler=_remove)
 
-    unsub = actions.add_parser("unsubscribe", help="unsubscribe an address (kept, never sent to)")
-    _team_list(unsub)
+    unsub = _list_command(
+        actions,
+        "unsubscribe",
+        "unsubscribe an address (kept, never sent to)",
+        _unsubscribe,
+        json=False,
+    )
     unsub.add_argument("email", metavar="EMAIL")
     unsub.add_argument("--undo", action="store_true", help="subscribe it again")
-    unsub.set_defaults(handler=_unsubscribe)
 
-    sync = actions.add_parser(
-        "sync", help="tell SES's contact list about a list's contacts (one-click unsubscribe)"
+    _list_command(
+        actions,
+        "sync",
+        "tell SES's contact list about a list's contacts (one-click unsubscribe)",
+        _sync,
     )
-    _team_list(sync)
-    sync.add_argument("--json", action="store_true")
-    sync.set_defaults(handler=_sync)
 
 
-def _team_list(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--team", required=True, metavar="NAME")
+def _list_command(
+    actions: Any, name: str, text: str, handler: Handler, *, json: bool = True
+) -> argparse.ArgumentParser:
+    """A subcommand on one list: `--team NAME --list LIST` (and `--json` unless told not)."""
+    parser = command(actions, name, text, handler, json=json)
     parser.add_argument("--list", required=True, metavar="LIST", dest="list_name")
-
-
-def _team_id(ctx: Context, name: str) -> int:
-    from sesdesk.services.teams import find_team
-
-    return find_team(ctx.store, name).id
+    return parser
 
 
 def _import(args: argparse.Namespace, ctx: Context) -> int:
@@ -81,7 +66,7 @@ def _import(args: argparse.Namespace, ctx: Context) -> int:
 
     result = import_csv(
         ctx.store,
-        _team_id(ctx, args.team),
+        team_of(ctx, args).id,
         args.list_name,
         args.file,
         email_column=args.email_column,
@@ -105,7 +90,7 @@ def _export(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.contacts import export_csv
 
     written = export_csv(
-        ctx.store, _team_id(ctx, args.team), args.list_name, args.file, excel=args.excel
+        ctx.store, team_of(ctx, args).id, args.list_name, args.file, excel=args.excel
     )
     if args.json:
         emit_json({"exported": written, "file": str(args.file)})
@@ -116,44 +101,25 @@ def _export(args: argparse.Namespace, ctx: Context) -> int:
 
 def _lists(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.contacts import list_lists
+    from sesdesk.services.json_fields import json_fields
 
-    lists = list_lists(ctx.store, _team_id(ctx, args.team))
-    if args.json:
-        emit_json(
-            [
-                {
-                    "id": item.id,
-                    "name": item.name,
-                    "subscribed": item.subscribed,
-                    "unsubscribed": item.unsubscribed,
-                }
-                for item in lists
-            ]
-        )
-    elif not lists:
-        say("No contact lists yet. Import one with: sesdesk contacts import --team T --list L F")
-    else:
-        for item in lists:
-            say(f"{item.name}: {item.subscribed} subscribed, {item.unsubscribed} unsubscribed")
-    return 0
+    return show_rows(
+        args,
+        list_lists(ctx.store, team_of(ctx, args).id),
+        lambda item: json_fields(item, "id", "name", "subscribed", "unsubscribed"),
+        lambda item: f"{item.name}: {item.subscribed} subscribed, {item.unsubscribed} unsubscribed",
+        "No contact lists yet. Import one with: sesdesk contacts import --team T --list L F",
+    )
 
 
 def _show(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.contacts import list_contacts
+    from sesdesk.services.json_fields import json_fields
 
-    rows = list_contacts(ctx.store, _team_id(ctx, args.team), args.list_name)
+    rows = list_contacts(ctx.store, team_of(ctx, args).id, args.list_name)
     if args.json:
         emit_json(
-            [
-                {
-                    "email": r.email,
-                    "name": r.name,
-                    "status": r.status,
-                    "unsubscribed_at": r.unsubscribed_at.isoformat() if r.unsubscribed_at else None,
-                    "source": r.source,
-                }
-                for r in rows
-            ]
+            [json_fields(r, "email", "name", "status", "unsubscribed_at", "source") for r in rows]
         )
     else:
         for r in rows:
@@ -165,7 +131,7 @@ def _show(args: argparse.Namespace, ctx: Context) -> int:
 def _add(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.contacts import add_contact
 
-    row = add_contact(ctx.store, _team_id(ctx, args.team), args.list_name, args.email, args.name)
+    row = add_contact(ctx.store, team_of(ctx, args).id, args.list_name, args.email, args.name)
     if args.json:
         emit_json({"email": row.email, "name": row.name, "status": row.status})
     else:
@@ -176,7 +142,7 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
 def _remove(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.contacts import remove_contact
 
-    remove_contact(ctx.store, _team_id(ctx, args.team), args.list_name, args.email)
+    remove_contact(ctx.store, team_of(ctx, args).id, args.list_name, args.email)
     say(f"Removed {args.email.strip()}.")
     return 0
 
@@ -185,7 +151,7 @@ def _unsubscribe(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.contacts import set_subscribed
 
     row = set_subscribed(
-        ctx.store, _team_id(ctx, args.team), args.list_name, args.email, subscribed=args.undo
+        ctx.store, team_of(ctx, args).id, args.list_name, args.email, subscribed=args.undo
     )
     say(f"{row.email} is now {row.status}.")
     return 0
@@ -197,7 +163,7 @@ def _sync(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.lists.account import lists_facade
     from sesdesk.services.mailers import open_mailer, watching_access
 
-    team_id = _team_id(ctx, args.team)
+    team_id = team_of(ctx, args).id
     info = get_list(ctx.store, team_id, args.list_name)
 
     def progress(p: SyncProgress) -> None:

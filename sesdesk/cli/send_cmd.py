@@ -23,38 +23,23 @@ from pathlib import Path
 from typing import Any
 
 from sesdesk.cli import Context, emit_json, note, record_id, say
+from sesdesk.cli.parsing import Handler, command, show_rows, team_of
 from sesdesk.errors import BadInput, SesdeskError
 from sesdesk.models.states import BroadcastState
-
-_STATUS_KEYS = (
-    "id",
-    "state",
-    "total",
-    "sent",
-    "failed",
-    "suppressed",
-    "pending",
-    "uncertain",
-    "stop_reason",
-)
 
 
 def register(sub: Any) -> None:
     """Add `send-test`, `broadcast` and `suppression`."""
-    test = sub.add_parser("send-test", help="send one test email")
-    test.add_argument("--team", required=True, metavar="NAME")
+    test = command(sub, "send-test", "send one test email", _send_test)
     test.add_argument("--from", required=True, dest="from_address", metavar="ADDR")
     test.add_argument("--to", required=True, metavar="ADDR")
     test.add_argument("--name", help="the recipient's name, for {{name}}")
     _message_options(test)
-    test.add_argument("--json", action="store_true")
-    test.set_defaults(handler=_send_test)
 
     broadcast = sub.add_parser("broadcast", help="create, send and follow broadcasts")
     actions = broadcast.add_subparsers(dest="broadcast_command", metavar="ACTION", required=True)
 
-    create = actions.add_parser("create", help="a draft broadcast to a contact list")
-    create.add_argument("--team", required=True, metavar="NAME")
+    create = command(actions, "create", "a draft broadcast to a contact list", _create)
     create.add_argument("--list", required=True, dest="list_name", metavar="LIST")
     create.add_argument("--from", required=True, dest="from_address", metavar="ADDR")
     _message_options(create)
@@ -64,11 +49,10 @@ def register(sub: Any) -> None:
         help="a test campaign: allowed in the sandbox when every recipient is verified "
         "and the list fits in today's quota",
     )
-    create.add_argument("--json", action="store_true")
-    create.set_defaults(handler=_create)
 
-    send = actions.add_parser("send", help="send (or resume) a broadcast until done or a stop")
-    _team_broadcast(send)
+    send = _broadcast_command(
+        actions, "send", "send (or resume) a broadcast until done or a stop", _send
+    )
     send.add_argument(
         "--resend-uncertain",
         action="store_true",
@@ -79,23 +63,9 @@ def register(sub: Any) -> None:
         action="store_true",
         help="when the daily quota runs out, wait for the 24-hour window instead of stopping",
     )
-    send.add_argument("--json", action="store_true")
-    send.set_defaults(handler=_send)
-
-    status = actions.add_parser("status", help="where a broadcast stands")
-    _team_broadcast(status)
-    status.add_argument("--json", action="store_true")
-    status.set_defaults(handler=_status)
-
-    listing = actions.add_parser("list", help="the team's broadcasts and test sends")
-    listing.add_argument("--team", required=True, metavar="NAME")
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=_list)
-
-    cancel = actions.add_parser("cancel", help="stop a broadcast for good")
-    _team_broadcast(cancel)
-    cancel.add_argument("--json", action="store_true")
-    cancel.set_defaults(handler=_cancel)
+    _broadcast_command(actions, "status", "where a broadcast stands", _status)
+    command(actions, "list", "the team's broadcasts and test sends", _list)
+    _broadcast_command(actions, "cancel", "stop a broadcast for good", _cancel)
 
     from sesdesk.cli.feedback_cmd import register_broadcast
 
@@ -103,21 +73,16 @@ def register(sub: Any) -> None:
 
     suppression = sub.add_parser("suppression", help="the team's local suppression list")
     sup = suppression.add_subparsers(dest="suppression_command", metavar="ACTION", required=True)
-    sup_list = sup.add_parser("list", help="addresses never sent to")
-    sup_list.add_argument("--team", required=True, metavar="NAME")
-    sup_list.add_argument("--json", action="store_true")
-    sup_list.set_defaults(handler=_suppression_list)
-    sup_add = sup.add_parser("add", help="never send to an address again")
-    sup_add.add_argument("--team", required=True, metavar="NAME")
+    command(sup, "list", "addresses never sent to", _suppression_list)
+    sup_add = command(sup, "add", "never send to an address again", _suppression_add, json=False)
     sup_add.add_argument("email", metavar="EMAIL")
     sup_add.add_argument(
         "--reason", default="manual", choices=("manual", "bounce", "complaint", "unsubscribe")
     )
-    sup_add.set_defaults(handler=_suppression_add)
-    sup_remove = sup.add_parser("remove", help="allow sending to an address again")
-    sup_remove.add_argument("--team", required=True, metavar="NAME")
+    sup_remove = command(
+        sup, "remove", "allow sending to an address again", _suppression_remove, json=False
+    )
     sup_remove.add_argument("email", metavar="EMAIL")
-    sup_remove.set_defaults(handler=_suppression_remove)
 
 
 def _message_options(parser: argparse.ArgumentParser) -> None:
@@ -133,9 +98,13 @@ def _message_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _team_broadcast(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--team", required=True, metavar="NAME")
+def _broadcast_command(
+    actions: Any, name: str, text: str, handler: Handler
+) -> argparse.ArgumentParser:
+    """A subcommand on one broadcast: `--team NAME BROADCAST_ID --json`."""
+    parser = command(actions, name, text, handler)
     parser.add_argument("broadcast_id", type=record_id, metavar="BROADCAST_ID")
+    return parser
 
 
 def _read(path: Path, option: str) -> str:
@@ -168,18 +137,12 @@ def _composition(args: argparse.Namespace) -> Any:
     )
 
 
-def _team_id(ctx: Context, name: str) -> int:
-    from sesdesk.services.teams import find_team
-
-    return find_team(ctx.store, name).id
-
-
 def _send_test(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.errors import NotAllowed, ServiceUnreachable
     from sesdesk.models.sending import FAILED, UNCERTAIN
     from sesdesk.services.sending import recipients, send_test_email
 
-    team_id = _team_id(ctx, args.team)
+    team_id = team_of(ctx, args).id
     result = send_test_email(
         ctx.store, team_id, to=args.to, composition=_composition(args), name=args.name
     )
@@ -214,7 +177,7 @@ def _create(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.sending import create_broadcast
     from sesdesk.services.state import load_snapshot
 
-    team_id = _team_id(ctx, args.team)
+    team_id = team_of(ctx, args).id
     kind = KIND_TEST_CAMPAIGN if args.test_campaign else KIND_BROADCAST
     status = create_broadcast(
         ctx.store, team_id, list_name=args.list_name, composition=_composition(args), kind=kind
@@ -249,6 +212,15 @@ def _print_status(status: Any) -> None:
         )
 
 
+def _show_status(args: argparse.Namespace, status: Any) -> int:
+    """Print a broadcast's status (as JSON with --json); exit code 0."""
+    if args.json:
+        emit_json(status.as_json())
+    else:
+        _print_status(status)
+    return 0
+
+
 def _send(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.cli.signals import graceful_stop
     from sesdesk.services.sending import BroadcastRunner, Progress
@@ -271,7 +243,7 @@ def _send(args: argparse.Namespace, ctx: Context) -> int:
 
     team_id: int | None = None
     try:
-        team_id = _team_id(ctx, args.team)
+        team_id = team_of(ctx, args).id
         runner = BroadcastRunner(
             ctx.store,
             team_id,
@@ -318,8 +290,9 @@ def _send_failure(
     """`broadcast send --json`'s document when it could not run to a status of its own: the
     broadcast's status as stored (when readable) and the error."""
     from sesdesk.services.sending import broadcast_status
+    from sesdesk.services.sending.queries import STATUS_KEYS
 
-    doc: dict[str, Any] = {key: None for key in _STATUS_KEYS}
+    doc: dict[str, Any] = dict.fromkeys(STATUS_KEYS)
     doc["id"] = broadcast_id
     if team_id is not None:
         with contextlib.suppress(SesdeskError):
@@ -332,44 +305,34 @@ def _send_failure(
 def _status(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.sending import broadcast_status
 
-    status = broadcast_status(ctx.store, _team_id(ctx, args.team), args.broadcast_id)
-    if args.json:
-        emit_json(status.as_json())
-    else:
-        _print_status(status)
-    return 0
+    return _show_status(args, broadcast_status(ctx.store, team_of(ctx, args).id, args.broadcast_id))
 
 
 def _list(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.sending import list_broadcasts
 
-    rows = list_broadcasts(ctx.store, _team_id(ctx, args.team))
-    if args.json:
-        emit_json([row.as_json() for row in rows])
-    elif not rows:
-        say("No broadcasts yet.")
-    else:
-        for row in rows:
-            say(f"{row.id}\t{row.kind}\t{row.state}\t{row.sent}/{row.total} sent\t{row.subject}")
-    return 0
+    return show_rows(
+        args,
+        list_broadcasts(ctx.store, team_of(ctx, args).id),
+        lambda row: row.as_json(),
+        lambda row: (
+            f"{row.id}\t{row.kind}\t{row.state}\t{row.sent}/{row.total} sent\t{row.subject}"
+        ),
+        "No broadcasts yet.",
+    )
 
 
 def _cancel(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.sending import cancel_broadcast
 
-    status = cancel_broadcast(ctx.store, _team_id(ctx, args.team), args.broadcast_id)
-    if args.json:
-        emit_json(status.as_json())
-    else:
-        _print_status(status)
-    return 0
+    return _show_status(args, cancel_broadcast(ctx.store, team_of(ctx, args).id, args.broadcast_id))
 
 
 def _suppression_list(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.cli.feedback_cmd import suppression_document
     from sesdesk.services.feedback.suppression import list_suppressions
 
-    team_id = _team_id(ctx, args.team)
+    team_id = team_of(ctx, args).id
     rows = list_suppressions(ctx.store, team_id)
     if args.json:
         emit_json(suppression_document(ctx, team_id))
@@ -384,7 +347,7 @@ def _suppression_list(args: argparse.Namespace, ctx: Context) -> int:
 def _suppression_add(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.services.feedback.suppression import suppress
 
-    added = suppress(ctx.store, _team_id(ctx, args.team), args.email, args.reason)
+    added = suppress(ctx.store, team_of(ctx, args).id, args.email, args.reason)
     say(f"{args.email.strip()} {'added to' if added else 'was already on'} the suppression list.")
     return 0
 
@@ -393,7 +356,7 @@ def _suppression_remove(args: argparse.Namespace, ctx: Context) -> int:
     from sesdesk.errors import NotFound
     from sesdesk.services.feedback.suppression import unsuppress
 
-    if not unsuppress(ctx.store, _team_id(ctx, args.team), args.email):
+    if not unsuppress(ctx.store, team_of(ctx, args).id, args.email):
         raise NotFound("email", f"{args.email.strip()} is not on the suppression list")
     say(f"{args.email.strip()} removed from the suppression list.")
     return 0

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sesdesk.simulator.state import attached
+
 LastMessage = tuple[Any, str, str, tuple[str, ...], tuple[tuple[str, str], ...], Any, Any]
 
 MAX_TOPICS = 20
@@ -119,16 +121,21 @@ class ContactList:
 # --------------------------------------------------------------------------- validation
 
 
-def check_list_name(name: Any) -> str:
-    """A contact list name as SES accepts it."""
+def _checked_name(name: Any, what: str) -> str:
+    """A contact list or topic name (`what` names which) as SES accepts it."""
     if not isinstance(name, str) or not name:
-        raise _bad("ContactListName can't be blank.")
+        raise _bad(f"{what} can't be blank.")
     if not _NAME.match(name):
         raise _bad(
-            "ContactListName can contain up to 64 characters. Only alphanumeric characters, "
+            f"{what} can contain up to 64 characters. Only alphanumeric characters, "
             "underscores(_) and hyphens(-) are allowed."
         )
     return name
+
+
+def check_list_name(name: Any) -> str:
+    """A contact list name as SES accepts it."""
+    return _checked_name(name, "ContactListName")
 
 
 def check_description(description: Any) -> str | None:
@@ -153,14 +160,7 @@ def check_topics(topics: Any) -> dict[str, dict[str, str]]:
     for topic in topics:
         if not isinstance(topic, dict):
             raise _bad("Each topic must be an object.")
-        name = topic.get("TopicName")
-        if not isinstance(name, str) or not name:
-            raise _bad("TopicName can't be blank.")
-        if not _NAME.match(name):
-            raise _bad(
-                "TopicName can contain up to 64 characters. Only alphanumeric characters, "
-                "underscores(_) and hyphens(-) are allowed."
-            )
+        name = _checked_name(topic.get("TopicName"), "TopicName")
         display = topic.get("DisplayName")
         if not isinstance(display, str):
             raise _bad(f"DisplayName is required for topic {name}.")
@@ -441,16 +441,6 @@ def _url(region: str, token: str) -> str:
     return f"https://unsubscribe.{region}.simulator.amazonses.com/v2/{token}"
 
 
-_sims_lock = threading.Lock()
-
-
 def lists_of(state: Any) -> ListsSim:
     """The contact lists that belong to a simulator's state (created on first use)."""
-    found = getattr(state, "_sesdesk_lists", None)
-    if found is None:
-        with _sims_lock:
-            found = getattr(state, "_sesdesk_lists", None)
-            if found is None:
-                found = ListsSim()
-                state._sesdesk_lists = found
-    return found
+    return attached(state, "_sesdesk_lists", ListsSim)

@@ -21,7 +21,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from sesdesk.simulator.sqs_scale import enqueue
-from sesdesk.simulator.state import SimulatorState
+from sesdesk.simulator.state import SimulatorState, attached
 
 MAILBOX_DOMAIN = "simulator.amazonses.com"
 OUTCOMES = ("deliver", "bounce", "transient", "complaint", "suppressed")
@@ -59,19 +59,9 @@ class FeedbackSim:
             self.published.clear()
 
 
-_sims_lock = threading.Lock()
-
-
 def feedback_of(state: SimulatorState) -> FeedbackSim:
     """The feedback state that belongs to a simulator's state."""
-    found = getattr(state, "_sesdesk_feedback", None)
-    if found is None:
-        with _sims_lock:
-            found = getattr(state, "_sesdesk_feedback", None)
-            if found is None:
-                found = FeedbackSim()
-                state._sesdesk_feedback = found  # type: ignore[attr-defined]
-    return found
+    return attached(state, "_sesdesk_feedback", FeedbackSim)
 
 
 def _now() -> str:
@@ -477,36 +467,34 @@ def _valid_destination(definition: Any) -> dict[str, Any]:
     }
 
 
-def create_destination(self: Any) -> str:
-    """SESv2 CreateConfigurationSetEventDestination."""
+def _put_destination(self: Any, dest_name: str, params: dict[str, Any], *, new: bool) -> str:
+    """Store an event destination: a new one (AlreadyExists if it is not) or a replacement
+    (NotFound if there is none)."""
     name = _name(self)
-    _require_set(self, name)
-    params = _params(self)
-    dest_name = str(params.get("EventDestinationName") or "")
     definition = _valid_destination(params.get("EventDestination"))
     sim = feedback_of(_state())
     with sim.lock:
         existing = _destinations_of(self, name)
-        if dest_name in existing:
+        if new and dest_name in existing:
             raise _error("AlreadyExistsException", f"Event destination {dest_name} exists.")
+        if not new and dest_name not in existing:
+            raise _error("NotFoundException", f"Event destination {dest_name} does not exist.")
         existing[dest_name] = definition
     return json.dumps({})
+
+
+def create_destination(self: Any) -> str:
+    """SESv2 CreateConfigurationSetEventDestination."""
+    _require_set(self, _name(self))
+    params = _params(self)
+    return _put_destination(self, str(params.get("EventDestinationName") or ""), params, new=True)
 
 
 def update_destination(self: Any) -> str:
     """SESv2 UpdateConfigurationSetEventDestination."""
-    name = _name(self)
-    _require_set(self, name)
-    params = _params(self)
+    _require_set(self, _name(self))
     dest_name = str(self.uri_match.get("EventDestinationName") or "")
-    definition = _valid_destination(params.get("EventDestination"))
-    sim = feedback_of(_state())
-    with sim.lock:
-        existing = _destinations_of(self, name)
-        if dest_name not in existing:
-            raise _error("NotFoundException", f"Event destination {dest_name} does not exist.")
-        existing[dest_name] = definition
-    return json.dumps({})
+    return _put_destination(self, dest_name, _params(self), new=False)
 
 
 def get_destinations(self: Any) -> str:

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, TypeVar
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -521,3 +521,20 @@ class SimulatorState:
             )
             self._sent.append(message)
             return message
+
+
+_T = TypeVar("_T")
+_attach_lock = threading.Lock()
+
+
+def attached(state: Any, name: str, make: Callable[[], _T]) -> _T:
+    """The object kept on a simulator's `state` as `name`, made by `make()` on first use (once,
+    however many threads ask at the same time)."""
+    found = getattr(state, name, None)
+    if found is None:
+        with _attach_lock:
+            found = getattr(state, name, None)
+            if found is None:
+                found = make()
+                setattr(state, name, found)
+    return found

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sesdesk.aws.errors import AuthError, AwsError, AwsNotFound
@@ -23,6 +23,7 @@ from sesdesk.models import Store
 from sesdesk.services.feedback.outcomes import BatchResult, apply_batch
 from sesdesk.services.feedback.parse import parse_body
 from sesdesk.services.feedback.wiring import mailer_factory, record_problems, stored_wiring
+from sesdesk.services.json_fields import json_fields
 
 log = logging.getLogger(__name__)
 
@@ -35,37 +36,17 @@ _draining_lock = threading.Lock()
 
 
 @dataclass
-class DrainResult:
-    """What a drain did: the `feedback drain --json` document."""
+class DrainResult(BatchResult):
+    """What a drain did, its batches summed: the `feedback drain --json` document."""
 
-    processed: int = 0
-    duplicates: int = 0
-    unrecognised: int = 0
-    unmatched: int = 0
-    settled: int = 0
     deleted: int = 0
-    broadcasts: set[int] = field(default_factory=set)
     error: SesdeskError | None = None
-
-    def add(self, batch: BatchResult) -> None:
-        """Fold one committed batch in."""
-        self.processed += batch.processed
-        self.duplicates += batch.duplicates
-        self.unrecognised += batch.unrecognised
-        self.unmatched += batch.unmatched
-        self.settled += batch.settled
-        self.broadcasts |= batch.broadcasts
 
     def as_json(self) -> dict[str, Any]:
         """The `--json` keys, plus the rest and the problem if the drain stopped early."""
-        return {
-            "processed": self.processed,
-            "duplicates": self.duplicates,
-            "unrecognised": self.unrecognised,
-            "unmatched": self.unmatched,
-            "settled": self.settled,
-            "problem": self.error.message if self.error else None,
-        }
+        counts = ("processed", "duplicates", "unrecognised", "unmatched", "settled")
+        problem = self.error.message if self.error else None
+        return {**json_fields(self, *counts), "problem": problem}
 
 
 def _lock_for(team_id: int) -> threading.Lock:

@@ -54,6 +54,15 @@ class BatchResult:
     settled: int = 0
     broadcasts: set[int] = field(default_factory=set)  # whose outcomes changed
 
+    def add(self, batch: BatchResult) -> None:
+        """Fold another batch's counts in."""
+        self.processed += batch.processed
+        self.duplicates += batch.duplicates
+        self.unrecognised += batch.unrecognised
+        self.unmatched += batch.unmatched
+        self.settled += batch.settled
+        self.broadcasts |= batch.broadcasts
+
 
 @dataclass
 class _Target:
@@ -124,21 +133,18 @@ def _targets(session: Any, events: list[SesEvent]) -> tuple[dict[int, _Target], 
         Recipient.message_id,
     )
     rows: list[Any] = []
-    id_list = sorted(ids)
-    for start in range(0, len(id_list), _CHUNK):
-        rows += session.execute(
-            select(*columns)
-            .join(Broadcast, Broadcast.id == Recipient.broadcast_id)
-            .where(Recipient.id.in_(id_list[start : start + _CHUNK]))
-        ).all()
-    mid_list = sorted(message_ids)
-    for start in range(0, len(mid_list), _CHUNK):
-        # Identity notifications carry no tags: fall back on SES's message id.
-        rows += session.execute(
-            select(*columns)
-            .join(Broadcast, Broadcast.id == Recipient.broadcast_id)
-            .where(Recipient.message_id.in_(mid_list[start : start + _CHUNK]))
-        ).all()
+    # Identity notifications carry no tags: those fall back on SES's message id.
+    wanted: tuple[tuple[Any, list[Any]], ...] = (
+        (Recipient.id, sorted(ids)),
+        (Recipient.message_id, sorted(message_ids)),
+    )
+    for key, values in wanted:
+        for start in range(0, len(values), _CHUNK):
+            rows += session.execute(
+                select(*columns)
+                .join(Broadcast, Broadcast.id == Recipient.broadcast_id)
+                .where(key.in_(values[start : start + _CHUNK]))
+            ).all()
     targets = {r[0]: _Target(r[0], r[1], r[2], _bare(r[3]), r[4]) for r in rows}
     by_message = {str(r[5]): r[0] for r in rows if r[5]}
     return targets, by_message

@@ -13,6 +13,7 @@ from sesdesk.models import Broadcast, Recipient, RecipientOutcome, Store
 from sesdesk.models.base import id_fits
 from sesdesk.models.sending import SENT, UNCERTAIN
 from sesdesk.services.feedback.wiring import feedback_status
+from sesdesk.services.json_fields import json_fields
 
 # An uncertain send with healthy feedback and no event this long after it is "probably not sent".
 SETTLE_AFTER = timedelta(minutes=15)
@@ -57,13 +58,7 @@ class ReportRow:
 
     def as_json(self) -> dict[str, Any]:
         """The `--json` keys: email, state, outcome, detail, time."""
-        return {
-            "email": self.email,
-            "state": self.state,
-            "outcome": self.outcome,
-            "detail": self.detail,
-            "time": self.time.isoformat() if self.time else None,
-        }
+        return json_fields(self)
 
 
 def _drained_healthy_at(store: Store, team_id: int) -> datetime | None:

@@ -17,6 +17,7 @@ from sesdesk.aws.sending import SendingFacade
 from sesdesk.errors import SesdeskError
 from sesdesk.models import Broadcast, FeedbackWiring, Recipient, RecipientOutcome, Store, utcnow
 from sesdesk.models.sending import SENT
+from sesdesk.services.json_fields import json_fields
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,7 @@ class Reputation:
 
     def as_json(self) -> dict[str, Any]:
         """The `--json` document's keys."""
-        return {
-            "bounce_rate": self.bounce_rate,
-            "complaint_rate": self.complaint_rate,
-            "source": self.source,
-        }
+        return json_fields(self)
 
 
 def local_rates(store: Store, team_id: int) -> tuple[float | None, float | None]:

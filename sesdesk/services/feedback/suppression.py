@@ -18,6 +18,7 @@ from sesdesk.errors import BadInput
 from sesdesk.models import Store, Suppression, utcnow
 from sesdesk.models.sending import SUPPRESSION_REASONS
 from sesdesk.services.contacts import clean_email, require_team
+from sesdesk.services.json_fields import json_fields
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +65,7 @@ class SuppressionEntry:
 
     def as_json(self) -> dict[str, Any]:
         """The `--json` document's keys."""
-        return {
-            "email": self.email,
-            "reason": self.reason,
-            "source": self.source,
-            "detail": self.detail,
-            "created_at": self.created_at.isoformat(),
-        }
+        return json_fields(self)
 
 
 def suppression_entries(store: Store, team_id: int) -> list[SuppressionEntry]:

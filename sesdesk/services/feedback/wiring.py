@@ -14,6 +14,7 @@ from sesdesk.aws.errors import AuthError, AwsError
 from sesdesk.aws.feedback import FeedbackFacade, Wiring
 from sesdesk.errors import CredentialsRejected, NotAllowed
 from sesdesk.models import FeedbackWiring, Store, utcnow
+from sesdesk.services.json_fields import json_fields
 from sesdesk.services.mailers import mailer_row, open_mailer
 
 log = logging.getLogger(__name__)
@@ -45,19 +46,7 @@ class FeedbackStatus:
 
     def as_json(self) -> dict[str, Any]:
         """The `--json` document's keys (plus the running counters)."""
-        return {
-            "configured": self.configured,
-            "configuration_set": self.configuration_set,
-            "topic_arn": self.topic_arn,
-            "queue_url": self.queue_url,
-            "problems": list(self.problems),
-            "waiting": self.waiting,
-            "last_drained": self.last_drained.isoformat() if self.last_drained else None,
-            "checked_at": self.checked_at.isoformat() if self.checked_at else None,
-            "processed": self.processed,
-            "duplicates": self.duplicates,
-            "unrecognised": self.unrecognised,
-        }
+        return json_fields(self)
 
 
 def _status(row: FeedbackWiring | None) -> FeedbackStatus:

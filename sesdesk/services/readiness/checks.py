@@ -13,6 +13,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
+from sesdesk.services.json_fields import json_fields
+
 # The codes `readiness --json` reports, in the order they are shown.
 DKIM = "dkim"
 MAIL_FROM = "mail_from"
@@ -57,14 +59,7 @@ class Check:
 
     def as_dict(self) -> dict[str, Any]:
         """One entry of `readiness --json`'s `checks`."""
-        return {
-            "code": self.code,
-            "ok": self.ok,
-            "message": self.message,
-            "fix": self.fix,
-            "fix_code": None if self.fix_code is None else str(self.fix_code),
-            "blocks_sending": self.blocks_sending,
-        }
+        return json_fields(self)
 
 
 def unknown(code: str, why: str, fix_code: FixCode | None = FixCode.CHECK_AGAIN) -> Check:

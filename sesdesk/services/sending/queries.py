@@ -28,6 +28,8 @@ from sesdesk.models.sending import (
     Recipient,
 )
 from sesdesk.services import leases
+from sesdesk.services.json_fields import json_fields
+from sesdesk.services.state import from_row
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,11 @@ class BroadcastStatus:
 
     def as_json(self) -> dict[str, Any]:
         """The cli.md JSON document (plus kind and in_flight)."""
-        return {name: getattr(self, name) for name in _JSON_FIELDS}
+        return json_fields(self, *_JSON_FIELDS)
 
 
-# `broadcast status --json`, in this order.
-_JSON_FIELDS = (
+#: The keys cli.md promises in `broadcast status --json` (and `broadcast send --json`).
+STATUS_KEYS = (
     "id",
     "state",
     "total",
@@ -74,6 +76,10 @@ _JSON_FIELDS = (
     "pending",
     "uncertain",
     "stop_reason",
+)
+# `broadcast status --json`, in this order.
+_JSON_FIELDS = (
+    *STATUS_KEYS,
     "kind",
     "in_flight",
     "subject",
@@ -101,10 +107,9 @@ def status_of(session: Any, row: Broadcast) -> BroadcastStatus:
     list_name = None
     if row.list_id is not None:
         list_name = session.scalar(select(ContactList.name).where(ContactList.id == row.list_id))
-    return BroadcastStatus(
-        id=row.id,
-        kind=row.kind,
-        state=row.state,
+    return from_row(
+        BroadcastStatus,
+        row,
         total=sum(counts.values()),
         sent=counts.get(SENT, 0),
         failed=counts.get(FAILED, 0),
@@ -112,13 +117,7 @@ def status_of(session: Any, row: Broadcast) -> BroadcastStatus:
         pending=counts.get(PENDING, 0),
         uncertain=counts.get(UNCERTAIN, 0),
         in_flight=counts.get(SENDING, 0),
-        stop_reason=row.stop_reason,
-        subject=row.subject,
-        from_address=row.from_address,
         list_name=list_name,
-        created_at=row.created_at,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
         delivered=outcomes.delivered,
         bounced=outcomes.bounced,
         complained=outcomes.complained,

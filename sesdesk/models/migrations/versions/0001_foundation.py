@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from sesdesk.models.migrations.columns import keys, primary_key, team_key
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -53,16 +55,15 @@ def upgrade() -> None:
         op.execute(_PG_NOCASE)
     op.create_table(
         "team",
-        sa.Column("id", sa.Integer(), nullable=False),
+        *keys("id"),
         sa.Column("name", sa.String(200, collation="NOCASE"), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_team"),
+        primary_key("team"),
         sa.UniqueConstraint("name", name="uq_team_name"),
     )
     op.create_table(
         "mailer",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("id", "team_id"),
         sa.Column("account_id", sa.String(12), nullable=False),
         sa.Column("region", sa.String(32), nullable=False),
         sa.Column("key_last4", sa.String(4), nullable=False),
@@ -76,18 +77,15 @@ def upgrade() -> None:
         sa.Column("is_root", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint("access IN ('ok', 'lost', 'unknown')", name="ck_mailer_access"),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name="fk_mailer_team_id_team", ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_mailer"),
+        team_key("mailer"),
+        primary_key("mailer"),
         # One mailer per team: the database says no to a second one.
         sa.UniqueConstraint("team_id", name="uq_mailer_team_id"),
         sa.UniqueConstraint("keyring_ref", name="uq_mailer_keyring_ref"),
     )
     op.create_table(
         "sender_identity",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("id", "team_id"),
         sa.Column("name", sa.String(320, collation="NOCASE"), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("status", sa.String(32), nullable=False),
@@ -100,10 +98,8 @@ def upgrade() -> None:
         sa.Column("last_checked", sa.DateTime(), nullable=True),
         sa.Column("removed_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint("kind IN ('email', 'domain')", name="ck_sender_identity_kind"),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name="fk_sender_identity_team_id_team", ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_sender_identity"),
+        team_key("sender_identity"),
+        primary_key("sender_identity"),
     )
     op.create_index("ix_sender_identity_team_id", "sender_identity", ["team_id"])
     op.create_index(
@@ -116,8 +112,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "account_status",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("id", "team_id"),
         sa.Column("production", sa.Boolean(), nullable=False),
         sa.Column("review_status", sa.String(16), nullable=True),
         sa.Column("review_case_id", sa.String(), nullable=True),
@@ -127,26 +122,21 @@ def upgrade() -> None:
         sa.Column("sent_24h", sa.Float(), nullable=False),
         sa.Column("max_rate", sa.Float(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name="fk_account_status_team_id_team", ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_account_status"),
+        team_key("account_status"),
+        primary_key("account_status"),
         sa.UniqueConstraint("team_id", name="uq_account_status_team_id"),
     )
     op.create_table(
         "status_event",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("id", "team_id"),
         sa.Column("at", sa.DateTime(), nullable=False),
         sa.Column("subject", sa.String(400), nullable=False),
         sa.Column("field", sa.String(64), nullable=False),
         sa.Column("old_value", sa.Text(), nullable=True),
         sa.Column("new_value", sa.Text(), nullable=True),
         sa.Column("message", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name="fk_status_event_team_id_team", ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_status_event"),
+        team_key("status_event"),
+        primary_key("status_event"),
     )
     op.create_index("ix_status_event_team_id_at", "status_event", ["team_id", "at"])
     # History is append-only. SQLite runs ON DELETE CASCADE after the team row is gone, so

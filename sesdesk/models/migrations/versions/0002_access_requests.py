@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from sesdesk.models.migrations.columns import keys, primary_key, team_key
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -22,8 +24,7 @@ def upgrade() -> None:
     """Create the access_request table and its team index."""
     op.create_table(
         "access_request",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("id", "team_id"),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("submitted_at", sa.DateTime(), nullable=True),
         sa.Column("region", sa.String(32), nullable=True),
@@ -38,10 +39,8 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(16), nullable=True),
         sa.Column("outcome_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint("via IN ('api', 'console')", name="ck_access_request_via"),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name="fk_access_request_team_id_team", ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_access_request"),
+        team_key("access_request"),
+        primary_key("access_request"),
     )
     op.create_index("ix_access_request_team_id", "access_request", ["team_id"])
 

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from sesdesk.models.migrations.columns import foreign_key, keys, primary_key, team_key
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -22,39 +24,29 @@ def upgrade() -> None:
     """Create the sending tables and their indexes."""
     op.create_table(
         "contact_list",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("id", "team_id"),
         sa.Column("name", sa.String(200, collation="NOCASE"), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name="fk_contact_list_team_id_team", ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_contact_list"),
+        team_key("contact_list"),
+        primary_key("contact_list"),
         sa.UniqueConstraint("team_id", "name", name="uq_contact_list_team_id_name"),
     )
     op.create_table(
         "contact",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("list_id", sa.Integer(), nullable=False),
+        *keys("id", "list_id"),
         sa.Column("email", sa.String(320), nullable=False),
         sa.Column("email_lower", sa.String(320), nullable=False),
         sa.Column("name", sa.String(200), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint("status IN ('subscribed', 'unsubscribed')", name="ck_contact_status"),
-        sa.ForeignKeyConstraint(
-            ["list_id"],
-            ["contact_list.id"],
-            name="fk_contact_list_id_contact_list",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_contact"),
+        foreign_key("contact", "list_id", "contact_list"),
+        primary_key("contact"),
         sa.UniqueConstraint("list_id", "email_lower", name="uq_contact_list_id_email_lower"),
     )
     op.create_table(
         "broadcast",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("id", "team_id"),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("list_id", sa.Integer(), nullable=True),
         sa.Column("from_address", sa.String(400), nullable=False),
@@ -75,22 +67,14 @@ def upgrade() -> None:
             "state IN ('draft', 'sending', 'paused', 'waiting_quota', 'done', 'stopped')",
             name="ck_broadcast_state",
         ),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name="fk_broadcast_team_id_team", ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["list_id"],
-            ["contact_list.id"],
-            name="fk_broadcast_list_id_contact_list",
-            ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_broadcast"),
+        team_key("broadcast"),
+        foreign_key("broadcast", "list_id", "contact_list", ondelete="SET NULL"),
+        primary_key("broadcast"),
     )
     op.create_index("ix_broadcast_team_id", "broadcast", ["team_id"])
     op.create_table(
         "recipient",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("broadcast_id", sa.Integer(), nullable=False),
+        *keys("id", "broadcast_id"),
         sa.Column("email", sa.String(320), nullable=False),
         sa.Column("name", sa.String(200), nullable=True),
         sa.Column("state", sa.String(16), nullable=False),
@@ -102,19 +86,13 @@ def upgrade() -> None:
             "state IN ('pending', 'sending', 'sent', 'failed', 'suppressed', 'uncertain')",
             name="ck_recipient_state",
         ),
-        sa.ForeignKeyConstraint(
-            ["broadcast_id"],
-            ["broadcast.id"],
-            name="fk_recipient_broadcast_id_broadcast",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_recipient"),
+        foreign_key("recipient", "broadcast_id", "broadcast"),
+        primary_key("recipient"),
     )
     op.create_index("ix_recipient_broadcast_id_state", "recipient", ["broadcast_id", "state"])
     op.create_table(
         "suppression",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("id", "team_id"),
         sa.Column("email_lower", sa.String(320), nullable=False),
         sa.Column("reason", sa.String(16), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
@@ -122,23 +100,18 @@ def upgrade() -> None:
             "reason IN ('bounce', 'complaint', 'manual', 'unsubscribe')",
             name="ck_suppression_reason",
         ),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name="fk_suppression_team_id_team", ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_suppression"),
+        team_key("suppression"),
+        primary_key("suppression"),
         sa.UniqueConstraint("team_id", "email_lower", name="uq_suppression_team_id_email_lower"),
     )
     op.create_table(
         "send_day",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("id", "team_id"),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("sent", sa.Integer(), nullable=False),
         sa.Column("failed", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name="fk_send_day_team_id_team", ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_send_day"),
+        team_key("send_day"),
+        primary_key("send_day"),
         sa.UniqueConstraint("team_id", "day", name="uq_send_day_team_id_day"),
     )
 

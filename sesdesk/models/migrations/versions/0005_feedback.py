@@ -13,23 +13,19 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from sesdesk.models.migrations.columns import foreign_key, keys, primary_key, team_key
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _team_fk(table: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["team_id"], ["team.id"], name=f"fk_{table}_team_id_team", ondelete="CASCADE"
-    )
-
-
 def upgrade() -> None:
     """Create the feedback tables and extend `suppression`."""
     op.create_table(
         "feedback_wiring",
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("team_id"),
         sa.Column("region", sa.String(32), nullable=False),
         sa.Column("configuration_set", sa.String(64), nullable=True),
         sa.Column("topic_arn", sa.String(300), nullable=True),
@@ -47,24 +43,23 @@ def upgrade() -> None:
         sa.Column("ses_bounce_rate", sa.Float(), nullable=True),
         sa.Column("ses_complaint_rate", sa.Float(), nullable=True),
         sa.Column("reputation_at", sa.DateTime(), nullable=True),
-        _team_fk("feedback_wiring"),
-        sa.PrimaryKeyConstraint("team_id", name="pk_feedback_wiring"),
+        team_key("feedback_wiring"),
+        primary_key("feedback_wiring", "team_id"),
     )
     op.create_table(
         "feedback_settings",
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("team_id"),
         sa.Column("pause_bounce_rate", sa.Float(), nullable=False),
         sa.Column("pause_complaint_rate", sa.Float(), nullable=False),
         sa.Column("pause_min_outcomes", sa.Integer(), nullable=False),
         sa.Column("transient_limit", sa.Integer(), nullable=False),
         sa.Column("transient_days", sa.Integer(), nullable=False),
-        _team_fk("feedback_settings"),
-        sa.PrimaryKeyConstraint("team_id", name="pk_feedback_settings"),
+        team_key("feedback_settings"),
+        primary_key("feedback_settings", "team_id"),
     )
     op.create_table(
         "feedback_event",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("id", "team_id"),
         sa.Column("dedupe_key", sa.String(400), nullable=False),
         sa.Column("sns_message_id", sa.String(100), nullable=True),
         sa.Column("event_type", sa.String(32), nullable=False),
@@ -79,20 +74,10 @@ def upgrade() -> None:
         sa.Column("occurred_at", sa.DateTime(), nullable=True),
         sa.Column("received_at", sa.DateTime(), nullable=False),
         sa.Column("raw", sa.Text(), nullable=True),
-        _team_fk("feedback_event"),
-        sa.ForeignKeyConstraint(
-            ["recipient_id"],
-            ["recipient.id"],
-            name="fk_feedback_event_recipient_id_recipient",
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["broadcast_id"],
-            ["broadcast.id"],
-            name="fk_feedback_event_broadcast_id_broadcast",
-            ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_feedback_event"),
+        team_key("feedback_event"),
+        foreign_key("feedback_event", "recipient_id", "recipient", ondelete="SET NULL"),
+        foreign_key("feedback_event", "broadcast_id", "broadcast", ondelete="SET NULL"),
+        primary_key("feedback_event"),
         sa.UniqueConstraint("dedupe_key", name="uq_feedback_event_dedupe_key"),
     )
     op.create_index(
@@ -101,8 +86,7 @@ def upgrade() -> None:
     op.create_index("ix_feedback_event_recipient_id", "feedback_event", ["recipient_id"])
     op.create_table(
         "recipient_outcome",
-        sa.Column("recipient_id", sa.Integer(), nullable=False),
-        sa.Column("broadcast_id", sa.Integer(), nullable=False),
+        *keys("recipient_id", "broadcast_id"),
         sa.Column("outcome", sa.String(16), nullable=False),
         sa.Column("detail", sa.Text(), nullable=True),
         sa.Column("hard_bounce", sa.Boolean(), nullable=False),
@@ -110,35 +94,20 @@ def upgrade() -> None:
         sa.Column("bounced_at", sa.DateTime(), nullable=True),
         sa.Column("complained_at", sa.DateTime(), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["recipient_id"],
-            ["recipient.id"],
-            name="fk_recipient_outcome_recipient_id_recipient",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["broadcast_id"],
-            ["broadcast.id"],
-            name="fk_recipient_outcome_broadcast_id_broadcast",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("recipient_id", name="pk_recipient_outcome"),
+        foreign_key("recipient_outcome", "recipient_id", "recipient"),
+        foreign_key("recipient_outcome", "broadcast_id", "broadcast"),
+        primary_key("recipient_outcome", "recipient_id"),
     )
     op.create_index("ix_recipient_outcome_broadcast_id", "recipient_outcome", ["broadcast_id"])
     op.create_table(
         "broadcast_guard",
-        sa.Column("broadcast_id", sa.Integer(), nullable=False),
+        *keys("broadcast_id"),
         sa.Column("tripped", sa.Boolean(), nullable=False),
         sa.Column("base_outcomes", sa.Integer(), nullable=False),
         sa.Column("base_hard_bounces", sa.Integer(), nullable=False),
         sa.Column("base_complaints", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["broadcast_id"],
-            ["broadcast.id"],
-            name="fk_broadcast_guard_broadcast_id_broadcast",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("broadcast_id", name="pk_broadcast_guard"),
+        foreign_key("broadcast_guard", "broadcast_id", "broadcast"),
+        primary_key("broadcast_guard", "broadcast_id"),
     )
     # Plain ADD COLUMN: SQLite can add nullable or defaulted columns without copying the table.
     op.add_column(

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from sesdesk.models.migrations.columns import keys, primary_key, team_key
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -24,7 +26,7 @@ def upgrade() -> None:
     """Add `ses_contact_list` and the new columns."""
     op.create_table(
         "ses_contact_list",
-        sa.Column("team_id", sa.Integer(), nullable=False),
+        *keys("team_id"),
         sa.Column("account_id", sa.String(12), nullable=False),
         sa.Column("region", sa.String(32), nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
@@ -33,10 +35,8 @@ def upgrade() -> None:
         sa.Column("problem", sa.Text(), nullable=True),
         sa.Column("checked_at", sa.DateTime(), nullable=True),
         sa.Column("pulled_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name="fk_ses_contact_list_team_id_team", ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("team_id", name="pk_ses_contact_list"),
+        team_key("ses_contact_list"),
+        primary_key("ses_contact_list", "team_id"),
     )
     # Plain ADD COLUMN (nullable): SQLite adds them without copying the table, which matters
     # for a contact table of a million rows.
