@@ -34,7 +34,7 @@ from sesdesk.models.sending import (
 from sesdesk.services.addresses import UnsendableAddress as UnsendableAddress
 from sesdesk.services.addresses import email_problem
 from sesdesk.services.addresses import sendable_address as sendable_address
-from sesdesk.services.contact_writer import NewContactWriter, count_contacts
+from sesdesk.services.contact_writer import contact_writer, count_contacts
 
 MAX_LIST_NAME = 200
 MAX_NAME = 200
@@ -484,7 +484,7 @@ def import_csv(
             before = count_contacts(session, lst.id)
             # The list's unique (list_id, email_lower) index de-duplicates, against the list
             # and within the file, so memory stays flat however long the file is.
-            writer = NewContactWriter(session, lst.id, utcnow())
+            writer = contact_writer(session, lst.id, utcnow())
             batch: list[tuple[str, str, str | None]] = []
             valid = 0
             for row_number, cells, _ in rows:
