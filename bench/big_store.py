@@ -9,6 +9,8 @@ Measures and prints (targets in brackets):
 - the contacts window: open until the first rows show  [< 300 ms]; the longest stall while
   scrolling page by page  [no stall > 50 ms]
 - the history filter (the dashboard's query with a filter text)  [< 200 ms]
+- the Broadcasts view's rows: its first page (count + 50 statuses) and every page, and the SQL
+  statements a page sends (a fixed number, whatever the page holds)
 - importing a 1,000,000-row CSV file into a new list, in a child process  [< 30 s, < 300 MB]
 - the query plans of the hot queries (SQLite: EXPLAIN QUERY PLAN).
 
@@ -335,6 +337,55 @@ def measure_windows(store: Any, team_id: int) -> dict[str, Any]:
     return figures
 
 
+# --------------------------------------------------------------------------- broadcasts page
+
+
+def measure_broadcasts_page(store: Any, team_id: int, runs: int = 5) -> dict[str, float]:
+    """The Broadcasts view's reads: its first page (the count and 50 statuses) and every page,
+    median milliseconds of `runs`, and the SQL statements one page sends."""
+    from sqlalchemy import event
+
+    from sesdesk.services import broadcast_list
+    from sesdesk.ui.sending.broadcasts import PAGE
+
+    def page(offset: int) -> int:
+        broadcast_list.count_broadcasts(store, team_id)
+        return len(broadcast_list.broadcast_page(store, team_id, offset=offset, limit=PAGE))
+
+    def every_page() -> int:
+        offset = 0
+        while (got := page(offset)) == PAGE:
+            offset += got
+        return offset + got
+
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        rows = page(0)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    first, every = [], []
+    total = 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        page(0)
+        first.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        total = every_page()
+        every.append((time.perf_counter() - started) * 1000)
+    return {
+        "rows": rows,
+        "statements": len(statements),
+        "first_ms": statistics.median(first),
+        "total": total,
+        "every_ms": statistics.median(every),
+    }
+
+
 # --------------------------------------------------------------------------- import
 
 IMPORT_CHILD = """
@@ -456,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, plan in query_plans(store, team_id).items():
             _say(f"plan  {name}: {plan}")
         figures = measure_windows(store, team_id)
+        broadcasts = measure_broadcasts_page(store, team_id)
     ok = True
     print(
         f"contacts window: open {figures['open_ms']:.0f} ms ({figures['rows_at_open']} rows "
@@ -474,6 +526,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{searched:.0f} ms ({count} rows)  [target < 200 ms]"
         )
         ok &= on_screen < 200 and searched < 200
+    print(
+        f"broadcasts page: first {broadcasts['rows']:.0f} rows {broadcasts['first_ms']:.0f} ms "
+        f"({broadcasts['statements']:.0f} SQL statements); all {broadcasts['total']:.0f} "
+        f"broadcasts, page by page, {broadcasts['every_ms']:.0f} ms (median of 5)"
+    )
     if not args.skip_startup:
         empty, big = measure_startup(home, url, args.runs)
         print(
