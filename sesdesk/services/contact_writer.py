@@ -2,8 +2,8 @@
 
 SQLite: one compiled INSERT … ON CONFLICT DO NOTHING fed to the driver's executemany.
 PostgreSQL: each batch is COPYed into a temporary table, then moved into `contact` by one
-INSERT … SELECT … ON CONFLICT DO NOTHING (a statement per row costs a round trip's worth of
-server work per row; COPY streams the batch).
+INSERT … SELECT … ON CONFLICT DO NOTHING: executemany runs the INSERT once per row, where COPY
+streams the batch and the server moves it in one statement.
 """
 
 from __future__ import annotations
