@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, column, text
+from sqlalchemy import Integer, String, bindparam, text
 
 from sesdesk.errors import NotAllowed
 from sesdesk.models import Store, UTCDateTime, utcnow
@@ -127,14 +127,17 @@ def _typed(sql: str) -> Any:
     return statement.bindparams(*(bindparam(n, type_=UTCDateTime()) for n in names))
 
 
-_SELECT = text(
-    "SELECT name, owner, broadcast_id, note, expires_at FROM lease WHERE name = :name"
-).columns(
-    column("name", String),
-    column("owner", String),
-    column("broadcast_id", Integer),
-    column("note", String),
-    column("expires_at", UTCDateTime()),
+_READ = "SELECT name, owner, broadcast_id, note, expires_at FROM lease WHERE name"
+_READ_TYPES: dict[str, Any] = {
+    "name": String,
+    "owner": String,
+    "broadcast_id": Integer,
+    "note": String,
+    "expires_at": UTCDateTime(),
+}
+_SELECT = text(f"{_READ} = :name").columns(**_READ_TYPES)
+_SELECT_MANY = (
+    text(f"{_READ} IN :names").bindparams(bindparam("names", expanding=True)).columns(**_READ_TYPES)
 )
 _TAKE = _typed(
     "UPDATE lease SET owner = :me, broadcast_id = :broadcast, note = :note, "
@@ -158,10 +161,18 @@ _HAND_OVER = _typed(
 def live_holder(session: Any, name: str) -> Holder | None:
     """Who holds `name` now (a plain read: no lease taken, nothing written), or None."""
     row = session.execute(_SELECT, {"name": name}).first()
-    if row is None:
-        return None
-    holder = _holder(row)
-    if holder.released or holder.expires_at <= utcnow() or _dead_here(holder.owner):
+    return None if row is None else _alive(_holder(row), utcnow())
+
+
+def live_holders(session: Any, names: list[str]) -> dict[str, Holder]:
+    """`live_holder` of many leases in one query: the held ones, by name."""
+    now = utcnow()
+    found = (_alive(_holder(row), now) for row in session.execute(_SELECT_MANY, {"names": names}))
+    return {holder.name: holder for holder in found if holder is not None}
+
+
+def _alive(holder: Holder, now: datetime) -> Holder | None:
+    if holder.released or holder.expires_at <= now or _dead_here(holder.owner):
         return None
     return holder
 

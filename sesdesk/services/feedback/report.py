@@ -32,18 +32,32 @@ class OutcomeCounts:
     with_outcome: int = 0
 
 
+# OutcomeCounts' fields, in order, over a set of RecipientOutcome rows.
+_COUNTED = (
+    func.count(RecipientOutcome.delivered_at),
+    func.count(RecipientOutcome.bounced_at),
+    func.count(RecipientOutcome.complained_at),
+    func.coalesce(func.sum(cast(RecipientOutcome.hard_bounce, Integer)), 0),
+    func.count(),
+)
+
+
 def outcome_counts(session: Any, broadcast_id: int) -> OutcomeCounts:
     """The counts for one broadcast, inside an open session."""
     row = session.execute(
-        select(
-            func.count(RecipientOutcome.delivered_at),
-            func.count(RecipientOutcome.bounced_at),
-            func.count(RecipientOutcome.complained_at),
-            func.coalesce(func.sum(cast(RecipientOutcome.hard_bounce, Integer)), 0),
-            func.count(),
-        ).where(RecipientOutcome.broadcast_id == broadcast_id)
+        select(*_COUNTED).where(RecipientOutcome.broadcast_id == broadcast_id)
     ).one()
-    return OutcomeCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]))
+    return OutcomeCounts(*(int(n) for n in row))
+
+
+def outcome_counts_of(session: Any, broadcast_ids: list[int]) -> dict[int, OutcomeCounts]:
+    """The counts of many broadcasts in one grouped query (one with no outcome is absent)."""
+    rows = session.execute(
+        select(RecipientOutcome.broadcast_id, *_COUNTED)
+        .where(RecipientOutcome.broadcast_id.in_(broadcast_ids))
+        .group_by(RecipientOutcome.broadcast_id)
+    )
+    return {row[0]: OutcomeCounts(*(int(n) for n in row[1:])) for row in rows}
 
 
 @dataclass(frozen=True)

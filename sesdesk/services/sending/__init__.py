@@ -47,10 +47,12 @@ from sesdesk.services.sending.queries import (
     BroadcastStatus,
     RecipientInfo,
     broadcast_status,
+    compose_status,
     list_broadcasts,
     recipients,
     require_broadcast,
     seen_status,
+    seen_with,
     status_of,
 )
 from sesdesk.services.sending.recovery import cancel_broadcast, recover, resend_uncertain
@@ -80,6 +82,7 @@ __all__ = [
     "check_from_identity",
     "checked_snapshot",
     "clean_unsubscribe",
+    "compose_status",
     "covering_identities",
     "create_broadcast",
     "create_test_email",
@@ -93,6 +96,7 @@ __all__ = [
     "require_broadcast",
     "resend_uncertain",
     "seen_status",
+    "seen_with",
     "send_broadcast",
     "send_test_email",
     "status_of",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -30,6 +30,9 @@ from sesdesk.models.sending import (
 from sesdesk.services import leases
 from sesdesk.services.json_fields import json_fields
 from sesdesk.services.state import from_row
+
+if TYPE_CHECKING:
+    from sesdesk.services.feedback.report import OutcomeCounts
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,13 @@ def status_of(session: Any, row: Broadcast) -> BroadcastStatus:
     list_name = None
     if row.list_id is not None:
         list_name = session.scalar(select(ContactList.name).where(ContactList.id == row.list_id))
+    return compose_status(row, counts, outcomes, list_name)
+
+
+def compose_status(
+    row: Broadcast, counts: dict[str, int], outcomes: OutcomeCounts, list_name: str | None
+) -> BroadcastStatus:
+    """The status of `row` from its recipients' counts per state, outcomes and list name."""
     return from_row(
         BroadcastStatus,
         row,
@@ -150,7 +160,11 @@ def seen_status(session: Any, row: Broadcast) -> BroadcastStatus:
 
 def _as_seen(session: Any, status: BroadcastStatus) -> BroadcastStatus:
     """`status` corrected by who (if anyone) holds the broadcast's lease right now."""
-    holder = leases.live_holder(session, leases.broadcast_lease(status.id))
+    return seen_with(status, leases.live_holder(session, leases.broadcast_lease(status.id)))
+
+
+def seen_with(status: BroadcastStatus, holder: leases.Holder | None) -> BroadcastStatus:
+    """`status` corrected by `holder`, the live holder of the broadcast's lease (or None)."""
     if holder is not None:
         if holder.note:
             return replace(status, state=QUEUED, stop_reason=holder.note)
