@@ -230,13 +230,13 @@ class FixRouter:
 
         keep_clear_of_dock(window, self.parent)
 
-    def close_compose(self) -> bool:
+    def close_compose(self, then: Callable[[], None] | None = None) -> bool:
         """Close an open Compose, asking first about a typed message not sent; False while it
-        stays open (the question is showing)."""
+        stays open (the question is showing), and `then` runs if the answer is Discard."""
         window = self.compose_window
         if window is None or not window.isVisible():
             return True
-        window.reject()
+        window.close_then(then)
         return not window.isVisible()
 
     def _contacts(self, _detail: str, team_id: int, _snapshot: TeamSnapshot | None) -> None:

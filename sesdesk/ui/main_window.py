@@ -582,8 +582,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Ask first while a broadcast sends or Compose holds an unsent message; remember the
         geometry, then close."""
-        if self.fixes is not None and not self.fixes.close_compose():
-            event.ignore()  # Compose asks before dropping the message; close again after
+        if self.fixes is not None and not self.fixes.close_compose(self._close_again):
+            event.ignore()  # Compose asks first; "Discard" closes this window again
             return
         if self.sending_desk is not None and self.sending_desk.ask_before_quit(self._close_again):
             event.ignore()  # asked; "Pause and quit" closes again once the sends in flight end

@@ -8,6 +8,7 @@ services' (`services.sending`), run through the Bridge.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
@@ -204,7 +205,12 @@ class ComposeWindow(QDialog):
 
     def reject(self) -> None:
         """Escape, Cancel or closing: ask first when a typed message was not sent."""
-        if self.discard_guard.allow_reject():
+        self.close_then(None)
+
+    def close_then(self, then: Callable[[], None] | None) -> None:
+        """Close, asking first when a typed message was not sent; `then` runs once it closed
+        after that question (the main window quitting goes on)."""
+        if self.discard_guard.allow_reject(then):
             super().reject()
 
     # --- data -------------------------------------------------------------------------

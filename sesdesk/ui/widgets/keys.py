@@ -52,19 +52,26 @@ class DiscardGuard:
         self.dialog, self.what, self.unsaved = dialog, what, unsaved
         self.box: QMessageBox | None = None
         self._confirmed = False
+        self._then: Callable[[], None] | None = None
 
-    def allow_reject(self) -> bool:
-        """True when the dialog may close now; else the question is shown and False."""
+    def allow_reject(self, then: Callable[[], None] | None = None) -> bool:
+        """True when the dialog may close now; else the question is shown and False. `then`
+        runs once "Discard" closed the dialog (what asked for the close goes on with it)."""
         if self._confirmed or not self.unsaved():
             return True
+        if then is not None:
+            self._then = then
         if self.box is not None:
             return False
 
         def answered(discard: bool) -> None:
             self.box = None
+            then, self._then = self._then, None
             if discard:
                 self._confirmed = True
                 self.dialog.reject()
+                if then is not None:
+                    then()
 
         self.box = ask(
             self.dialog,
