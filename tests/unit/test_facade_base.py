@@ -9,14 +9,15 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sesdesk.aws import errors as e
-from sesdesk.aws.clients import AwsKeys, CallKind, ClientFactory
+from sesdesk.aws.clients import CallKind, ClientFactory
 from sesdesk.aws.facade import listed
 from sesdesk.aws.feedback import FeedbackFacade
 from sesdesk.aws.lists import ContactListLimit, ListsFacade
 from sesdesk.aws.sending import NotSent, SendingFacade
 from sesdesk.aws.ses import SesFacade
+from tests.conftest import FAKE_KEYS
 
-FACTORY = ClientFactory("eu-west-1", AwsKeys("AKIAEXAMPLEKEY000001", "secret"), endpoint="")
+FACTORY = ClientFactory("eu-west-1", FAKE_KEYS, endpoint="")
 
 
 def _client_error(code: str, message: str) -> ClientError:
