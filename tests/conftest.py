@@ -203,6 +203,17 @@ def client() -> Callable[..., Any]:
     return make_client
 
 
+@pytest.fixture
+def dns_server() -> Iterator[Any]:
+    """A running LocalDnsServer (tests/services/test_dns_check.py) with no records on
+    127.0.0.1; stopped after the test."""
+    from tests.services.test_dns_check import LocalDnsServer
+
+    server = LocalDnsServer().start()
+    yield server
+    server.stop()
+
+
 # --- the store and a connected team -------------------------------------------------------
 
 

@@ -6,22 +6,13 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from tests.e2e.conftest import ConnectedTeam, connected_team
-from tests.services.test_dns_check import LocalDnsServer
 
 DOMAIN = "acme.example"
 CODES = ["dkim", "mail_from", "dmarc", "one_click", "complaint_rate", "free_mail"]
-
-
-@pytest.fixture
-def dns_server() -> Iterator[LocalDnsServer]:
-    server = LocalDnsServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

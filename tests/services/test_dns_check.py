@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 
 import dns.flags
 import dns.message
@@ -104,14 +103,6 @@ class LocalDnsServer:
                 )
                 break
         return response
-
-
-@pytest.fixture
-def dns_server() -> Iterator[LocalDnsServer]:
-    """A running LocalDnsServer with no records; stopped after the test."""
-    server = LocalDnsServer().start()
-    yield server
-    server.stop()
 
 
 def all_records(mail_from: str | None = "mail") -> list:

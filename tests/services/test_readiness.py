@@ -145,13 +145,6 @@ def test_mail_from_subdomain_rules(wanted: str, problem: str | None) -> None:
 
 
 @pytest.fixture
-def dns_server() -> Iterator[LocalDnsServer]:
-    server = LocalDnsServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def silent_port() -> Iterator[int]:
     """A UDP port on 127.0.0.1 that takes queries and never answers (a black hole)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

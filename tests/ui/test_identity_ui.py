@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,19 +19,6 @@ from sesdesk.ui.wizards.identity import PAGE_INPUT, PAGE_RESULT, AddIdentityWiza
 from tests.conftest import connected_team
 
 REGION = "us-east-1"
-
-
-def _local_dns_module() -> Any:
-    # The tiny DNS server lives with the DNS-check tests; load it from there by path.
-    path = Path(__file__).parents[1] / "services" / "test_dns_check.py"
-    name = "identity_ui_local_dns"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @pytest.fixture
@@ -151,13 +134,6 @@ def test_replace_mode_replaces_the_old_identity(bridge, qtbot, team, sim):
     qtbot.waitUntil(lambda: wizard.currentId() == PAGE_RESULT, timeout=20_000)
     assert sim.identities() == {"acme.test": "PENDING"}
     assert "old@acme.test was deleted in SES" in wizard.result_page.note.text()
-
-
-@pytest.fixture
-def dns_server() -> Iterator[Any]:
-    server = _local_dns_module().LocalDnsServer().start()
-    yield server
-    server.stop()
 
 
 def open_records(bridge: Any, qtbot: Any, store: Store, team_id: int, domain: str) -> Any:

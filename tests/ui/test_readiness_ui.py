@@ -4,8 +4,6 @@ SES and opens the records, and only a blocking failure disables Send."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
@@ -19,18 +17,10 @@ from sesdesk.services.runtime import open_app
 from sesdesk.services.teams import create_team
 from sesdesk.ui.dashboard.readiness import ReadinessCard
 from tests.conftest import connected_team
-from tests.services.test_dns_check import LocalDnsServer
 
 pytestmark = pytest.mark.timeout(120)
 DOMAIN = "acme.test"
 FAKE_KEYS = AwsKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-
-
-@pytest.fixture
-def dns_server() -> Iterator[LocalDnsServer]:
-    server = LocalDnsServer().start()
-    yield server
-    server.stop()
 
 
 def _card(bridge, store, team_id, qtbot, dns_server) -> ReadinessCard:
