@@ -8,11 +8,8 @@ a broadcast sends must not slow or stop it.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -30,7 +27,6 @@ from sesdesk.models.sending import (
     Recipient,
 )
 from sesdesk.services import leases, sending
-from sesdesk.services.feedback.report import OutcomeCounts, outcome_counts_of
 from sesdesk.services.state import load_snapshot
 
 #: A broadcast to the same list with the same subject within this span counts as "recent".
@@ -64,42 +60,7 @@ def broadcast_page(
             .offset(offset)
             .limit(limit)
         ).all()
-        return seen_statuses(session, rows)
-
-
-def seen_statuses(session: Any, rows: Sequence[Broadcast]) -> list[sending.BroadcastStatus]:
-    """`sending.seen_status` of each row, read by four grouped queries however many rows."""
-    ids = [row.id for row in rows]
-    if not ids:
-        return []
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for broadcast_id, state, count in session.execute(
-        select(Recipient.broadcast_id, Recipient.state, func.count())
-        .where(Recipient.broadcast_id.in_(ids))
-        .group_by(Recipient.broadcast_id, Recipient.state)
-    ):
-        counts[broadcast_id][state] = int(count)
-    outcomes = outcome_counts_of(session, ids)
-    list_ids = sorted({row.list_id for row in rows if row.list_id is not None})
-    names: dict[int, str] = {}
-    if list_ids:
-        found = session.execute(
-            select(ContactList.id, ContactList.name).where(ContactList.id.in_(list_ids))
-        )
-        names = {list_id: name for list_id, name in found}
-    holders = leases.live_holders(session, [leases.broadcast_lease(i) for i in ids])
-    return [
-        sending.seen_with(
-            sending.compose_status(
-                row,
-                counts.get(row.id, {}),
-                outcomes.get(row.id, OutcomeCounts()),
-                None if row.list_id is None else names.get(row.list_id),
-            ),
-            holders.get(leases.broadcast_lease(row.id)),
-        )
-        for row in rows
-    ]
+        return sending.seen_statuses(session, rows)
 
 
 def read_status(store: Store, team_id: int, broadcast_id: int) -> sending.BroadcastStatus:
@@ -130,7 +91,7 @@ def interrupted_broadcasts(
         ).all()
         # Being sent right now, here or by another sesdesk: not interrupted.
         held = leases.live_holders(session, [leases.broadcast_lease(row.id) for row in rows])
-        found = seen_statuses(
+        found = sending.seen_statuses(
             session,
             [
                 row

@@ -166,6 +166,8 @@ def live_holder(session: Any, name: str) -> Holder | None:
 
 def live_holders(session: Any, names: list[str]) -> dict[str, Holder]:
     """`live_holder` of many leases in one query: the held ones, by name."""
+    if not names:
+        return {}  # an empty IN has no type PostgreSQL can compare a name with
     now = utcnow()
     found = (_alive(_holder(row), now) for row in session.execute(_SELECT_MANY, {"names": names}))
     return {holder.name: holder for holder in found if holder is not None}

@@ -5,6 +5,8 @@ Nothing here writes or takes a lease.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -93,24 +95,43 @@ _JSON_FIELDS = (
 )
 
 
-def _counts(session: Any, broadcast_id: int) -> dict[str, int]:
-    rows = session.execute(
-        select(Recipient.state, func.count())
-        .where(Recipient.broadcast_id == broadcast_id)
-        .group_by(Recipient.state)
-    ).all()
-    return {state: int(n) for state, n in rows}
+def statuses_of(session: Any, rows: Sequence[Broadcast]) -> list[BroadcastStatus]:
+    """Each row's status as stored (no lease considered), read by three grouped queries
+    however many rows: recipients per state, outcomes, list names."""
+    from sesdesk.services.feedback.report import OutcomeCounts, outcome_counts_of
+
+    ids = [row.id for row in rows]
+    if not ids:
+        return []
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for broadcast_id, state, count in session.execute(
+        select(Recipient.broadcast_id, Recipient.state, func.count())
+        .where(Recipient.broadcast_id.in_(ids))
+        .group_by(Recipient.broadcast_id, Recipient.state)
+    ):
+        counts[broadcast_id][state] = int(count)
+    outcomes = outcome_counts_of(session, ids)
+    list_ids = {row.list_id for row in rows if row.list_id is not None}
+    names: dict[int, str] = {}
+    if list_ids:
+        found = session.execute(
+            select(ContactList.id, ContactList.name).where(ContactList.id.in_(sorted(list_ids)))
+        )
+        names = {list_id: name for list_id, name in found}
+    return [
+        compose_status(
+            row,
+            counts.get(row.id, {}),
+            outcomes.get(row.id, OutcomeCounts()),
+            None if row.list_id is None else names.get(row.list_id),
+        )
+        for row in rows
+    ]
 
 
 def status_of(session: Any, row: Broadcast) -> BroadcastStatus:
-    from sesdesk.services.feedback.report import outcome_counts
-
-    counts = _counts(session, row.id)
-    outcomes = outcome_counts(session, row.id)
-    list_name = None
-    if row.list_id is not None:
-        list_name = session.scalar(select(ContactList.name).where(ContactList.id == row.list_id))
-    return compose_status(row, counts, outcomes, list_name)
+    """One row's status as stored (no lease considered)."""
+    return statuses_of(session, [row])[0]
 
 
 def compose_status(
@@ -155,12 +176,15 @@ def broadcast_status(store: Store, team_id: int, broadcast_id: int) -> Broadcast
 
 def seen_status(session: Any, row: Broadcast) -> BroadcastStatus:
     """A broadcast's status as every reader sees it (inside an open session; lock-free)."""
-    return _as_seen(session, status_of(session, row))
+    return seen_statuses(session, [row])[0]
 
 
-def _as_seen(session: Any, status: BroadcastStatus) -> BroadcastStatus:
-    """`status` corrected by who (if anyone) holds the broadcast's lease right now."""
-    return seen_with(status, leases.live_holder(session, leases.broadcast_lease(status.id)))
+def seen_statuses(session: Any, rows: Sequence[Broadcast]) -> list[BroadcastStatus]:
+    """`seen_status` of each row, read by four grouped queries however many rows (the
+    statuses, then who holds their leases right now)."""
+    statuses = statuses_of(session, rows)
+    holders = leases.live_holders(session, [leases.broadcast_lease(s.id) for s in statuses])
+    return [seen_with(s, holders.get(leases.broadcast_lease(s.id))) for s in statuses]
 
 
 def seen_with(status: BroadcastStatus, holder: leases.Holder | None) -> BroadcastStatus:
@@ -191,7 +215,7 @@ def list_broadcasts(store: Store, team_id: int, *, limit: int = 200) -> list[Bro
             .order_by(Broadcast.id.desc())
             .limit(limit)
         ).all()
-        return [seen_status(session, row) for row in rows]
+        return seen_statuses(session, rows)
 
 
 @dataclass(frozen=True)
