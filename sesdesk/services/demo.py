@@ -5,9 +5,11 @@ between runs, as a user trying things out expects; only "Reset demo…" wipes th
 AWS account lives in memory, so each start re-creates what the records need: an IAM user with
 fresh keys for every connected mailer (into a throw-away in-memory keyring, never the user's
 real one), each live identity with its stored verification status, and the account's
-sandbox / production, review, sending and quota settings. What starts afresh each run is the
-simulated account's own memory: its 24-hour send counter, its log of accepted messages and its
-suppression list. A mailer whose access was lost stays lost (Reconnect with demo keys).
+sandbox / production, review, sending and quota settings, the custom MAIL FROM domains sesdesk
+set, and what the account itself remembers of the records: the recipients accepted in the last
+24 hours (its send counter and quota) and the suppression entries read from or written to it.
+Only its log of accepted messages starts afresh. A mailer whose access was lost stays lost
+(Reconnect with demo keys).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 
@@ -23,9 +26,10 @@ from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.ses import SesFacade
 from sesdesk.config import Paths
 from sesdesk.errors import SesdeskError
-from sesdesk.models import AccountStatus, Mailer, SenderIdentity, Store, Team
+from sesdesk.models import AccountStatus, Mailer, SenderIdentity, Store, Team, utcnow
 from sesdesk.models.states import IdentityStatus, MailerAccess
 from sesdesk.services.mailers import open_mailer, save_mailer
+from sesdesk.services.readiness.mail_from import last_mail_from
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.teams import create_team
 from sesdesk.simulator import SesSimulator
@@ -157,7 +161,7 @@ def _restore_mailer(
         if mailer is not None:
             mailer.key_last4 = keys.last_four
         identities = [
-            (i.name, i.status, i.error_type)
+            (i.name, i.status, i.error_type, last_mail_from(session, team_id, i.name))
             for i in session.scalars(
                 select(SenderIdentity).where(
                     SenderIdentity.team_id == team_id, SenderIdentity.removed_at.is_(None)
@@ -178,8 +182,11 @@ def _restore_mailer(
             )
         )
     facade = open_mailer(store, team_id)
-    for name, status, error_type in identities:
+    for name, status, error_type, mail_from in identities:
         facade.create_identity(name)
+        if mail_from:
+            # Set before the status, so it follows the identity's as it does after set-up.
+            facade.put_mail_from(name, mail_from)
         if status != IdentityStatus.PENDING:
             simulator.set_identity_status(
                 name, status, error_type=error_type, region=region, account_id=account_id
@@ -194,9 +201,44 @@ def _restore_mailer(
             simulator.set_sending_enabled(False, enforcement=enforcement or "HEALTHY", **where)
         if max_24h or max_rate:
             simulator.set_quota(max_24h=max_24h or None, max_rate=max_rate or None, **where)
+    _restore_account_memory(store, simulator, team_id, account_id, region)
     refresh_team(store, team_id, facade)
     _wire_feedback(store, team_id, facade)
     _restore_contact_list(store, team_id, facade)
+
+
+def _restore_account_memory(
+    store: Store, simulator: SesSimulator, team_id: int, account_id: str, region: str
+) -> None:
+    """What SES itself would still remember of the team's sends: the recipients accepted in
+    the last 24 hours (SentLast24Hours and the quota) and the account-level suppression list
+    entries the team read from SES or wrote to it — without them the first sync would drop
+    the team's `ses` entries as "taken off SES's list"."""
+    from sesdesk.models import Broadcast, Recipient, Suppression
+    from sesdesk.models.states import RecipientState
+
+    since = utcnow() - timedelta(days=1)
+    with store.session() as session:
+        sent = session.scalars(
+            select(Recipient.updated_at)
+            .join(Broadcast, Broadcast.id == Recipient.broadcast_id)
+            .where(
+                Broadcast.team_id == team_id,
+                Recipient.state == RecipientState.SENT,
+                Recipient.updated_at >= since,
+            )
+        ).all()
+        suppressed = session.execute(
+            select(Suppression.email_lower, Suppression.reason).where(
+                Suppression.team_id == team_id,
+                Suppression.reason.in_(("bounce", "complaint")),
+                (Suppression.source == "ses") | Suppression.synced_at.is_not(None),
+            )
+        ).all()
+    where = {"region": region, "account_id": account_id}
+    simulator.add_past_usage([at.timestamp() for at in sent], **where)
+    for email, reason in suppressed:
+        simulator.suppress(email, reason.upper(), **where)
 
 
 def _restore_contact_list(store: Store, team_id: int, facade: SesFacade) -> None:

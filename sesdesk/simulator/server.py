@@ -227,6 +227,18 @@ class SesSimulator:
         """Override the daily quota and/or the rate (None leaves that one as it is)."""
         self._state.set_quota(account_id, region, max_24h, max_rate)
 
+    def add_past_usage(
+        self,
+        sent_at: Iterable[float],
+        *,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> int:
+        """Count recipients accepted before this simulator started (wall-clock times, one
+        recipient each) in SentLast24Hours and against the quota: a restored account's day.
+        How many fell within the last 24 hours."""
+        return self._state.add_past_usage(account_id, region, sent_at)
+
     def account_status(
         self, *, region: str = DEFAULT_REGION, account_id: str = DEFAULT_ACCOUNT_ID
     ) -> dict[str, Any]:

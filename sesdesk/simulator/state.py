@@ -321,6 +321,21 @@ class SimulatorState:
             if max_rate is not None:
                 account.max_rate_override = float(max_rate)
 
+    def add_past_usage(self, account_id: str, region: str, sent_at: Iterable[float]) -> int:
+        """Count recipients accepted before this simulator started (wall-clock times, one
+        recipient each) against the 24-hour quota; those older than a day are left out.
+        How many were counted."""
+        wall, now = time.time(), time.monotonic()
+        ages = sorted(wall - at for at in sent_at)
+        with self.lock:
+            account = self.account(account_id, region)
+            counted = 0
+            for age in ages:
+                if 0 <= age < _DAY:
+                    account.add_usage(now - age, 1)
+                    counted += 1
+            return counted
+
     # ---- SESv2 account calls
 
     def account_view(self, account_id: str, region: str) -> dict[str, Any]:

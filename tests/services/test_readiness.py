@@ -8,8 +8,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
 from sesdesk.errors import BadInput, NotAllowed
+from sesdesk.models import StatusEvent
 from sesdesk.models.sending import KIND_TEST_EMAIL
 from sesdesk.services.dns_check import ResolverConfig
 from sesdesk.services.readiness import check_readiness
@@ -30,7 +32,12 @@ from sesdesk.services.readiness.checks import (
     organisational_domain,
     parse_dmarc,
 )
-from sesdesk.services.readiness.mail_from import mail_from_problem, set_up_mail_from
+from sesdesk.services.readiness.mail_from import (
+    MAIL_FROM_FIELD,
+    last_mail_from,
+    mail_from_problem,
+    set_up_mail_from,
+)
 from sesdesk.services.refresh import refresh_team
 from tests.conftest import connected_team
 from tests.services.test_dns_check import LocalDnsServer
@@ -328,3 +335,16 @@ def test_set_up_mail_from_refuses_a_bad_subdomain_before_calling_aws(sim, store)
     named = set_up_mail_from(store, team_id, DOMAIN, "bounce")
     assert named.mail_from_domain == f"bounce.{DOMAIN}"
     assert facade.get_identity(DOMAIN).mail_from_domain == f"bounce.{DOMAIN}"
+    # The change is on record: the history says what was set, and what it replaced.
+    again = set_up_mail_from(store, team_id, DOMAIN)
+    assert again.mail_from_domain == f"mail.{DOMAIN}"
+    with store.session() as session:
+        assert last_mail_from(session, team_id, DOMAIN) == f"mail.{DOMAIN}"
+        events = session.scalars(
+            select(StatusEvent).where(StatusEvent.field == MAIL_FROM_FIELD).order_by(StatusEvent.id)
+        ).all()
+        assert [(e.subject, e.old_value, e.new_value) for e in events] == [
+            (f"identity:{DOMAIN}", None, f"bounce.{DOMAIN}"),
+            (f"identity:{DOMAIN}", f"bounce.{DOMAIN}", f"mail.{DOMAIN}"),
+        ]
+        assert "custom MAIL FROM domain" in events[0].message

@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from sesdesk.errors import BadInput
-from sesdesk.models import Store
+from sesdesk.models import StatusEvent, Store, record_event
 from sesdesk.services.dns_records import (
     DEFAULT_MAIL_FROM_LABEL,
     DnsRecord,
@@ -19,6 +22,8 @@ from sesdesk.services.dns_records import (
     mail_from_records,
 )
 
+#: The history's field for a MAIL FROM domain sesdesk set (subject `identity:<domain>`).
+MAIL_FROM_FIELD = "mail_from"
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 
 
@@ -85,9 +90,34 @@ def set_up_mail_from(
     with watching_access(store, team_id):
         facade.put_mail_from(identity.name, name)
         detail = facade.get_identity(identity.name)
+    with store.session() as session:
+        record_event(
+            session,
+            team_id,
+            f"identity:{identity.name}",
+            MAIL_FROM_FIELD,
+            last_mail_from(session, team_id, identity.name),
+            name,
+            f"Set {name} as the custom MAIL FROM domain of {identity.display} in SES: "
+            "publish its MX and SPF records.",
+        )
     return MailFromSetup(
         identity=identity.name,
         mail_from_domain=name,
         status=detail.mail_from_status,
         records=tuple(mail_from_records(name, facade.region)),
+    )
+
+
+def last_mail_from(session: Session, team_id: int, identity: str) -> str | None:
+    """The MAIL FROM domain sesdesk last set for `identity` (from the history), or None."""
+    return session.scalar(
+        select(StatusEvent.new_value)
+        .where(
+            StatusEvent.team_id == team_id,
+            StatusEvent.subject == f"identity:{identity}",
+            StatusEvent.field == MAIL_FROM_FIELD,
+        )
+        .order_by(StatusEvent.at.desc(), StatusEvent.id.desc())
+        .limit(1)
     )

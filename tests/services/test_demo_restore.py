@@ -1,0 +1,87 @@
+"""A demo restart re-creates what the simulated SES account itself remembers of the kept
+records: the day's sends (SentLast24Hours and the quota), the suppression entries read from or
+written to SES, and the custom MAIL FROM domain sesdesk set."""
+
+from __future__ import annotations
+
+import pytest
+
+from sesdesk.services import contacts, sending
+from sesdesk.services.feedback.reputation import feedback_cycle
+from sesdesk.services.feedback.suppression import suppression_entries
+from sesdesk.services.mailers import open_mailer
+from sesdesk.services.readiness.mail_from import set_up_mail_from
+from sesdesk.services.refresh import refresh_team
+from sesdesk.services.runtime import open_app
+from sesdesk.services.state import load_snapshot
+
+pytestmark = pytest.mark.timeout(120)
+
+DOMAIN = "demo-shop.example"
+
+
+def _first_run(home) -> int:
+    services = open_app(demo=True, home=home)
+    try:
+        demo = services.demo
+        store, team_id, sim = services.store, demo.team_id, demo.simulator
+        sim.set_identity_status(DOMAIN, "SUCCESS")
+        sim.set_production(True)
+        refresh_team(store, team_id)
+        set_up_mail_from(store, team_id, DOMAIN)
+        contacts.create_list(store, team_id, "customers")
+        for i in range(3):
+            contacts.add_contact(store, team_id, "customers", f"c{i}@example.com")
+        draft = sending.create_broadcast(
+            store,
+            team_id,
+            list_name="customers",
+            composition=sending.Composition(
+                from_address=f"news@{DOMAIN}", subject="Bread", text_body="x"
+            ),
+        )
+        assert sending.send_broadcast(store, team_id, draft.id).status.sent == 3
+        # An address another tool put on SES's list, read into the records by a poll.
+        sim.suppress("gone@example.com", "COMPLAINT")
+        feedback_cycle(store, team_id, open_mailer(store, team_id).factory)
+        assert [e.email for e in suppression_entries(store, team_id)] == ["gone@example.com"]
+        refresh_team(store, team_id)
+        assert load_snapshot(store, team_id).account.sent_24h == 3
+        return team_id
+    finally:
+        services.close()
+
+
+def test_a_demo_restart_keeps_the_days_sends_suppressions_and_mail_from(isolated_home) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    team_id = _first_run(isolated_home)
+
+    services = open_app(demo=True, home=isolated_home)
+    try:
+        store, sim = services.store, services.demo.simulator
+        assert services.demo.team_id == team_id
+        # SES counts the day's three recipients: the dashboard and the quota agree with the
+        # history rather than starting the day afresh.
+        assert sim.account_status()["SendQuota"]["SentLast24Hours"] == 3.0
+        assert load_snapshot(store, team_id).account.sent_24h == 3
+        # SES's list still has the entry, so the next poll keeps it instead of following its
+        # "removal".
+        feedback_cycle(store, team_id, open_mailer(store, team_id).factory)
+        entries = suppression_entries(store, team_id)
+        assert [(e.email, e.reason, e.source) for e in entries] == [
+            ("gone@example.com", "COMPLAINT", "ses")
+        ]
+        detail = open_mailer(store, team_id).get_identity(DOMAIN)
+        assert detail.mail_from_domain == f"mail.{DOMAIN}"
+        assert detail.mail_from_status == "SUCCESS"  # it follows the verified domain
+    finally:
+        services.close()
+
+
+def test_past_usage_older_than_a_day_is_left_out(sim) -> None:
+    import time
+
+    now = time.time()
+    counted = sim.add_past_usage([now - 60, now - 3600, now - 90_000])
+    assert counted == 2
+    assert sim.account_status()["SendQuota"]["SentLast24Hours"] == 2.0
