@@ -329,8 +329,8 @@ class CheckSpec:
     run: Callable[[AccessForm], Outcome]
 
 
-# The table. Validity rows first, in the order the CLI names a blocking field; then the
-# seed's tips for faster approval.
+# The table. Validity rows first, in the order the CLI names a blocking field; then the tips
+# that get a request approved faster.
 CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("mail_type", F_MAIL_TYPE, "Mail type", _check_mail_type),
     CheckSpec("website", F_WEBSITE, "Website URL valid", _check_website),

@@ -25,11 +25,12 @@ LANGUAGES = ("EN", "JA")
 MAX_DESCRIPTION = 5000
 MAX_CONTACTS = 4
 MAX_URL = 1000
-# Below this a description reads as a one-liner; the seed's SmartCart example is ~550.
+# Below this a description reads as a one-liner; a use case that gets approved (who signs up,
+# what they get, how often, how bounces are handled) runs to ~550 characters.
 DETAILED_ENOUGH = 400
 TYPICAL_REVIEW = "24–48 hours"
 
-# The five request fields by their SESv2 PutAccountDetails names (cli.md uses these).
+# The five request fields by their SESv2 PutAccountDetails names (docs/cli.md uses these).
 F_MAIL_TYPE = "MailType"
 F_WEBSITE = "WebsiteURL"
 F_LANGUAGE = "ContactLanguage"
@@ -59,7 +60,8 @@ SANDBOX_IS_PER_REGION = (
     "only. Send from the region you apply in."
 )
 
-# Seed 000: the console's own questions that PutAccountDetails has no field for.
+# The SES console's production-access form asks these too; PutAccountDetails has no field for
+# them, so the console export lists them with the answers to give.
 CONSOLE_EXTRA_QUESTIONS = (
     ("Do you have a process to handle bounces and complaints?", "Yes"),
     ("How did you hear about Amazon SES?", "AWS Documentation (or Other)"),

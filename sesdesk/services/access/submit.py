@@ -157,7 +157,8 @@ class ConsoleExport:
 def console_export(
     form: AccessForm, region: str | None, *, owns_domain: bool = True
 ) -> ConsoleExport:
-    """Seed 000's manual path: each field ready to copy and the console address."""
+    """The manual path, for those who apply in the SES console themselves: each field ready
+    to copy and the console address."""
     clean = form.normalized()
     url = console_url(region)
     where = f"the {region} region" if region else "your region"

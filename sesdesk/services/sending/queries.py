@@ -66,11 +66,11 @@ class BroadcastStatus:
     unsubscribe_note: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The cli.md JSON document (plus kind and in_flight)."""
+        """The docs/cli.md JSON document (plus kind and in_flight)."""
         return json_fields(self, *_JSON_FIELDS)
 
 
-#: The keys cli.md promises in `broadcast status --json` (and `broadcast send --json`).
+#: The keys docs/cli.md promises in `broadcast status --json` (and `broadcast send --json`).
 STATUS_KEYS = (
     "id",
     "state",
