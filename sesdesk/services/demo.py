@@ -18,15 +18,25 @@ import logging
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from sesdesk.aws import keychain
 from sesdesk.aws.clients import AwsKeys, ClientFactory
 from sesdesk.aws.ses import SesFacade
 from sesdesk.config import Paths
 from sesdesk.errors import SesdeskError
-from sesdesk.models import AccountStatus, Mailer, SenderIdentity, Store, Team, utcnow
+from sesdesk.models import (
+    AccountStatus,
+    Mailer,
+    SenderIdentity,
+    Store,
+    Team,
+    record_event,
+    utcnow,
+)
 from sesdesk.models.states import IdentityStatus, MailerAccess
 from sesdesk.services.mailers import open_mailer, save_mailer
 from sesdesk.services.readiness.mail_from import last_mail_from
@@ -158,7 +168,18 @@ def _restore_mailer(
     keychain.save_keys(ref, keys)
     with store.session() as session:
         mailer = session.scalar(select(Mailer).where(Mailer.team_id == team_id))
-        if mailer is not None:
+        if mailer is not None and mailer.key_last4 != keys.last_four:
+            # Demo keys live only in this run's memory: say why the key the card shows changed.
+            record_event(
+                session,
+                team_id,
+                "mailer",
+                "key",
+                mailer.key_last4,
+                keys.last_four,
+                f"Demo restarted: the simulated account issued the mailer a new access key "
+                f"(…{keys.last_four}); demo keys are kept in memory only, for one run.",
+            )
             mailer.key_last4 = keys.last_four
         identities = [
             (i.name, i.status, i.error_type, last_mail_from(session, team_id, i.name))
@@ -175,12 +196,14 @@ def _restore_mailer(
             else (
                 account.production,
                 account.review_status,
+                account.review_case_id,
                 account.sending_enabled,
                 account.enforcement_status,
                 account.max_24h,
                 account.max_rate,
             )
         )
+        details = _submitted_details(session, team_id, region)
     facade = open_mailer(store, team_id)
     for name, status, error_type, mail_from in identities:
         facade.create_identity(name)
@@ -191,12 +214,15 @@ def _restore_mailer(
             simulator.set_identity_status(
                 name, status, error_type=error_type, region=region, account_id=account_id
             )
+    where = {"region": region, "account_id": account_id}
+    if details:
+        simulator.set_account_details(details, **where)
     if settings is not None:
-        production, review, enabled, enforcement, max_24h, max_rate = settings
-        where = {"region": region, "account_id": account_id}
+        production, review, case_id, enabled, enforcement, max_24h, max_rate = settings
         simulator.set_production(production, **where)
-        if review and not production:
-            simulator.set_review(review, **where)
+        if review:
+            # The same review in the same support case: the records and SES agree again.
+            simulator.set_review(review, case_id=case_id, **where)
         if not enabled:
             simulator.set_sending_enabled(False, enforcement=enforcement or "HEALTHY", **where)
         if max_24h or max_rate:
@@ -205,6 +231,36 @@ def _restore_mailer(
     refresh_team(store, team_id, facade)
     _wire_feedback(store, team_id, facade)
     _restore_contact_list(store, team_id, facade)
+
+
+def _submitted_details(session: Session, team_id: int, region: str) -> dict[str, Any] | None:
+    """The account details of the team's last request sent with PutAccountDetails in
+    `region`, in SES's spelling; None when it sent none."""
+    from sesdesk.models import AccessRequest
+    from sesdesk.models.access import VIA_API
+
+    sent = session.scalar(
+        select(AccessRequest)
+        .where(
+            AccessRequest.team_id == team_id,
+            AccessRequest.via == VIA_API,
+            AccessRequest.submitted_at.is_not(None),
+            AccessRequest.region == region,
+        )
+        .order_by(AccessRequest.submitted_at.desc(), AccessRequest.id.desc())
+        .limit(1)
+    )
+    if sent is None:
+        return None
+    details: dict[str, Any] = {
+        "MailType": sent.mail_type,
+        "WebsiteURL": sent.website_url,
+        "ContactLanguage": sent.contact_language,
+        "UseCaseDescription": sent.use_case_description,
+    }
+    if sent.additional_contacts:
+        details["AdditionalContactEmailAddresses"] = list(sent.additional_contacts)
+    return details
 
 
 def _restore_account_memory(

@@ -281,9 +281,15 @@ class SimulatorState:
             self.account(account_id, region).production = enabled
 
     def set_review(
-        self, account_id: str, region: str, status: str | None, reason: str = ""
+        self,
+        account_id: str,
+        region: str,
+        status: str | None,
+        reason: str = "",
+        case_id: str | None = None,
     ) -> None:
-        """Set the production-access review; GRANTED also turns production on."""
+        """Set the production-access review (in support case `case_id`, or the account's, or a
+        new one); GRANTED also turns production on."""
         if status is not None and status not in REVIEW_STATUSES:
             raise InvalidRequest(f"review status must be one of {REVIEW_STATUSES} or None")
         with self.lock:
@@ -291,7 +297,9 @@ class SimulatorState:
             account.review_status = status
             account.review_reason = reason
             account.review_due = None
-            if status is not None and account.case_id is None:
+            if case_id is not None:
+                account.case_id = case_id
+            elif status is not None and account.case_id is None:
                 account.case_id = new_case_id()
             if status == "GRANTED":
                 account.production = True
