@@ -166,6 +166,25 @@ def test_both_formats_enveloped_or_raw_map_to_their_recipient(store, simulator, 
     assert facade(simulator).receive(url, wait_seconds=0) == []  # deleted after the commit
 
 
+def test_an_internationalised_domain_gets_its_outcome_and_its_suppression(store, simulator, team):
+    stored, sent_as = "jose@exämple.com", "jose@xn--exmple-cua.com"
+    broadcast_id, ids = broadcast_with(store, team, [stored, "a@example.com"])
+    # SES names the recipient as it was sent: the domain in punycode.
+    publish(
+        simulator,
+        store,
+        team,
+        ses_event("Bounce", sent_as, team, broadcast_id, ids[stored]),
+    )
+    result = intake.drain(store, team, wait_seconds=0)
+    assert (result.processed, result.unmatched) == (1, 0)
+    assert outcome_of(store, team, broadcast_id)[stored] == (SENT, "bounced")
+    with store.session() as session:
+        # Kept as the contact is, so the next broadcast to the list skips it.
+        assert session.scalars(select(Suppression.email_lower)).all() == [stored]
+        assert session.scalars(select(FeedbackEvent.email_lower)).all() == [stored]
+
+
 def test_bad_bodies_are_kept_counted_and_never_block(store, simulator, team):
     broadcast_id, ids = broadcast_with(store, team, ["a@example.com"])
     sqs = facade(simulator)._factory.client("sqs")

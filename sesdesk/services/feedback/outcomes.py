@@ -27,6 +27,7 @@ from sesdesk.models import (
 )
 from sesdesk.models.feedback import BOUNCED, COMPLAINED, DELAYED, DELIVERED, REJECTED
 from sesdesk.models.sending import SENT, UNCERTAIN
+from sesdesk.services.addresses import UnsendableAddress, sendable_address
 from sesdesk.services.feedback.parse import RecipientEvent, SesEvent, Unrecognised
 from sesdesk.services.feedback.suppression import suppress_in_session
 from sesdesk.services.feedback.tags import RECIPIENT_TAG, TEAM_TAG
@@ -69,8 +70,22 @@ class _Target:
     recipient_id: int
     broadcast_id: int
     team_id: int
-    email_lower: str
+    email_lower: str  # as the store keeps it (an internationalised domain in Unicode)
     state: str
+    ses_email: str = ""  # as SES names it in events (that domain in punycode)
+
+    def __post_init__(self) -> None:
+        self.ses_email = self.ses_email or _ses_form(self.email_lower)
+
+
+def _ses_form(email: str) -> str:
+    """`email` as SES writes it in its events: an internationalised domain in punycode."""
+    if email.isascii():
+        return email
+    try:
+        return sendable_address(email).lower()
+    except UnsendableAddress:
+        return email
 
 
 def settings_of(session: Any, team_id: int) -> FeedbackSettings:
@@ -156,7 +171,7 @@ def _match(
     tagged = event.tags.get(RECIPIENT_TAG, "")
     rid = int(tagged) if tagged.isdigit() else by_message.get(event.ses_message_id or "")
     target = targets.get(rid) if rid is not None else None
-    if target is None or target.email_lower != email:
+    if target is None or target.ses_email != email:
         return None
     return target
 
@@ -339,6 +354,9 @@ def _apply(session: Any, team_id: int, items: list[SesEvent | Unrecognised]) -> 
         for recipient, key in zip(item.recipients or (RecipientEvent(""),), keys, strict=False):
             email = _bare(recipient.email) if recipient.email else ""
             target = _match(item, email, targets, by_message) if email else None
+            if target is not None:
+                # The address as the store keeps it, so events and suppressions match contacts.
+                email = target.email_lower
             owner = target.team_id if target is not None else team_id
             rows.append(
                 _row(
