@@ -269,3 +269,23 @@ def connected_team(
             simulator.set_identity_status(identity, "SUCCESS")
         refresh_team(store, team.id, facade)
     return ConnectedTeam(team.id, keys, facade)
+
+
+def send_to_new_list(
+    store: Store, team_id: int, from_address: str, *, list_name: str = "customers", count: int = 3
+) -> int:
+    """A list of `count` contacts (c0@example.com, …) and a broadcast sent to it; its id."""
+    from sesdesk.services import contacts, sending
+
+    contacts.create_list(store, team_id, list_name)
+    for i in range(count):
+        contacts.add_contact(store, team_id, list_name, f"c{i}@example.com")
+    draft = sending.create_broadcast(
+        store,
+        team_id,
+        list_name=list_name,
+        composition=sending.Composition(from_address=from_address, subject="Bread", text_body="x"),
+    )
+    result = sending.send_broadcast(store, team_id, draft.id)
+    assert (result.status.state, result.status.sent) == ("done", count)
+    return draft.id

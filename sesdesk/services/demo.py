@@ -18,14 +18,13 @@ import logging
 import os
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sesdesk.aws import keychain
 from sesdesk.aws.clients import AwsKeys, ClientFactory
-from sesdesk.aws.ses import SesFacade
+from sesdesk.aws.ses import AccountDetailsRequest, SesFacade
 from sesdesk.config import Paths
 from sesdesk.errors import SesdeskError
 from sesdesk.models import (
@@ -215,8 +214,8 @@ def _restore_mailer(
                 name, status, error_type=error_type, region=region, account_id=account_id
             )
     where = {"region": region, "account_id": account_id}
-    if details:
-        simulator.set_account_details(details, **where)
+    if details is not None:
+        facade.put_account_details(details)
     if settings is not None:
         production, review, case_id, enabled, enforcement, max_24h, max_rate = settings
         simulator.set_production(production, **where)
@@ -233,9 +232,9 @@ def _restore_mailer(
     _restore_contact_list(store, team_id, facade)
 
 
-def _submitted_details(session: Session, team_id: int, region: str) -> dict[str, Any] | None:
-    """The account details of the team's last request sent with PutAccountDetails in
-    `region`, in SES's spelling; None when it sent none."""
+def _submitted_details(session: Session, team_id: int, region: str) -> AccountDetailsRequest | None:
+    """The team's last request sent with PutAccountDetails in `region`, to tell SES again
+    without asking anew for production access; None when it sent none."""
     from sesdesk.models import AccessRequest
     from sesdesk.models.access import VIA_API
 
@@ -252,15 +251,14 @@ def _submitted_details(session: Session, team_id: int, region: str) -> dict[str,
     )
     if sent is None:
         return None
-    details: dict[str, Any] = {
-        "MailType": sent.mail_type,
-        "WebsiteURL": sent.website_url,
-        "ContactLanguage": sent.contact_language,
-        "UseCaseDescription": sent.use_case_description,
-    }
-    if sent.additional_contacts:
-        details["AdditionalContactEmailAddresses"] = list(sent.additional_contacts)
-    return details
+    return AccountDetailsRequest(
+        mail_type=sent.mail_type,
+        website_url=sent.website_url,
+        use_case_description=sent.use_case_description,
+        contact_language=sent.contact_language,
+        additional_contacts=tuple(sent.additional_contacts or ()),
+        production_access=False,
+    )
 
 
 def _restore_account_memory(

@@ -207,18 +207,6 @@ class SesSimulator:
         case `case_id` (default: the account's, or a new one)."""
         self._state.set_review(account_id, region, status, reason, case_id)
 
-    def set_account_details(
-        self,
-        details: dict[str, Any],
-        *,
-        region: str = DEFAULT_REGION,
-        account_id: str = DEFAULT_ACCOUNT_ID,
-    ) -> None:
-        """The account's details (MailType, WebsiteURL, …) as PutAccountDetails keeps them,
-        without asking for production access."""
-        params = {k: v for k, v in details.items() if k != "ProductionAccessEnabled"}
-        self._state.put_account_details(account_id, region, params)
-
     def set_sending_enabled(
         self,
         enabled: bool,

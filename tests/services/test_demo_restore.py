@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from sesdesk.models import StatusEvent
-from sesdesk.services import access, contacts, sending
+from sesdesk.services import access
 from sesdesk.services.feedback.reputation import feedback_cycle
 from sesdesk.services.feedback.suppression import suppression_entries
 from sesdesk.services.mailers import open_mailer
@@ -18,6 +18,7 @@ from sesdesk.services.refresh import refresh_team
 from sesdesk.services.runtime import open_app
 from sesdesk.services.state import load_snapshot
 from tests.access_samples import filled_template
+from tests.conftest import send_to_new_list
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -36,18 +37,7 @@ def _first_run(home) -> tuple[int, str]:
         sim.set_review("GRANTED")
         refresh_team(store, team_id)
         set_up_mail_from(store, team_id, DOMAIN)
-        contacts.create_list(store, team_id, "customers")
-        for i in range(3):
-            contacts.add_contact(store, team_id, "customers", f"c{i}@example.com")
-        draft = sending.create_broadcast(
-            store,
-            team_id,
-            list_name="customers",
-            composition=sending.Composition(
-                from_address=f"news@{DOMAIN}", subject="Bread", text_body="x"
-            ),
-        )
-        assert sending.send_broadcast(store, team_id, draft.id).status.sent == 3
+        send_to_new_list(store, team_id, f"news@{DOMAIN}")
         # An address another tool put on SES's list, read into the records by a poll.
         sim.suppress("gone@example.com", "COMPLAINT")
         feedback_cycle(store, team_id, open_mailer(store, team_id).factory)

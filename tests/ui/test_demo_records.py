@@ -10,6 +10,7 @@ from sesdesk.services import contacts, sending
 from sesdesk.services.refresh import refresh_team
 from sesdesk.services.runtime import open_app
 from sesdesk.services.teams import list_teams
+from tests.conftest import send_to_new_list
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -29,19 +30,8 @@ def _first_run(home) -> tuple[int, int]:
         demo.simulator.set_production(True)
         demo.simulator.set_quota(max_rate=20)
         refresh_team(store, team_id)
-        contacts.create_list(store, team_id, "customers")
-        for i in range(3):
-            contacts.add_contact(store, team_id, "customers", f"c{i}@example.com")
-        draft = sending.create_broadcast(
-            store,
-            team_id,
-            list_name="customers",
-            composition=sending.Composition(
-                from_address="news@demo-shop.example", subject="Bread", text_body="x"
-            ),
-        )
-        assert sending.send_broadcast(store, team_id, draft.id).status.state == "done"
-        return team_id, draft.id
+        broadcast_id = send_to_new_list(store, team_id, "news@demo-shop.example")
+        return team_id, broadcast_id
     finally:
         services.close()
 
