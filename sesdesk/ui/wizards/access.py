@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -38,10 +38,9 @@ from sesdesk.services import access
 from sesdesk.services.access_templates import TEMPLATES, ComposerAnswers
 from sesdesk.services.flows.access import AccessFlow, AccessStep, load
 from sesdesk.ui.style import fit_to_screen
-from sesdesk.ui.widgets.keys import wizard_enter
 from sesdesk.ui.widgets.labels import wrapped_label as _label
 from sesdesk.ui.widgets.pill import StatusPill
-from sesdesk.ui.wizards.page import WizardPage
+from sesdesk.ui.wizards.page import Wizard, WizardPage
 
 _TONE = {
     access.FieldVerdict.OK: "ok",
@@ -508,7 +507,7 @@ class SubmitPage(WizardPage):
         return self._wizard.flow.may_leave(AccessStep.SUBMIT)
 
 
-class AccessWizard(QWizard):
+class AccessWizard(Wizard):
     """The production-access wizard for one team."""
 
     #: The request went to AWS (argument: team id).
@@ -578,8 +577,3 @@ class AccessWizard(QWizard):
         self.intro.status.setText("The request could not be prepared.")
         self.load_error.setText(error.message + (f"\n{error.hint}" if error.hint else ""))
         self.load_error.show()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter advances (Next, else Finish); it never closes a page that cannot go on."""
-        if not wizard_enter(self, event):
-            super().keyPressEvent(event)
