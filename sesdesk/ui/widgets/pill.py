@@ -10,13 +10,26 @@ TONES = ("ok", "warn", "bad", "neutral")
 
 
 class StatusPill(QLabel):
-    """A short status word in a rounded, coloured box."""
+    """A short status word in a rounded, coloured box. With `wrap` a longer status ("Review
+    pending since 06:36") breaks between words where its cell is narrow instead of widening
+    the cell (and everything beside it) beyond the window."""
 
-    def __init__(self, text: str = "", tone: str = "neutral", parent: QWidget | None = None):
+    def __init__(
+        self,
+        text: str = "",
+        tone: str = "neutral",
+        parent: QWidget | None = None,
+        *,
+        wrap: bool = False,
+    ):
         super().__init__(text, parent)
         self.setObjectName("pill")
         # As wide as its words: a pill never stretches to fill its cell.
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        if wrap:
+            # As tall as its wrapped lines (QLabel adds height-for-width to the policy).
+            self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+            self.setWordWrap(True)
         self.set_status(text, tone)
 
     def set_status(self, text: str, tone: str) -> None:
