@@ -38,6 +38,7 @@ from sesdesk.services import access
 from sesdesk.services.access_templates import TEMPLATES, ComposerAnswers
 from sesdesk.services.flows.access import AccessFlow, AccessStep, load
 from sesdesk.ui.style import fit_to_screen
+from sesdesk.ui.widgets.browser import open_in_browser
 from sesdesk.ui.widgets.labels import wrapped_label as _label
 from sesdesk.ui.widgets.pill import StatusPill
 from sesdesk.ui.wizards.page import Wizard, WizardPage
@@ -397,6 +398,13 @@ class SubmitPage(WizardPage):
         self.console_area.setWidgetResizable(True)
         self.console_area.hide()
         outer.addWidget(self.console_area, 2)
+        # The console link opens through open_in_browser: without a browser it shows the address.
+        self.result_text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.result_text.linkActivated.connect(lambda url: open_in_browser(self, url))
         self.submit_button.clicked.connect(self._submit)
         self.console_button.clicked.connect(self._prepare_console)
 
@@ -487,7 +495,6 @@ class SubmitPage(WizardPage):
             f'Open <a href="{export.url}">{export.url}</a>, click "Request production access" '
             "and copy each answer below. Typical wait after submitting: 24–48 hours."
         )
-        self.result_text.setOpenExternalLinks(True)
         body = QWidget()
         column = QVBoxLayout(body)
         url_item = access.ConsoleField("Console address", export.url, "for your region")
