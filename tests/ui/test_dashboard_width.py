@@ -84,3 +84,20 @@ def test_every_state_fits_beside_the_dock(qtbot, bridge, store: Store, tmp_path:
         qtbot.wait(50)
         _assert_nothing_cut(view)
         view.close()
+
+
+def test_a_long_status_stays_on_one_line_where_there_is_room(qtbot, bridge, store):
+    view = DashboardView(bridge, store, _paused_in_review(store))
+    qtbot.addWidget(view)
+    view.resize(1400, 900)
+    view.show()
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
+    qtbot.wait(50)
+    one_line = view.account.mode.height()  # "Sandbox", a pill that never wraps
+    for pill in (
+        view.account.review,
+        view.account.sending,
+        view.can_send.rows["test_email"].answer,
+    ):
+        assert pill.height() == one_line, pill.text()
+        assert pill.width() >= pill.sizeHint().width(), pill.text()
