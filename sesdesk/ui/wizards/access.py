@@ -159,7 +159,7 @@ class ComposePage(WizardPage):
             help_label = _label(access.MAIL_TYPE_HELP[code], "muted")
             help_label.setContentsMargins(22, 0, 0, 4)
             types.addWidget(help_label)
-            button.toggled.connect(self._changed)
+            button.toggled.connect(self._type_toggled)
         form.addRow("Mail type", types)
 
         self.fields: dict[str, QLineEdit | QPlainTextEdit] = {}
@@ -217,6 +217,18 @@ class ComposePage(WizardPage):
     def _changed(self, *_args: Any) -> None:
         if not self._filling:
             self.completeChanged.emit()
+
+    def _type_toggled(self, checked: bool) -> None:
+        editor = self._wizard.editor
+        # A still-untouched template follows the mail type; typed answers are never replaced.
+        if (
+            checked
+            and not self._filling
+            and editor is not None
+            and editor.follow_mail_type(self.answers(), self.mail_type())
+        ):
+            self.fill(editor)
+        self._changed()
 
     def isComplete(self) -> bool:
         """A mail type must be chosen."""

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import QPushButton, QWidget, QWizard, QWizardPage
 
 from sesdesk.ui.widgets.keys import wizard_enter
 
@@ -44,7 +44,9 @@ class Wizard(QWizard):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.button(QWizard.WizardButton.CancelButton).setAutoDefault(False)
+        cancel = self.button(QWizard.WizardButton.CancelButton)
+        if isinstance(cancel, QPushButton):  # QWizard's own buttons are push buttons
+            cancel.setAutoDefault(False)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter advances (Next, else Finish); it never closes a page that cannot go on."""
