@@ -101,3 +101,38 @@ def test_a_long_status_stays_on_one_line_where_there_is_room(qtbot, bridge, stor
     ):
         assert pill.height() == one_line, pill.text()
         assert pill.width() >= pill.sizeHint().width(), pill.text()
+
+
+def test_tables_and_chart_keep_their_text_beside_the_dock(qtbot, bridge, store):
+    from PySide6.QtGui import QFontMetrics
+
+    view = DashboardView(bridge, store, build_state(store, "production"))
+    qtbot.addWidget(view)
+    view.resize(WIDTHS[0], 900)
+    view.show()
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
+    qtbot.wait(50)
+    QApplication.processEvents()
+    for table, last in ((view.history.table, 3), (view.identities.table, 3)):
+        header = table.horizontalHeader()
+        width = table.viewport().width()
+        # The message column keeps a real share, and no sideways scrolling inside the card.
+        assert header.sectionSize(last) >= width * 0.4, (table.accessibleName(), width)
+        assert table.horizontalScrollBar().maximum() == 0, table.accessibleName()
+    header = view.identities.table.horizontalHeader()
+    for column in (1, 2):  # Type, Status: whole
+        assert header.sectionSize(column) >= view.identities.table.sizeHintForColumn(column)
+    # The history shows its rows (up to ten) without scrolling inside the card.
+    history = view.history.table
+    rows = history.model().rowCount()
+    assert 3 <= rows <= 10
+    last = history.rowViewportPosition(rows - 1) + history.rowHeight(rows - 1)
+    assert last <= history.viewport().height(), (last, history.viewport().height())
+    # Fourteen day labels fit under the bars.
+    chart = view.quota.chart
+    labels = view.quota.days_axis.categories()
+    assert len(labels) == 14
+    widest = max(
+        QFontMetrics(view.quota.days_axis.labelsFont()).horizontalAdvance(t) for t in labels
+    )
+    assert widest * 14 <= chart.plotArea().width() * 0.8, (widest, chart.plotArea().width())
