@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from sesdesk.models.states import IdentityStatus
@@ -201,7 +199,9 @@ class FixRouter:
 
             url = reputation_page(snapshot.mailer.region)
         if url:
-            QDesktopServices.openUrl(QUrl(url))
+            from sesdesk.ui.widgets.browser import open_in_browser
+
+            self.last_opened = open_in_browser(self.parent, url) or self.last_opened
 
     def _nothing(self, _detail: str, _team_id: int, _snapshot: TeamSnapshot | None) -> None:
         return

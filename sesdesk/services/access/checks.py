@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from dataclasses import replace as _replace
 from urllib.parse import urlsplit
 
 from sesdesk.errors import BadInput
@@ -30,6 +31,7 @@ from sesdesk.services.access.form import (
     FieldVerdict,
     Outcome,
 )
+from sesdesk.services.access_templates import PLACEHOLDER
 
 # --- the checks ---------------------------------------------------------------------------
 
@@ -319,6 +321,31 @@ def _check_example(form: AccessForm) -> Outcome:
     return FieldVerdict.OK, "Written about your own business."
 
 
+def _check_volume_number(form: AccessForm) -> Outcome:
+    # "Volume is a number" must not pass a text that states no volume at all.
+    verdict, message = access_honesty.vague_volume(form)
+    if verdict is FieldVerdict.OK and _check_volume(form)[0] is not FieldVerdict.OK:
+        return (
+            FieldVerdict.WARN,
+            "No number of emails per day yet: give one (e.g. 300 emails per day).",
+        )
+    return verdict, message
+
+
+# A template's "[replace: …]" part, up to its closing bracket (or the end of the line).
+_PLACEHOLDER_PART = re.compile(re.escape(PLACEHOLDER) + r"[^\]\n]*\]?", re.I)
+#: Checks on what only the user can write (sign-up, volume, their business): they run on the
+#: text without the template's "[replace: …]" parts, whose hints ("e.g. they register in our
+#: app", "a number") are not answers, and cannot pass while such a part is left.
+_USER_WRITTEN = frozenset({"detail", "volume", "volume_number", "own_words"})
+PLACEHOLDERS_LEFT = "Not yet: checked once the parts marked [replace: …] are written."
+
+
+def _without_placeholders(form: AccessForm) -> AccessForm:
+    text = _PLACEHOLDER_PART.sub("", form.use_case_description)
+    return _replace(form, use_case_description=text)
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     """One row of the checks table."""
@@ -344,16 +371,23 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("own_words", F_DESCRIPTION, "About your business", _check_example),
     CheckSpec("placeholders", F_DESCRIPTION, "Placeholders replaced", access_honesty.placeholders),
     CheckSpec("list_source", F_DESCRIPTION, "Own list, not bought", access_honesty.list_source),
-    CheckSpec("volume_number", F_DESCRIPTION, "Volume is a number", access_honesty.vague_volume),
+    CheckSpec("volume_number", F_DESCRIPTION, "Volume is a number", _check_volume_number),
 )
 
 
 def check_form(form: AccessForm) -> list[CheckResult]:
     """Every check of the table on the (normalized) form."""
     clean = form.normalized()
+    written = _without_placeholders(clean)
+    left = PLACEHOLDER in clean.use_case_description
     results: list[CheckResult] = []
     for spec in CHECKS:
-        verdict, message = spec.run(clean)
+        if spec.key in _USER_WRITTEN:
+            verdict, message = spec.run(written)
+            if left and verdict is FieldVerdict.OK:
+                verdict, message = FieldVerdict.WARN, PLACEHOLDERS_LEFT
+        else:
+            verdict, message = spec.run(clean)
         results.append(CheckResult(spec.key, spec.field, spec.title, verdict, message))
     return results
 

@@ -41,15 +41,36 @@ class RequestEditor:
 
     def use_template(self, key: str) -> None:
         """Replace the mail type and answers with template `key`'s; recompose the description."""
-        chosen = TEMPLATES[key]
+        self.update_answers(self._template_answers(key), TEMPLATES[key].mail_type)
+
+    def _template_answers(self, key: str) -> ComposerAnswers:
         website = self.form.website_url
-        answers = answers_for(
+        return answers_for(
             key,
             business=self.business,
             domain=website.removeprefix("https://").removeprefix("http://"),
             website=website,
         )
-        self.update_answers(answers, chosen.mail_type)
+
+    def untouched_template(self, answers: ComposerAnswers) -> str | None:
+        """The template whose text `answers` still are, word for word (None once edited)."""
+        for key in TEMPLATES:
+            if answers == self._template_answers(key):
+                return key
+        return None
+
+    def follow_mail_type(self, answers: ComposerAnswers, mail_type: str) -> bool:
+        """The user chose `mail_type` while the composer held `answers`. When those are still a
+        template's own text for another mail type, switch to the template for `mail_type` and
+        return True; anything the user wrote is kept (False)."""
+        current = self.untouched_template(answers)
+        if current is None or TEMPLATES[current].mail_type == mail_type:
+            return False
+        for key, chosen in TEMPLATES.items():
+            if chosen.mail_type == mail_type:
+                self.use_template(key)
+                return True
+        return False
 
     def update_answers(self, answers: ComposerAnswers, mail_type: str) -> None:
         """New composer answers / mail type; the description is recomposed if they changed."""

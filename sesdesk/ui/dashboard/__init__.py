@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from sesdesk.ui.dashboard.view import DashboardView
     from sesdesk.ui.poller_bridge import PollerController
 
+READING_TEAMS = "Reading the teams…"
+NO_TEAM = "No team yet. Create one with File → New team…"
+
 
 class DashboardArea(QStackedWidget):
     """Shows one team's dashboard at a time."""
@@ -40,7 +43,8 @@ class DashboardArea(QStackedWidget):
         self.store = store
         self.poller = poller
         self.view: DashboardView | None = None
-        self.empty_label = QLabel("No team yet. Create one with File → New team…")
+        # Until the team list has been read, "no team" would be untrue: say it is being read.
+        self.empty_label = QLabel(READING_TEAMS)
         self.empty_label.setObjectName("muted")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.addWidget(self.empty_label)
@@ -66,6 +70,7 @@ class DashboardArea(QStackedWidget):
             self.view.deleteLater()
             self.view = None
         if team_id is None:
+            self.empty_label.setText(NO_TEAM)
             self.setCurrentWidget(self.empty_label)
             return
         from sesdesk.ui.dashboard.view import DashboardView

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from sesdesk.models.states import MailerAccess
@@ -36,7 +36,7 @@ REVIEW_ADVICE = {
 def _pill_cell(pill: StatusPill) -> QHBoxLayout:
     row = QHBoxLayout()
     row.setContentsMargins(0, 0, 0, 0)
-    row.addWidget(pill)
+    row.addWidget(pill, 0, Qt.AlignmentFlag.AlignTop)
     row.addStretch(1)
     return row
 
@@ -53,8 +53,8 @@ class AccountCard(Card):
         self.header.addWidget(self.mode)
         self.unknown = value_label("Not read from AWS yet.")
         self.body.addWidget(self.unknown)
-        self.review = StatusPill()
-        self.sending = StatusPill()
+        self.review = StatusPill(wrap=True)
+        self.sending = StatusPill(wrap=True)
         self.case = value_label()
         grid = field_grid(
             ("Production access", _pill_cell(self.review)),

@@ -25,7 +25,7 @@ KINDS = (
 class _Row:
     def __init__(self, grid: QGridLayout, row: int, title: str) -> None:
         self.title = name_label(title)
-        self.answer = StatusPill()
+        self.answer = StatusPill(wrap=True)
         self.reason = value_label()
         self.button = QPushButton()
         self.button.hide()

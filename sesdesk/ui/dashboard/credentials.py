@@ -54,6 +54,7 @@ class CredentialsCard(Card):
             muted=True,
         )
         grid.addWidget(self.root_warning, 5, 0, 1, 2)
+        self.root_warning.hide()  # only for a mailer known to use root keys
         self.reconnect_button = QPushButton("Reconnect…")
         self.reconnect_button.setToolTip("Give new keys for the same AWS account; nothing is lost")
         self.delete_button = QPushButton("Delete mailer…")

@@ -45,7 +45,7 @@ class FeedbackCard(Card):
     ) -> None:
         super().__init__("Bounces and complaints", parent)
         self.bridge, self.store, self.team_id = bridge, store, team_id
-        self.state = StatusPill()
+        self.state = StatusPill(wrap=True)
         self.header.addWidget(self.state)
         self.configured = value_label()
         self.waiting = value_label()

@@ -16,7 +16,6 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from sesdesk.ui.dashboard.common import card_table, local_time, value_label
 from sesdesk.ui.widgets.card import Card
+from sesdesk.ui.widgets.columns import ColumnShares
 from sesdesk.ui.widgets.table_model import ColumnsModel, Index
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 COLUMNS = ("When", "Subject", "Change", "What happened")
 CSV_HEADER = ("at_utc", "subject", "field", "old", "new", "message")
+#: The table shows this many rows before it scrolls.
+VISIBLE_ROWS = 10
 #: The filter searches the store this long after the last key (the rows on screen at once).
 SEARCH_DELAY_MS = 120
 #: The filter's store search reads at most the team's newest this many events.
@@ -137,14 +139,11 @@ class HistoryCard(Card):
         tools.addWidget(self.export_button)
         self.body.addLayout(tools)
         self.table = card_table(self.proxy)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(0, 120)
-        self.table.setColumnWidth(1, 190)
-        self.table.setColumnWidth(2, 230)
-        self.table.setMinimumHeight(180)
-        self.table.setMaximumHeight(280)
+        # When fits its time; "What happened" keeps ~45 % (the full text is the tooltip).
+        self.columns = ColumnShares(self.table, (None, 0.22, 0.3))
+        self.proxy.modelReset.connect(self._fit_rows)
+        self.proxy.rowsInserted.connect(self._fit_rows)
+        self.proxy.rowsRemoved.connect(self._fit_rows)
         self.table.setAccessibleName("History of status changes")
         self.body.addWidget(self.table)
         self.search_note = value_label(
@@ -158,6 +157,18 @@ class HistoryCard(Card):
         self.store: Any = None
         self.team_id: int | None = None
         self.bridge: Any = None
+
+    def _fit_rows(self, *_args: Any) -> None:
+        # As tall as its rows, up to VISIBLE_ROWS: the table's own hint showed about five.
+        rows = min(max(self.proxy.rowCount(), 3), VISIBLE_ROWS)
+        height = (
+            self.table.horizontalHeader().sizeHint().height()
+            + rows * self.table.verticalHeader().defaultSectionSize()
+            + 2 * self.table.frameWidth()
+        )
+        if self.table.horizontalScrollBar().isVisible():
+            height += self.table.horizontalScrollBar().sizeHint().height()
+        self.table.setFixedHeight(height)
 
     def show_snapshot(self, snapshot: Any) -> None:
         """History comes with `show_events`; the snapshot adds nothing here."""

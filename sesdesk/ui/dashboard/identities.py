@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QHeaderView, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from sesdesk.models.states import IdentityStatus
 from sesdesk.ui.dashboard.common import button_row, card_table, value_label
 from sesdesk.ui.widgets.card import Card
+from sesdesk.ui.widgets.columns import ColumnShares
 from sesdesk.ui.widgets.table_model import ColumnsModel, Index
 
 if TYPE_CHECKING:
@@ -108,14 +109,8 @@ class IdentitiesCard(Card):
         self.body.addWidget(self.summary)
         self.model = IdentityTableModel(self)
         self.table = card_table(self.model, single=True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        header.setStretchLastSection(True)
-        self.table.setColumnWidth(0, 240)
-        self.table.setColumnWidth(1, 110)
-        self.table.setColumnWidth(2, 130)
+        # Type and Status fit their words; "What it means" keeps the rest (full text: tooltip).
+        self.columns = ColumnShares(self.table, (0.3, None, None))
         self.table.setAccessibleName("Sender identities")
         self.body.addWidget(self.table)
 

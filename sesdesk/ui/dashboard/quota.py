@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCharts import (
@@ -22,6 +23,11 @@ from sesdesk.ui.widgets.card import Card
 
 if TYPE_CHECKING:
     from sesdesk.services.state import AccountView, DaySends, TeamSnapshot
+
+
+def _date(day: date) -> str:
+    """'16 Nov' (no platform-dependent strftime flag for the unpadded day)."""
+    return f"{day.day} {day:%b}"
 
 
 def _figure(title: str) -> tuple[QWidget, QVBoxLayout, QLabel]:
@@ -149,11 +155,15 @@ class QuotaCard(Card):
         ):
             self.sends_set.remove(0, self.sends_set.count())
             self.sends_set.append(values)
-        # Day/month: fourteen "16 Nov" labels do not fit a small card and get cut to "16 N…".
-        categories = [f"{day.day.day}/{day.day.month}" for day in sends]
+        # The day of the month under each bar (unique within 14 days) and the dates in the axis
+        # title: fourteen "16/11" labels do not fit a card beside the Simulator dock ("1…").
+        categories = [str(day.day.day) for day in sends]
         if self.days_axis.categories() != categories:
             self.days_axis.clear()
             self.days_axis.append(categories)
+        self.days_axis.setTitleText(
+            f"{_date(sends[0].day)} – {_date(sends[-1].day)}" if sends else ""
+        )
         n = max(1, len(sends))
         self.line_x.setRange(-0.5, n - 0.5)
         self.quota_line.replace([QPointF(-0.5, self._max_24h), QPointF(n - 0.5, self._max_24h)])

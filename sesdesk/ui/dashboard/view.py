@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.dashboard.account import AccountCard
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from sesdesk.ui.poller_bridge import PollerController
 
 ALL_TEAMS = 0
+#: What the dashboard says until the team's first read is shown, or when it failed.
+LOADING = "Reading this team's records…"
+UNREAD = "This team's records could not be read."
 #: Pause between the stages of showing a read: a real timer (not a zero one, which Qt runs
 #: before the posted paint) so the window paints what the last stage changed first.
 STAGE_GAP_MS = 1
@@ -115,7 +118,17 @@ class DashboardView(QWidget):
         grid.setRowStretch(7, 1)
         scroll.setWidget(body)
         self.scroll_area = scroll
-        outer.addWidget(scroll, 1)
+        # Until the first read has been shown the cards say nothing true (an empty card would
+        # offer "Connect AWS…" beside a mailer's fields): say that the team is being read.
+        self.loading_label = QLabel(LOADING)
+        self.loading_label.setObjectName("muted")
+        self.loading_label.setWordWrap(True)
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.loading_label)
+        self.pages.addWidget(scroll)
+        outer.addWidget(self.pages, 1)
         self.cards = [
             self.can_send,
             self.credentials,
@@ -157,6 +170,8 @@ class DashboardView(QWidget):
 
         def failed(error: Any) -> None:
             self._loading = False
+            if self.data is None:
+                self.loading_label.setText(f"{UNREAD} {getattr(error, 'message', error)}")
             self.bridge.report(error)
             self._again()
 
@@ -214,6 +229,7 @@ class DashboardView(QWidget):
     def _shown(self, data: DashboardData) -> None:
         # Set last: `data` is the read every card shows (tests and the window wait on it).
         self.data = data
+        self.pages.setCurrentWidget(self.scroll_area)
         self.data_loaded.emit(data)
 
     def _store_changed(self, team_id: int) -> None:

@@ -30,8 +30,9 @@ def wizard_enter(wizard: QWizard, event: QKeyEvent) -> bool:
         Qt.KeyboardModifier.KeypadModifier,
     ):
         return False
-    if isinstance(QApplication.focusWidget(), QPlainTextEdit | QTextEdit):
-        return False  # a new line in a text area
+    focus = QApplication.focusWidget()
+    if isinstance(focus, QPlainTextEdit | QTextEdit) and not focus.isReadOnly():
+        return False  # a new line in a text area (a read-only one follows the wizard's rules)
     for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CommitButton):
         button = wizard.button(which)
         if button.isVisible() and button.isEnabled():

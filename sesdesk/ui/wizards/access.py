@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -38,10 +38,10 @@ from sesdesk.services import access
 from sesdesk.services.access_templates import TEMPLATES, ComposerAnswers
 from sesdesk.services.flows.access import AccessFlow, AccessStep, load
 from sesdesk.ui.style import fit_to_screen
-from sesdesk.ui.widgets.keys import wizard_enter
+from sesdesk.ui.widgets.browser import open_in_browser
 from sesdesk.ui.widgets.labels import wrapped_label as _label
 from sesdesk.ui.widgets.pill import StatusPill
-from sesdesk.ui.wizards.page import WizardPage
+from sesdesk.ui.wizards.page import Wizard, WizardPage
 
 _TONE = {
     access.FieldVerdict.OK: "ok",
@@ -159,7 +159,7 @@ class ComposePage(WizardPage):
             help_label = _label(access.MAIL_TYPE_HELP[code], "muted")
             help_label.setContentsMargins(22, 0, 0, 4)
             types.addWidget(help_label)
-            button.toggled.connect(self._changed)
+            button.toggled.connect(self._type_toggled)
         form.addRow("Mail type", types)
 
         self.fields: dict[str, QLineEdit | QPlainTextEdit] = {}
@@ -217,6 +217,18 @@ class ComposePage(WizardPage):
     def _changed(self, *_args: Any) -> None:
         if not self._filling:
             self.completeChanged.emit()
+
+    def _type_toggled(self, checked: bool) -> None:
+        editor = self._wizard.editor
+        # A still-untouched template follows the mail type; typed answers are never replaced.
+        if (
+            checked
+            and not self._filling
+            and editor is not None
+            and editor.follow_mail_type(self.answers(), self.mail_type())
+        ):
+            self.fill(editor)
+        self._changed()
 
     def isComplete(self) -> bool:
         """A mail type must be chosen."""
@@ -398,6 +410,13 @@ class SubmitPage(WizardPage):
         self.console_area.setWidgetResizable(True)
         self.console_area.hide()
         outer.addWidget(self.console_area, 2)
+        # The console link opens through open_in_browser: without a browser it shows the address.
+        self.result_text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.result_text.linkActivated.connect(lambda url: open_in_browser(self, url))
         self.submit_button.clicked.connect(self._submit)
         self.console_button.clicked.connect(self._prepare_console)
 
@@ -488,7 +507,6 @@ class SubmitPage(WizardPage):
             f'Open <a href="{export.url}">{export.url}</a>, click "Request production access" '
             "and copy each answer below. Typical wait after submitting: 24–48 hours."
         )
-        self.result_text.setOpenExternalLinks(True)
         body = QWidget()
         column = QVBoxLayout(body)
         url_item = access.ConsoleField("Console address", export.url, "for your region")
@@ -508,7 +526,7 @@ class SubmitPage(WizardPage):
         return self._wizard.flow.may_leave(AccessStep.SUBMIT)
 
 
-class AccessWizard(QWizard):
+class AccessWizard(Wizard):
     """The production-access wizard for one team."""
 
     #: The request went to AWS (argument: team id).
@@ -578,8 +596,3 @@ class AccessWizard(QWizard):
         self.intro.status.setText("The request could not be prepared.")
         self.load_error.setText(error.message + (f"\n{error.hint}" if error.hint else ""))
         self.load_error.show()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter advances (Next, else Finish); it never closes a page that cannot go on."""
-        if not wizard_enter(self, event):
-            super().keyPressEvent(event)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -44,9 +44,10 @@ from sesdesk.errors import CredentialsRejected, SesdeskError
 from sesdesk.services.connect import ConnectFlow, ConnectResult, WizardStep
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.style import fit_to_screen
-from sesdesk.ui.widgets.keys import DiscardGuard, wizard_enter
+from sesdesk.ui.widgets.keys import DiscardGuard
 from sesdesk.ui.widgets.labels import error_label, wrapped_label
 from sesdesk.ui.wizards.connect_keys import PAGE_IDS, KeysPage
+from sesdesk.ui.wizards.page import Wizard
 
 MARKS = {
     PermissionVerdict.ALLOWED: "✓",
@@ -411,7 +412,7 @@ class DonePage(QWizardPage):
         return -1
 
 
-class ConnectWizard(QWizard):
+class ConnectWizard(Wizard):
     """Connect a team's mailer to SES, or (reconnect mode) give it new keys.
 
     Open it with ``ConnectWizard(bridge, store, team_id, parent).open()``; for reconnect use
@@ -486,11 +487,6 @@ class ConnectWizard(QWizard):
     def _maybe_connected(self) -> None:
         if self.flow.result is not None:
             self.connected.emit(self.flow.team_id)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter advances (Next, else Finish); it never closes a page that cannot go on."""
-        if not wizard_enter(self, event):
-            super().keyPressEvent(event)
 
     def reject(self) -> None:
         """Escape, Cancel or closing: ask first when typed keys would be lost."""

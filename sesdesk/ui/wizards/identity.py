@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -32,11 +31,10 @@ from sesdesk.services.identities import DOMAIN, EMAIL, IdentityChange, IdentityI
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.dialogs.records import RecordsView
 from sesdesk.ui.style import fit_to_screen
-from sesdesk.ui.widgets.keys import wizard_enter
 from sesdesk.ui.widgets.labels import wrapped_label
 from sesdesk.ui.widgets.pill import StatusPill
 from sesdesk.ui.widgets.words import window_words
-from sesdesk.ui.wizards.page import WizardPage
+from sesdesk.ui.wizards.page import Wizard, WizardPage
 
 PAGE_INPUT, PAGE_RESULT = range(2)
 
@@ -228,7 +226,7 @@ class ResultPage(WizardPage):
         self.note.setText(" ".join(notes))
 
 
-class AddIdentityWizard(QWizard):
+class AddIdentityWizard(Wizard):
     """Add (or, with `replacing`, replace) a sender identity of one team."""
 
     added = Signal(object)  # IdentityChange
@@ -263,8 +261,3 @@ class AddIdentityWizard(QWizard):
     def change(self) -> IdentityChange | None:
         """What the add did, once it succeeded."""
         return self.flow.change
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter advances (Next, else Finish); it never closes a page that cannot go on."""
-        if not wizard_enter(self, event):
-            super().keyPressEvent(event)
