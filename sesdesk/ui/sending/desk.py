@@ -125,7 +125,7 @@ class SendingDesk(QObject):
             details=details,
             yes="Send now",
             no="Not now",
-            default_yes=True,
+            # Enter must not mail a whole list: sending takes a click (or Tab, then Enter).
             on_answer=answered,
         )
         self.confirm_box.setProperty("broadcast_id", plan.status.id)
