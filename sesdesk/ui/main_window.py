@@ -415,6 +415,7 @@ class MainWindow(QMainWindow):
         self.simulator_button.setEnabled(True)
         self.simulator_button.clicked.connect(self.toggle_simulator_controls)
         self.simulator_dock.visibilityChanged.connect(self._simulator_visibility_changed)
+        self._simulator_visibility_changed(not self.simulator_dock.isHidden())  # remembered
 
     def _add_demo_reset(self) -> None:
         from sesdesk.ui.demo_reset import KEPT_DETAIL, DemoReset
