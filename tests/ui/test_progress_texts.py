@@ -1,5 +1,5 @@
 """The progress window says what is true while a broadcast pauses and resumes, its counts add up
-to the total, Ctrl+W closes it, and once finished it leads to the report."""
+to the total, Ctrl+W closes it (and the report), and once finished it leads to the report."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sesdesk.services import broadcast_list, contacts, sending
 from sesdesk.services.refresh import refresh_team
 from sesdesk.ui.sending import SendProgressWindow
 from sesdesk.ui.sending.progress import PAUSING_TEXT
+from sesdesk.ui.sending.report import BroadcastReportDialog
 from tests.conftest import FAKE_KEYS, connected_team
 
 COMPOSITION = sending.Composition(
@@ -102,3 +103,13 @@ def test_finished_window_opens_the_report_and_ctrl_w_closes(
     qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
     qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert not window.isVisible()
+
+    window.report_opener = None  # a window on its own opens the report itself
+    window.show()
+    window.report_button.click()
+    (report,) = window.findChildren(BroadcastReportDialog)
+    qtbot.waitUntil(report.isVisible, timeout=5_000)
+    report.activateWindow()
+    qtbot.waitUntil(report.isActiveWindow, timeout=5_000)
+    qtbot.keyClick(report, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert not report.isVisible()
