@@ -55,7 +55,10 @@ def test_a_refused_address_keeps_the_add_dialog_open_with_the_reason(qtbot, brid
     assert dialog.isVisible()
     assert dialog.email_edit.text() == "josé@example.com"  # nothing typed is lost
     assert dialog.name_edit.text() == "José"
-    assert dialog.problem_label.text()
+    reason = dialog.problem_label.text()
+    assert "josé@example.com" in reason and not reason.lower().startswith("email")
+    label = dialog.problem_label
+    assert label.height() >= label.heightForWidth(label.width())  # shown whole, not cut
     assert not window.banner.isVisible()  # said where the address is, not behind the dialog
 
     dialog.email_edit.setText("jose@example.com")

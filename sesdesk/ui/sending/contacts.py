@@ -43,6 +43,7 @@ from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.banner import Banner
 from sesdesk.ui.widgets.keys import DiscardGuard
 from sesdesk.ui.widgets.table_model import row_table
+from sesdesk.ui.widgets.words import window_words
 
 #: Typing in the search box waits this long for the next key before it searches.
 SEARCH_DELAY_MS = 150
@@ -520,6 +521,7 @@ class AddContactDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add a contact")
+        self.setMinimumWidth(420)  # room for an address and the reason it was refused
         form = QFormLayout(self)
         self.email_edit = QLineEdit()
         self.email_edit.setPlaceholderText("name@example.com")
@@ -575,8 +577,9 @@ class AddContactDialog(QDialog):
 
     def refused(self, error: SesdeskError) -> None:
         """Say why under the address, keep what was typed, and let it be corrected."""
-        self.problem_label.setText(error.message + (f"\n{error.hint}" if error.hint else ""))
+        self.problem_label.setText(window_words(error))
         self.problem_label.show()
+        self.adjustSize()  # the reason is read whole, not cut at the dialog's first height
         self.ok_button.setEnabled(bool(self.email_edit.text().strip()))
         self.email_edit.setFocus()
         self.email_edit.selectAll()
