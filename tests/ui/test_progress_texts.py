@@ -83,6 +83,10 @@ def test_counts_add_up_while_messages_are_on_their_way(qtbot, bridge, store, dra
     assert "0.0 recipients/s" not in window.rate_label.text()
     assert "time left" not in window.rate_label.text()
 
+    all_handled = replace(status, state="sending", sent=10, pending=0, in_flight=0)
+    window._show_progress(sending.Progress(all_handled, 12.0, 14.0, 0.0, 0))
+    assert "time left" not in window.rate_label.text()
+
 
 def test_finished_window_opens_the_report_and_ctrl_w_closes(
     qtbot, bridge, store, draft_id, simulator

@@ -237,7 +237,9 @@ class SendProgressWindow(QDialog):
         self.runs.start(self.team_id, self.broadcast_id)
         self.state_label.setText(STATE_WORDS[BroadcastState.SENDING])
         # Why it stopped before is not true any more.
-        self.rate_label.setText("Starting: checking the account with AWS…")
+        self.rate_label.setText(
+            "Starting: getting ready with AWS (the account, the list's contacts)…"
+        )
         self._update_buttons(BroadcastState.SENDING)
 
     def pause(self) -> None:
@@ -320,9 +322,15 @@ class SendProgressWindow(QDialog):
                     "no new message starts."
                 )
             else:
-                self.rate_label.setText("Nothing is on its way any more.")
+                self.rate_label.setText(
+                    "Nothing is on its way any more; recording where it stopped…"
+                )
             return
         allowed = f"AWS allows {progress.allowed_rate:g}/s"
+        if status.pending == 0 and status.in_flight == 0:
+            # Every recipient handled: the run only records its end ("about 1 s" was a guess).
+            self.rate_label.setText("Every recipient has been handled; finishing…")
+            return
         if progress.rate <= 0 and status.sent == 0 and status.failed == 0:
             # No answer from AWS yet: a rate of 0 and a time left would both be guesses.
             self.rate_label.setText(f"Waiting for AWS's first answer ({allowed}).")
