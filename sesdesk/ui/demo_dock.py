@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+#: The settings key saying whether the Simulator controls were shown when last changed.
+VISIBLE_KEY = "simulator_controls_visible"
+
 if TYPE_CHECKING:
     from sesdesk.ui.demo_panel import SimulatorPanel
     from sesdesk.ui.main_window import MainWindow
@@ -37,7 +40,25 @@ def add_simulator_dock(window: MainWindow, demo: Any) -> tuple[SimulatorPanel, Q
     toggle.setStatusTip("Show or hide the panel that changes the simulated SES account")
     window.view_menu.addSeparator()
     window.view_menu.addAction(toggle)
+    _remember_visibility(window, dock)
     return panel, dock
+
+
+def _remember_visibility(window: MainWindow, dock: QDockWidget) -> None:
+    """Hidden stays hidden at the next start: kept in the window's settings file."""
+    if not window._settings_usable():
+        return
+    if window._settings().value(VISIBLE_KEY) in ("false", False):
+        dock.hide()
+
+    def toggled(visible: bool) -> None:
+        if not window.isVisible():
+            return  # the window closing hides the dock too: that is not the user's choice
+        settings = window._settings()
+        settings.setValue(VISIBLE_KEY, visible)
+        settings.sync()
+
+    dock.toggleViewAction().toggled.connect(toggled)
 
 
 def keep_clear_of_dock(dialog: QWidget, window: Any) -> None:

@@ -388,11 +388,16 @@ class MainWindow(QMainWindow):
         self.poller.start()
 
     async def detach(self) -> None:
-        """Stop the poller (before the store it writes to closes)."""
+        """Stop the poller and let paused broadcasts record their end (before the store they
+        write to closes)."""
         if getattr(self, "store_watch", None) is not None:
             self.store_watch.stop()
         if self.poller is not None:
             await self.poller.stop()
+        if self.sending_desk is not None:
+            from sesdesk.ui.quitting import runs_ended
+
+            await runs_ended(self.sending_desk.runs)
 
     def _initial_team(self, services: AppServices) -> int | None:
         if services.demo is not None:
@@ -410,6 +415,7 @@ class MainWindow(QMainWindow):
         self.simulator_button.setEnabled(True)
         self.simulator_button.clicked.connect(self.toggle_simulator_controls)
         self.simulator_dock.visibilityChanged.connect(self._simulator_visibility_changed)
+        self._simulator_visibility_changed(not self.simulator_dock.isHidden())  # remembered
 
     def _add_demo_reset(self) -> None:
         from sesdesk.ui.demo_reset import KEPT_DETAIL, DemoReset
@@ -591,6 +597,9 @@ class MainWindow(QMainWindow):
         self.save_geometry()
         super().closeEvent(event)
         if event.isAccepted():
+            from sesdesk.ui.quitting import hide_other_windows
+
+            hide_other_windows(self)  # progress, compose, contacts: sesdesk is quitting
             self.closed.emit()
 
 

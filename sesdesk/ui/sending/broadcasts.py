@@ -7,6 +7,7 @@ strip naming broadcasts left unfinished (a crash, a quit, a lost network) with R
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -78,9 +79,19 @@ class BroadcastTableModel(ColumnsModel):
     #: A page arrived (tests and the view wait on it).
     loaded = Signal()
 
-    def __init__(self, bridge: Bridge, store: Store, parent: Any = None) -> None:
+    def __init__(
+        self,
+        bridge: Bridge,
+        store: Store,
+        parent: Any = None,
+        *,
+        running: Callable[[int], bool] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.bridge, self.store = bridge, store
+        # Started here but still checking the account: the store says "draft" or "paused"
+        # until the first send, while the progress window already says "Sending…".
+        self.running = running or (lambda _broadcast_id: False)
         self.team_id: int | None = None
         self._rows: list[sending.BroadcastStatus] = []
         self._total = 0
@@ -155,6 +166,21 @@ class BroadcastTableModel(ColumnsModel):
         if self._rows and status.id > self._rows[0].id:
             self.reload()
 
+    def shown_state(self, status: sending.BroadcastStatus) -> str:
+        """The state to show: "sending" for a broadcast this window is sending."""
+        if (
+            self.running(status.id)
+            and status.state not in broadcast_list.FINISHED_STATES
+            and status.state != BroadcastState.QUEUED
+        ):
+            return BroadcastState.SENDING
+        return status.state
+
+    def refresh_rows(self) -> None:
+        """Show every loaded row again (which broadcasts run has changed)."""
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, ACTIONS_COLUMN))
+
     # --- Qt model -----------------------------------------------------------------------
 
     def status_at(self, row: int) -> sending.BroadcastStatus:
@@ -184,7 +210,7 @@ class BroadcastTableModel(ColumnsModel):
             )
             values = (
                 title_text(status),
-                state_words(status.state),
+                state_words(self.shown_state(status)),
                 progress_text(status, percent=False),
                 outcome_text(status),
                 created,
@@ -245,7 +271,7 @@ class BroadcastsView(QWidget):
         self.interrupted_banner.hide()
         layout.addWidget(self.interrupted_banner)
 
-        self.model = BroadcastTableModel(bridge, store, self)
+        self.model = BroadcastTableModel(bridge, store, self, running=runs.is_running)
         self.table = row_table(self.model, single=True)
         self.table.setAlternatingRowColors(True)
         head = self.table.horizontalHeader()
@@ -340,6 +366,7 @@ class BroadcastsView(QWidget):
             self.model.update_status(progress.status)
 
     def _running_changed(self) -> None:
+        self.model.refresh_rows()  # its buttons follow through dataChanged
         for row in range(self.model.rowCount()):
             self._sync_buttons(row)
         self.check_interrupted()

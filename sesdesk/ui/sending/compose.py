@@ -8,10 +8,12 @@ services' (`services.sending`), run through the Bridge.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -36,6 +38,7 @@ from sesdesk.services.gating import Gate, decide
 from sesdesk.services.state import load_snapshot
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.desk import SendingDesk
+from sesdesk.ui.sending.window_keys import close_on_ctrl_w
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.ask import ask
 from sesdesk.ui.widgets.banner import Banner
@@ -48,6 +51,8 @@ KINDS = (
 )
 SAMPLE = ("ada@example.com", "Ada Lovelace")
 WORKING = "Working…"
+#: {{name}} without a fallback: empty for a recipient who has no name.
+_BARE_NAME = re.compile(r"\{\{\s*name\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,8 @@ class ComposeWindow(QDialog):
         self.html_edit.setPlaceholderText("<p>Hi {{name}},</p>")
         self.preview = QTextBrowser()
         self.preview.setOpenLinks(False)
+        for body in (self.text_edit, self.html_edit):
+            body.setTabChangesFocus(True)  # Tab leaves the body: the keyboard reaches Send
         self.tabs.addTab(self.text_edit, "Text")
         self.tabs.addTab(self.html_edit, "HTML")
         self.tabs.addTab(self.preview, "Preview")
@@ -172,7 +179,10 @@ class ComposeWindow(QDialog):
         self.status_label.setWordWrap(True)
         bottom.addWidget(self.status_label, 1)
         self.send_button = QPushButton()
-        self.send_button.setDefault(True)
+        # Never the dialog's default (an auto-default button becomes it when the dialog
+        # shows): Enter in a one-line field must not send, a broadcast would go to a whole
+        # list. Enter on the focused button still presses it (keyPressEvent).
+        self.send_button.setAutoDefault(False)
         bottom.addWidget(self.send_button)
         layout.addLayout(bottom)
 
@@ -186,9 +196,22 @@ class ComposeWindow(QDialog):
         self.send_button.clicked.connect(self.send)
         self._used_draft: tuple[str, str, str] | None = None
         self.discard_guard = DiscardGuard(self, "this message", self._draft_unused)
+        # Ctrl+W closes like Escape does (through the discard question).
+        close_on_ctrl_w(self)
         self._kind_changed()
         bridge.store_changed.connect(self._store_changed)
         self.reload()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter presses the send button only when it has the focus."""
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.send_button.hasFocus()
+            and self.send_button.isEnabled()
+        ):
+            self.send_button.click()
+            return
+        super().keyPressEvent(event)
 
     # --- closing ----------------------------------------------------------------------
 
@@ -286,6 +309,8 @@ class ComposeWindow(QDialog):
         for list_widget in (self.list_label, self.list_combo):
             list_widget.setVisible(not single)
         self.send_button.setText("Send test email" if single else "Create and send…")
+        if self.status_label.text() != WORKING:
+            self.status_label.clear()  # "Sent the test email…" is not about this kind
         self._show_gate()
         self._list_changed()
 
@@ -366,7 +391,21 @@ class ComposeWindow(QDialog):
             body = message.html_body
         else:
             body = f"<pre style='white-space:pre-wrap'>{html.escape(message.text_body or '')}</pre>"
-        self.preview.setHtml(f"<div style='color:#52606d'>{headers}</div><hr>{body}")
+        self.preview.setHtml(
+            f"<div style='color:#52606d'>{headers}</div>{self._empty_name_note(name)}<hr>{body}"
+        )
+
+    def _empty_name_note(self, name: str | None) -> str:
+        """Say so when {{name}} comes out empty for this recipient (the rule stays as it is)."""
+        if name and name.strip():
+            return ""
+        if not any(_BARE_NAME.search(part) for part in self._typed()):
+            return ""
+        return (
+            "<p id='emptyName' style='color:#8a4b00'>This recipient has no name, so "
+            "{{name}} is left empty here. Write {{name|there}} to put a word in its "
+            "place for people without a name.</p>"
+        )
 
     def _show_error(self, error: SesdeskError) -> None:
         self.status_label.setObjectName("statusError")

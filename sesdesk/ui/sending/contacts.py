@@ -38,10 +38,12 @@ from sesdesk.models import Store
 from sesdesk.services import contacts
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.contacts_model import PAGE_SIZE, ContactTableModel
+from sesdesk.ui.sending.window_keys import close_on_ctrl_w
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.banner import Banner
 from sesdesk.ui.widgets.keys import DiscardGuard
 from sesdesk.ui.widgets.table_model import row_table
+from sesdesk.ui.widgets.words import window_words
 
 #: Typing in the search box waits this long for the next key before it searches.
 SEARCH_DELAY_MS = 150
@@ -270,6 +272,10 @@ class ContactsWindow(QDialog):
         self.remove_button.clicked.connect(self._remove)
         self.unsubscribe_button.clicked.connect(self._unsubscribe)
         self.export_button.clicked.connect(self._export)
+        selection = self.table.selectionModel()
+        selection.selectionChanged.connect(lambda *_: self._update_buttons())
+        self.model.modelReset.connect(self._update_buttons)
+        close_on_ctrl_w(self)
         self._update_buttons()
         self.load_lists()
 
@@ -378,18 +384,18 @@ class ContactsWindow(QDialog):
         self._update_buttons()
 
     def _selected_email(self) -> str | None:
-        contact = self.model.contact(self.table.currentIndex().row())
+        rows = self.table.selectionModel().selectedRows()
+        contact = self.model.contact(rows[0].row()) if rows else None
         return None if contact is None else contact.email
 
     def _update_buttons(self) -> None:
         has_list = self.current_list is not None
-        for button in (
-            self.add_button,
-            self.remove_button,
-            self.unsubscribe_button,
-            self.export_button,
-        ):
+        for button in (self.add_button, self.export_button):
             button.setEnabled(has_list)
+        # They act on the selected contact: without one they would do nothing.
+        chosen = has_list and self._selected_email() is not None
+        for button in (self.remove_button, self.unsubscribe_button):
+            button.setEnabled(chosen)
 
     def _show_error(self, error: SesdeskError) -> None:
         self.banner.set_message(error.message, error.hint)
@@ -459,17 +465,28 @@ class ContactsWindow(QDialog):
         dialog = AddContactDialog(self)
         self.add_dialog = dialog
 
-        def accepted() -> None:
-            self._change(
+        def submit() -> None:
+            # The dialog stays open until the contact is stored: a refused address is
+            # explained under the field, with what was typed still there.
+            self.bridge.run(
                 contacts.add_contact,
+                self.store,
+                self.team_id,
                 name,
                 dialog.email_edit.text(),
                 dialog.name_edit.text() or None,
                 label="Adding a contact",
+                changes=self.team_id,
+                on_success=lambda _added: self._added(dialog),
+                on_failure=dialog.refused,
             )
 
-        dialog.accepted.connect(accepted)
+        dialog.submit = submit
         dialog.open()
+
+    def _added(self, dialog: AddContactDialog) -> None:
+        dialog.added()
+        self._changed()
 
     def _remove(self) -> None:
         name, email = self.current_list, self._selected_email()
@@ -504,12 +521,19 @@ class AddContactDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add a contact")
+        self.setMinimumWidth(420)  # room for an address and the reason it was refused
         form = QFormLayout(self)
         self.email_edit = QLineEdit()
         self.email_edit.setPlaceholderText("name@example.com")
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("optional")
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("fieldProblem")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("color: #9b1c1c;")
+        self.problem_label.hide()
         form.addRow("Email address:", self.email_edit)
+        form.addRow("", self.problem_label)
         form.addRow("Name:", self.name_edit)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -520,9 +544,9 @@ class AddContactDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        self.email_edit.textChanged.connect(
-            lambda text: self.ok_button.setEnabled(bool(text.strip()))
-        )
+        self.email_edit.textChanged.connect(self._email_edited)
+        #: Stores the contact (the Contacts window sets it); None: Add just closes.
+        self.submit: Callable[[], None] | None = None
         self.discard_guard = DiscardGuard(
             self,
             "this contact",
@@ -533,3 +557,29 @@ class AddContactDialog(QDialog):
         """Escape, Cancel or closing: ask first when something was typed."""
         if self.discard_guard.allow_reject():
             super().reject()
+
+    def _email_edited(self, text: str) -> None:
+        self.ok_button.setEnabled(bool(text.strip()))
+        self.problem_label.hide()
+
+    def accept(self) -> None:
+        """Add: store the contact first; the dialog closes once it is stored."""
+        if self.submit is None:
+            super().accept()
+            return
+        self.ok_button.setEnabled(False)
+        self.submit()
+
+    def added(self) -> None:
+        """The contact is stored: close."""
+        self.discard_guard.reset()
+        super().accept()
+
+    def refused(self, error: SesdeskError) -> None:
+        """Say why under the address, keep what was typed, and let it be corrected."""
+        self.problem_label.setText(window_words(error))
+        self.problem_label.show()
+        self.adjustSize()  # the reason is read whole, not cut at the dialog's first height
+        self.ok_button.setEnabled(bool(self.email_edit.text().strip()))
+        self.email_edit.setFocus()
+        self.email_edit.selectAll()

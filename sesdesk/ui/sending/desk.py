@@ -19,7 +19,7 @@ from sesdesk.models import Store
 from sesdesk.models.states import BroadcastState
 from sesdesk.services import broadcast_list, sending
 from sesdesk.ui.bridge import Bridge
-from sesdesk.ui.sending.progress import SendProgressWindow
+from sesdesk.ui.sending.progress import PAUSING_TEXT, SendProgressWindow
 from sesdesk.ui.sending.readiness_note import (
     BLOCKED_QUESTION,
     CheckedPlan,
@@ -76,6 +76,7 @@ class SendingDesk(QObject):
         self._teams: dict[int, int] = {}  # broadcast id → team id, for running ones
         self._waiting_quota: dict[int, int] = {}  # broadcast id → team id
         self._after_pause: Callable[[], None] | None = None
+        self.quitting = False  # "Pause and quit" was chosen
         self.indicator = QPushButton()
         self.indicator.setFlat(True)
         self.indicator.setObjectName("sendingIndicator")
@@ -125,7 +126,7 @@ class SendingDesk(QObject):
             details=details,
             yes="Send now",
             no="Not now",
-            default_yes=True,
+            # Enter must not mail a whole list: sending takes a click (or Tab, then Enter).
             on_answer=answered,
         )
         self.confirm_box.setProperty("broadcast_id", plan.status.id)
@@ -151,6 +152,7 @@ class SendingDesk(QObject):
             window = SendProgressWindow(
                 self.bridge, self.store, team_id, broadcast_id, self.window, runs=self.runs
             )
+            window.report_opener = self.open_report
             self.progress_windows[broadcast_id] = window
         if window.isVisible():  # already open somewhere: bring it forward
             window.raise_()
@@ -204,6 +206,7 @@ class SendingDesk(QObject):
 
     def _progressed(self, broadcast_id: int, progress: sending.Progress) -> None:
         self._update_indicator()
+        self._quit_when_settled()
 
     def _finished(self, broadcast_id: int, outcome: object) -> None:
         team_id = self._teams.pop(broadcast_id, None)
@@ -216,7 +219,25 @@ class SendingDesk(QObject):
 
     def _running_changed(self) -> None:
         self._update_indicator()
-        if self._after_pause is not None and not self.runs.running_ids():
+        self._quit_when_settled()
+
+    def sends_settled(self) -> bool:
+        """True when no broadcast of this window has a message on its way or can start one:
+        each has ended, or has reported its stop with nothing in flight (what is left of
+        its run is bookkeeping: a last read of the account, its leases given back)."""
+        for broadcast_id in self.runs.running_ids():
+            last = self.runs.last_progress(broadcast_id)
+            # "Sending" or "queued" may be older than a send started since: not settled.
+            if (
+                last is None
+                or last.status.state in (BroadcastState.SENDING, BroadcastState.QUEUED)
+                or last.status.in_flight
+            ):
+                return False
+        return True
+
+    def _quit_when_settled(self) -> None:
+        if self._after_pause is not None and self.sends_settled():
             then, self._after_pause = self._after_pause, None
             then()
 
@@ -224,6 +245,10 @@ class SendingDesk(QObject):
         running = sorted(self.runs.running_ids())
         if not running:
             self.indicator.hide()
+            return
+        if self.quitting:
+            self.indicator.setText(PAUSING_TEXT)
+            self.indicator.show()
             return
         first = running[0]
         last = self.runs.last_progress(first)
@@ -269,7 +294,7 @@ class SendingDesk(QObject):
         """False if nothing sends (quit now); else ask, and on "Pause and quit" pause every
         broadcast and call `then` once the sends in flight have finished."""
         running = sorted(self.runs.running_ids())
-        if not running:
+        if not running or (self.quitting and self.sends_settled()):
             return False
         if self.quit_box is not None or self._after_pause is not None:
             return True
@@ -285,9 +310,13 @@ class SendingDesk(QObject):
             if not pause:
                 return
             self._after_pause = then
+            self.quitting = True
             self.runs.pause_all(QUIT_PAUSE_REASON)
-            if not self.runs.running_ids():
-                self._running_changed()
+            for broadcast_id in self.runs.running_ids():
+                window = self.progress_windows.get(broadcast_id)
+                if window is not None:
+                    window.show_pausing()
+            self._running_changed()
 
         self.quit_box = ask(
             self.window,

@@ -27,6 +27,7 @@ from sesdesk.models.states import BroadcastState
 from sesdesk.services import broadcast_list, sending
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.runs import BroadcastRuns
+from sesdesk.ui.sending.window_keys import close_on_ctrl_w
 from sesdesk.ui.widgets.banner import Banner
 
 STATE_WORDS: dict[str, str] = {
@@ -38,6 +39,8 @@ STATE_WORDS: dict[str, str] = {
     BroadcastState.DONE: "Done",
     BroadcastState.STOPPED: "Cancelled",
 }
+#: What the window says while a pause waits for the sends already on their way.
+PAUSING_TEXT = "Pausing… (waiting for the message in flight)"
 #: What the window says about a broadcast waiting for quota (the engine's words are the CLI's).
 WAITING_QUOTA_TEXT = (
     "Today's sending quota is used up. The rest waits for AWS's rolling 24-hour window: "
@@ -103,6 +106,9 @@ class SendProgressWindow(QDialog):
         self.runs.progressed.connect(self._progressed)
         self.runs.finished.connect(self._finished)
         self._start_when_read = start
+        self._pausing = False  # Pause pressed: the sends in flight are landing
+        #: Opens the report (the sending desk's); None: the window opens one of its own.
+        self.report_opener: Callable[[int, int], object] | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 18)
@@ -155,6 +161,8 @@ class SendProgressWindow(QDialog):
         self.pause_button = QPushButton("Pause")
         self.resume_button = QPushButton("Resume")
         self.cancel_button = QPushButton("Cancel broadcast")
+        self.report_button = QPushButton("Open report")
+        self.report_button.setToolTip("Who got it, who did not and why")
         self.close_button = QPushButton("Close")
         self.close_button.setToolTip("Close this window; a running broadcast keeps sending")
         for button in (
@@ -162,6 +170,7 @@ class SendProgressWindow(QDialog):
             self.pause_button,
             self.resume_button,
             self.cancel_button,
+            self.report_button,
             self.close_button,
         ):
             # Enter must never pause or cancel a running broadcast by accident: only Close
@@ -175,11 +184,14 @@ class SendProgressWindow(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.close)
         self.resend_button.clicked.connect(self._resend_uncertain)
+        self.report_button.clicked.connect(self.open_report)
+        close_on_ctrl_w(self)
         for button in (
             self.resend_button,
             self.pause_button,
             self.resume_button,
             self.cancel_button,
+            self.report_button,
         ):
             button.hide()  # until the broadcast's state is known
         self._status: sending.BroadcastStatus | None = None
@@ -221,15 +233,40 @@ class SendProgressWindow(QDialog):
         if self.running:
             return
         self.banner.hide()
+        self._pausing = False
         self.runs.start(self.team_id, self.broadcast_id)
         self.state_label.setText(STATE_WORDS[BroadcastState.SENDING])
+        # Why it stopped before is not true any more.
+        self.rate_label.setText(
+            "Starting: getting ready with AWS (the account, the list's contacts)…"
+        )
         self._update_buttons(BroadcastState.SENDING)
 
     def pause(self) -> None:
         """Stop starting sends; those in flight finish."""
         if self.runs.pause(self.broadcast_id):
-            self.pause_button.setEnabled(False)
-            self.state_label.setText("Pausing…")
+            self.show_pausing()
+
+    def show_pausing(self) -> None:
+        """Say that the broadcast is pausing (by the Pause button, or sesdesk quitting)."""
+        if not self.running:
+            return
+        self._pausing = True
+        self.pause_button.setEnabled(False)
+        self.state_label.setText(PAUSING_TEXT)
+        self.rate_label.setText("No new message starts; the ones on their way finish first.")
+
+    def open_report(self) -> None:
+        """The broadcast's report (the sending desk's, or a window of its own)."""
+        if self.report_opener is not None:
+            self.report_opener(self.team_id, self.broadcast_id)
+            return
+        from sesdesk.ui.sending.report import BroadcastReportDialog
+
+        dialog = BroadcastReportDialog(
+            self.bridge, self.store, self.team_id, self.broadcast_id, self
+        )
+        dialog.show()
 
     def cancel(self) -> None:
         """Stop for good (in flight sends finish; pending recipients are not sent)."""
@@ -253,6 +290,7 @@ class SendProgressWindow(QDialog):
     def _finished(self, broadcast_id: int, outcome: object) -> None:
         if broadcast_id != self.broadcast_id:
             return
+        self._pausing = False
         if isinstance(outcome, sending.RunResult):
             self._show_status(outcome.status)
             if (
@@ -273,9 +311,32 @@ class SendProgressWindow(QDialog):
         self.banner.show()
 
     def _show_progress(self, progress: sending.Progress) -> None:
-        self._show_counts(progress.status)
+        status = progress.status
+        self._show_counts(status)
+        if self._pausing or status.state != BroadcastState.SENDING:
+            if status.state == BroadcastState.QUEUED:
+                self.rate_label.setText(stop_words(status))
+            elif status.in_flight:
+                self.rate_label.setText(
+                    f"Waiting for {status.in_flight} message(s) on their way; "
+                    "no new message starts."
+                )
+            else:
+                self.rate_label.setText(
+                    "Nothing is on its way any more; recording where it stopped…"
+                )
+            return
+        allowed = f"AWS allows {progress.allowed_rate:g}/s"
+        if status.pending == 0 and status.in_flight == 0:
+            # Every recipient handled: the run only records its end ("about 1 s" was a guess).
+            self.rate_label.setText("Every recipient has been handled; finishing…")
+            return
+        if progress.rate <= 0 and status.sent == 0 and status.failed == 0:
+            # No answer from AWS yet: a rate of 0 and a time left would both be guesses.
+            self.rate_label.setText(f"Waiting for AWS's first answer ({allowed}).")
+            return
         self.rate_label.setText(
-            f"{progress.rate:.1f} recipients/s (AWS allows {progress.allowed_rate:g}/s) · "
+            f"{progress.rate:.1f} recipients/s ({allowed}) · "
             f"time left {format_seconds(progress.seconds_left)}"
             + (f" · throttled {progress.throttled}×" if progress.throttled else "")
         )
@@ -306,6 +367,13 @@ class SendProgressWindow(QDialog):
         self.bar.setFormat(f"{handled} of {status.total} (%p%)")
         for key, label in self.counts.items():
             label.setText(str(getattr(status, key)))
+        # Messages on their way are neither pending nor sent yet: counted with Pending, so
+        # the counts always add up to the total.
+        if status.in_flight:
+            self.counts["pending"].setText(f"{status.pending + status.in_flight}")
+            self.counts["pending"].setToolTip(f"{status.in_flight} on their way now")
+        else:
+            self.counts["pending"].setToolTip("")
 
     def _update_buttons(self, state: str) -> None:
         running = self.running
@@ -324,6 +392,9 @@ class SendProgressWindow(QDialog):
         self.resume_button.setText("Send" if state == BroadcastState.DRAFT else "Resume")
         self.cancel_button.setVisible(state not in (BroadcastState.DONE, BroadcastState.STOPPED))
         self.cancel_button.setEnabled(True)
+        self.report_button.setVisible(
+            not running and state in (BroadcastState.DONE, BroadcastState.STOPPED)
+        )
 
     def closeEvent(self, event: Any) -> None:
         """Closing the window leaves a running broadcast sending (Pause pauses it); the

@@ -22,6 +22,7 @@ from sesdesk.services.feedback.report import PROBABLY_NOT_SENT, ReportRow, broad
 from sesdesk.services.feedback.uncertain import release_probably_not_sent
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import state_words, stop_words
+from sesdesk.ui.sending.window_keys import close_on_ctrl_w
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.close_box import close_box
 
@@ -92,6 +93,7 @@ class BroadcastReportDialog(QDialog):
             self._resend,
         )
         layout.addWidget(buttons)
+        close_on_ctrl_w(self)
         fit_to_screen(self, 720, 460)
         self._read()
 

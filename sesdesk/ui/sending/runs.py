@@ -115,6 +115,11 @@ class BroadcastRuns(QObject):
             run.thread.join(timeout)
         return all(not run.thread.is_alive() for run in self._runs.values())
 
+    def threads_alive(self) -> bool:
+        """True while a sending thread has not ended (its run may be only recording how it
+        ended): the store must stay open until then."""
+        return any(run.thread.is_alive() for run in self._runs.values())
+
     # --- the sending thread -------------------------------------------------------------
 
     def _emit_progress(self, broadcast_id: int, progress: sending.Progress) -> None:
