@@ -25,7 +25,7 @@ from sesdesk.ui.widgets.statusbar import StatusBar
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QAction, QCloseEvent
-    from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox, QPushButton, QToolBar
+    from PySide6.QtWidgets import QDockWidget, QMenu, QPushButton, QToolBar
 
     from sesdesk.services.runtime import AppServices
     from sesdesk.services.state import TeamSnapshot
@@ -246,6 +246,8 @@ class MainWindow(QMainWindow):
         """Fill the menus made in __init__ with their actions."""
         from PySide6.QtGui import QAction, QKeySequence
 
+        from sesdesk.ui.about import show_about
+
         def action(text: str, tip: str, *, shortcut: Any = None, enabled: bool = True) -> QAction:
             act = QAction(text, self)
             act.setStatusTip(tip)
@@ -322,7 +324,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(actions.open_logs)
 
         actions.quit.triggered.connect(self.close)
-        actions.about.triggered.connect(self.show_about)
+        actions.about.triggered.connect(lambda: show_about(self))
         actions.open_logs.triggered.connect(self.open_log_folder)
         actions.refresh.triggered.connect(self.refresh_now)
         for name, fix in _TEAM_FIXES.items():
@@ -522,25 +524,6 @@ class MainWindow(QMainWindow):
             return
         self.clear_error()
         self.dashboard.refresh_now()
-
-    def show_about(self) -> QMessageBox:
-        """A non-blocking About box."""
-        from PySide6.QtWidgets import QMessageBox
-
-        import sesdesk
-
-        box = QMessageBox(self)
-        box.setWindowTitle("About sesdesk")
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setText(f"<b>sesdesk {sesdesk.__version__}</b>")
-        box.setInformativeText(
-            "Send email through your own Amazon SES account, safely.<br>"
-            "Your AWS secret stays in the operating system's keyring; records stay on this "
-            "computer."
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
 
     def open_log_folder(self) -> None:
         """Open the folder with sesdesk's logs in the file manager."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
 
 from sesdesk.ui.main_window import DEFAULT_SIZE, SETTINGS_FILE, MainWindow
 from sesdesk.ui.widgets.pages import ErrorPage, LoadingPage
@@ -93,6 +94,10 @@ def test_menus_hold_the_actions_later_features_connect(open_window):
     assert menus["Send"] == ["New message…", "Contacts…"]
     assert menus["View"] == ["Refresh now", "Dashboard", "Broadcasts"]
     assert menus["Help"] == ["About sesdesk", "Open log folder"]
+    window.menu_actions.about.trigger()
+    (box,) = [w for w in window.findChildren(QMessageBox) if w.windowTitle() == "About sesdesk"]
+    assert box.isVisible() and "sesdesk" in box.text()
+    box.close()
     assert window.menu_actions.new_team.isEnabled()
     # No team yet: nothing to connect, reconnect or apply for.
     assert not window.menu_actions.connect_aws.isEnabled()
