@@ -265,7 +265,10 @@ def check_readiness(
         address = default_from(store, snapshot)
         domain = address.rpartition("@")[2].lower()
     base = dns or ResolverConfig()
-    config = ResolverConfig(base.nameserver, base.port, timeout=min(base.timeout, DNS_TIMEOUT))
+    # One question may take a third of the budget: the default answers in time for the
+    # dashboard, a caller that allows longer (the CLI's --timeout) lets a slow server answer.
+    patience = max(DNS_TIMEOUT, (deadline - started) / 3)
+    config = ResolverConfig(base.nameserver, base.port, timeout=min(base.timeout, patience))
 
     tasks = _Tasks()
     domain_identity = next((i for i in _covering(snapshot, address) if i.kind == "domain"), None)
