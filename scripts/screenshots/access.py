@@ -10,7 +10,7 @@ tmp = Path(tempfile.mkdtemp())
 os.environ["SESDESK_HOME"] = str(tmp / "home")
 from sesdesk.aws.keychain import MemoryKeyring
 MemoryKeyring.install()
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtWidgets import QApplication, QLineEdit
 import qasync
 from sesdesk.aws.clients import ClientFactory
 from sesdesk.aws.ses import SesFacade
@@ -22,6 +22,7 @@ from sesdesk.services.teams import create_team
 from sesdesk.ui import style
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.wizards.access import AccessWizard
+from tests.access_samples import filled_answers
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 sim = SesSimulator(iam=True); endpoint = sim.start(); os.environ["AWS_ENDPOINT_URL"] = endpoint
@@ -45,7 +46,13 @@ async def main():
         await settle(0.1)
     await settle(); w.grab().save(str(OUT / "access-1-before.png"))
     w.next(); await settle(); w.grab().save(str(OUT / "access-2-compose.png"))
-    w.compose.fields["business"].setPlainText("SmartCart is a grocery shopping application that helps users manage their pantry, plan meals, and optimize shopping lists.")
+    # Write every part the template leaves to the user, as a person would before going on.
+    written = filled_answers(w.compose.answers()).to_dict()
+    for name, editor in w.compose.fields.items():
+        if isinstance(editor, QLineEdit):
+            editor.setText(written[name])
+        else:
+            editor.setPlainText(written[name])
     w.next(); await settle()
     d = w.details
     d.contacts.setText("ops@smartcart.app")
@@ -60,8 +67,10 @@ async def main():
     while not w.submit_page.console_area.isVisible():
         await settle(0.1)
     await settle(); w.grab().save(str(OUT / "access-7-console.png"))
+    done = []
+    w.submitted.connect(done.append)
     w.submit_page.submit_button.click()
-    while not w.submit_page._done:
+    while not done:
         await settle(0.1)
     await settle(); w.grab().save(str(OUT / "access-8-submitted.png"))
     w.close()
