@@ -154,10 +154,10 @@ class ComposeWindow(QDialog):
         self.tabs = QTabWidget()
         self.text_edit = QPlainTextEdit()
         self.text_edit.setPlaceholderText(
-            "Hi {{name}},\n\n… ({{email}} is the recipient's address)"
+            "Hi {{name|there}},\n\n… ({{email}} is the recipient's address)"
         )
         self.html_edit = QPlainTextEdit()
-        self.html_edit.setPlaceholderText("<p>Hi {{name}},</p>")
+        self.html_edit.setPlaceholderText("<p>Hi {{name|there}},</p>")
         self.preview = QTextBrowser()
         self.preview.setOpenLinks(False)
         for body in (self.text_edit, self.html_edit):
