@@ -123,8 +123,9 @@ def test_walk_through_and_submit(qtbot, bridge, store, simulator):
     assert access.review_state(store, team_id).status == "PENDING"
 
 
-def test_prepare_for_the_console_gives_copyable_fields(qtbot, bridge, store, simulator):
-    team_id = _smartcart(store, simulator)
+def prepared_for_the_console(qtbot, bridge, store, team_id):
+    """The wizard walked to its last page with the answers written, Prepare for the console
+    pressed and its fields shown: (wizard, submit page)."""
     wizard = open_wizard(qtbot, bridge, store, team_id)
     next_page(qtbot, wizard, PAGE_COMPOSE)
     write_placeholders(wizard)
@@ -133,6 +134,12 @@ def test_prepare_for_the_console_gives_copyable_fields(qtbot, bridge, store, sim
     page = wizard.submit_page
     page.console_button.click()
     qtbot.waitUntil(page.console_area.isVisible, timeout=10_000)
+    return wizard, page
+
+
+def test_prepare_for_the_console_gives_copyable_fields(qtbot, bridge, store, simulator):
+    team_id = _smartcart(store, simulator)
+    wizard, page = prepared_for_the_console(qtbot, bridge, store, team_id)
     assert page.export.url == (
         "https://us-east-1.console.aws.amazon.com/ses/home?region=us-east-1#/account"
     )

@@ -9,6 +9,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from sesdesk.services import contacts
 from sesdesk.ui.sending import ContactsWindow
 from tests.conftest import FAKE_KEYS, connected_team
+from tests.ui.test_keyboard import add_dialog_on_a_new_list
 
 
 @pytest.fixture
@@ -41,13 +42,7 @@ def test_remove_and_unsubscribe_need_a_selected_contact(qtbot, bridge, store, te
 
 
 def test_a_refused_address_keeps_the_add_dialog_open_with_the_reason(qtbot, bridge, store, team_id):
-    contacts.create_list(store, team_id, "Regulars")
-    window = ContactsWindow(bridge, store, team_id)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.current_list == "Regulars", timeout=10_000)
-    window.add_button.click()
-    dialog = window.add_dialog
+    window, dialog = add_dialog_on_a_new_list(qtbot, bridge, store, team_id)
     dialog.email_edit.setText("josé@example.com")  # QTest types ASCII only
     dialog.name_edit.setText("José")
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)

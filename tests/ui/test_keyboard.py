@@ -84,14 +84,19 @@ def test_escape_asks_before_dropping_typed_keys(qtbot, bridge, store, team_id):
     assert not wizard.isVisible()
 
 
-def test_a_new_contact_asks_on_escape_and_enter_adds_it(qtbot, bridge, store, team_id):
+def add_dialog_on_a_new_list(qtbot, bridge, store, team_id):
+    """The Contacts window on a new list "Regulars", its Add dialog open: (window, dialog)."""
     contacts.create_list(store, team_id, "Regulars")
     window = ContactsWindow(bridge, store, team_id)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.current_list == "Regulars", timeout=10_000)
     window.add_button.click()
-    dialog = window.add_dialog
+    return window, window.add_dialog
+
+
+def test_a_new_contact_asks_on_escape_and_enter_adds_it(qtbot, bridge, store, team_id):
+    window, dialog = add_dialog_on_a_new_list(qtbot, bridge, store, team_id)
     qtbot.keyClicks(dialog.email_edit, "ann@example.com")
     qtbot.keyClick(dialog.email_edit, Qt.Key.Key_Escape)
     assert dialog.isVisible()

@@ -106,24 +106,9 @@ def test_the_access_wizards_console_link_shows_the_address_without_a_browser(
 ):
     from PySide6.QtCore import Qt
 
-    from tests.ui.test_access_wizard import (
-        PAGE_COMPOSE,
-        PAGE_DETAILS,
-        PAGE_SUBMIT,
-        _smartcart,
-        next_page,
-        open_wizard,
-        write_placeholders,
-    )
+    from tests.ui.test_access_wizard import _smartcart, prepared_for_the_console
 
-    wizard = open_wizard(qtbot, bridge, store, _smartcart(store, sim))
-    next_page(qtbot, wizard, PAGE_COMPOSE)
-    write_placeholders(wizard)
-    next_page(qtbot, wizard, PAGE_DETAILS)
-    next_page(qtbot, wizard, PAGE_SUBMIT)
-    page = wizard.submit_page
-    page.console_button.click()
-    qtbot.waitUntil(page.console_area.isVisible, timeout=10_000)
+    wizard, page = prepared_for_the_console(qtbot, bridge, store, _smartcart(store, sim))
     assert page.result_text.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByMouse
     page.result_text.linkActivated.emit(page.export.url)
     assert opened == [page.export.url]

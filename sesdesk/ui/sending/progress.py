@@ -165,14 +165,15 @@ class SendProgressWindow(QDialog):
         self.report_button.setToolTip("Who got it, who did not and why")
         self.close_button = QPushButton("Close")
         self.close_button.setToolTip("Close this window; a running broadcast keeps sending")
-        for button in (
+        # Shown once the broadcast's state says which apply; Close always is.
+        state_buttons = (
             self.resend_button,
             self.pause_button,
             self.resume_button,
             self.cancel_button,
             self.report_button,
-            self.close_button,
-        ):
+        )
+        for button in (*state_buttons, self.close_button):
             # Enter must never pause or cancel a running broadcast by accident: only Close
             # answers it; Escape closes too (QDialog's reject, which leaves the run going).
             button.setAutoDefault(False)
@@ -186,13 +187,7 @@ class SendProgressWindow(QDialog):
         self.resend_button.clicked.connect(self._resend_uncertain)
         self.report_button.clicked.connect(self.open_report)
         close_on_ctrl_w(self)
-        for button in (
-            self.resend_button,
-            self.pause_button,
-            self.resume_button,
-            self.cancel_button,
-            self.report_button,
-        ):
+        for button in state_buttons:
             button.hide()  # until the broadcast's state is known
         self._status: sending.BroadcastStatus | None = None
         self.refresh()
