@@ -46,15 +46,16 @@ def add_simulator_dock(window: MainWindow, demo: Any) -> tuple[SimulatorPanel, Q
 
 def _remember_visibility(window: MainWindow, dock: QDockWidget) -> None:
     """Hidden stays hidden at the next start: kept in the window's settings file."""
-    if not window._settings_usable():
+    settings = window.settings()
+    if settings is None:
         return
-    if window._settings().value(VISIBLE_KEY) in ("false", False):
+    if settings.value(VISIBLE_KEY) in ("false", False):
         dock.hide()
 
     def toggled(visible: bool) -> None:
-        if not window.isVisible():
+        settings = window.settings()
+        if settings is None or not window.isVisible():
             return  # the window closing hides the dock too: that is not the user's choice
-        settings = window._settings()
         settings.setValue(VISIBLE_KEY, visible)
         settings.sync()
 

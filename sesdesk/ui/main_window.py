@@ -404,7 +404,8 @@ class MainWindow(QMainWindow):
     def _initial_team(self, services: AppServices) -> int | None:
         if services.demo is not None:
             return int(services.demo.team_id)
-        saved = self._settings().value("last_team_id") if self._settings_usable() else None
+        settings = self.settings()
+        saved = settings.value("last_team_id") if settings is not None else None
         try:
             return int(saved) if saved is not None else None
         except (TypeError, ValueError):
@@ -450,8 +451,8 @@ class MainWindow(QMainWindow):
         self._update_actions(None if team_id is None else self.dashboard.snapshot)
         if team_id is None:
             self.status.clear_last_checked()
-        elif self._settings_usable() and self.demo is False:
-            self._settings().setValue("last_team_id", team_id)
+        elif self.demo is False and (settings := self.settings()) is not None:
+            settings.setValue("last_team_id", team_id)
 
     def _data_loaded(self, data: Any) -> None:
         snapshot = data.snapshot
@@ -537,14 +538,13 @@ class MainWindow(QMainWindow):
 
     # --- geometry -----------------------------------------------------------------------
 
-    def _settings_usable(self) -> bool:
-        return self.settings_dir is not None and self.settings_dir.is_dir()
-
-    def _settings(self) -> QSettings:
-        # An ini file in sesdesk's home, never the user's global Qt settings.
+    def settings(self) -> QSettings | None:
+        """The window's settings (an ini file in sesdesk's home, never the user's global Qt
+        settings); None while that folder does not exist."""
+        if self.settings_dir is None or not self.settings_dir.is_dir():
+            return None
         from PySide6.QtCore import QSettings
 
-        assert self.settings_dir is not None
         return QSettings(str(self.settings_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
 
     def _restore_geometry(self) -> None:
@@ -553,15 +553,16 @@ class MainWindow(QMainWindow):
             return
         from PySide6.QtCore import QByteArray
 
-        geometry = self._settings().value("geometry")
+        settings = self.settings()
+        geometry = settings.value("geometry") if settings is not None else None
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
 
     def save_geometry(self) -> None:
         """Remember the window's size and place in sesdesk's home (if it exists)."""
-        if not self._settings_usable():
+        settings = self.settings()
+        if settings is None:
             return
-        settings = self._settings()
         settings.setValue("geometry", self.saveGeometry())
         settings.sync()
 

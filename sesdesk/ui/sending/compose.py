@@ -38,11 +38,10 @@ from sesdesk.services.gating import Gate, decide
 from sesdesk.services.state import load_snapshot
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.desk import SendingDesk
-from sesdesk.ui.sending.window_keys import close_on_ctrl_w
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.ask import ask
 from sesdesk.ui.widgets.banner import Banner
-from sesdesk.ui.widgets.keys import DiscardGuard
+from sesdesk.ui.widgets.keys import DiscardGuard, close_on_ctrl_w
 
 KINDS = (
     ("test_email", "Test email (one address)"),

@@ -38,10 +38,10 @@ from sesdesk.models import Store
 from sesdesk.services import contacts
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.contacts_model import PAGE_SIZE, ContactTableModel
-from sesdesk.ui.sending.window_keys import close_on_ctrl_w
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.banner import Banner
-from sesdesk.ui.widgets.keys import DiscardGuard
+from sesdesk.ui.widgets.keys import DiscardGuard, close_on_ctrl_w
+from sesdesk.ui.widgets.labels import error_label
 from sesdesk.ui.widgets.table_model import row_table
 from sesdesk.ui.widgets.words import window_words
 
@@ -527,11 +527,7 @@ class AddContactDialog(QDialog):
         self.email_edit.setPlaceholderText("name@example.com")
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("optional")
-        self.problem_label = QLabel()
-        self.problem_label.setObjectName("fieldProblem")
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("color: #9b1c1c;")
-        self.problem_label.hide()
+        self.problem_label = error_label()
         form.addRow("Email address:", self.email_edit)
         form.addRow("", self.problem_label)
         form.addRow("Name:", self.name_edit)

@@ -27,8 +27,8 @@ from sesdesk.models.states import BroadcastState
 from sesdesk.services import broadcast_list, sending
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.runs import BroadcastRuns
-from sesdesk.ui.sending.window_keys import close_on_ctrl_w
 from sesdesk.ui.widgets.banner import Banner
+from sesdesk.ui.widgets.keys import close_on_ctrl_w
 
 STATE_WORDS: dict[str, str] = {
     BroadcastState.DRAFT: "Ready to send",

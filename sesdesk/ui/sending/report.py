@@ -22,9 +22,9 @@ from sesdesk.services.feedback.report import PROBABLY_NOT_SENT, ReportRow, broad
 from sesdesk.services.feedback.uncertain import release_probably_not_sent
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.sending.progress import state_words, stop_words
-from sesdesk.ui.sending.window_keys import close_on_ctrl_w
 from sesdesk.ui.style import fit_to_screen
 from sesdesk.ui.widgets.close_box import close_box
+from sesdesk.ui.widgets.keys import close_on_ctrl_w
 
 #: Outcomes that mean the message did not reach the recipient although SES took it.
 NOT_RECEIVED_OUTCOMES = frozenset({BOUNCED, REJECTED, PROBABLY_NOT_SENT})

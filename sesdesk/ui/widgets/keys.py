@@ -1,13 +1,13 @@
 """Keyboard rules every dialog and wizard follows: Enter advances (never closes a wizard on a
-page that cannot go on), and Escape, Cancel or the close button ask before throwing away
-something the user typed."""
+page that cannot go on), Escape, Cancel or the close button ask before throwing away
+something the user typed, and the platform's Close key (Ctrl+W) closes a window as Escape does."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -20,6 +20,15 @@ from PySide6.QtWidgets import (
 from sesdesk.ui.widgets.ask import ask
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def close_on_ctrl_w(dialog: QDialog) -> QShortcut:
+    """Make the Close key close `dialog` as Escape does (its reject, so any question first)."""
+    shortcut = QShortcut(dialog)
+    # Every binding of the platform's Close (Ctrl+F4 comes first on some, Ctrl+W after it).
+    shortcut.setKeys(QKeySequence.StandardKey.Close)
+    shortcut.activated.connect(dialog.reject)
+    return shortcut
 
 
 def wizard_enter(wizard: QWizard, event: QKeyEvent) -> bool:
