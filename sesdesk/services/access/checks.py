@@ -334,10 +334,6 @@ def _check_volume_number(form: AccessForm) -> Outcome:
 
 # A template's "[replace: …]" part, up to its closing bracket (or the end of the line).
 _PLACEHOLDER_PART = re.compile(re.escape(PLACEHOLDER) + r"[^\]\n]*\]?", re.I)
-#: Checks on what only the user can write (sign-up, volume, their business): they run on the
-#: text without the template's "[replace: …]" parts, whose hints ("e.g. they register in our
-#: app", "a number") are not answers, and cannot pass while such a part is left.
-_USER_WRITTEN = frozenset({"detail", "volume", "volume_number", "own_words"})
 PLACEHOLDERS_LEFT = "Not yet: checked once the parts marked [replace: …] are written."
 
 
@@ -354,6 +350,10 @@ class CheckSpec:
     field: str
     title: str
     run: Callable[[AccessForm], Outcome]
+    #: It judges what only the user can write (sign-up, volume, their business): it runs on
+    #: the text without the template's "[replace: …]" parts, whose hints ("e.g. they register
+    #: in our app", "a number") are not answers, and cannot pass while such a part is left.
+    user_written: bool = False
 
 
 # The table. Validity rows first, in the order the CLI names a blocking field; then the tips
@@ -364,14 +364,20 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("language", F_LANGUAGE, "Contact language", _check_language),
     CheckSpec("contacts", F_CONTACTS, "Additional contacts", _check_contacts),
     CheckSpec("description", F_DESCRIPTION, "Use case given", _check_description),
-    CheckSpec("detail", F_DESCRIPTION, "Detailed enough", _check_detail),
+    CheckSpec("detail", F_DESCRIPTION, "Detailed enough", _check_detail, user_written=True),
     CheckSpec("consistent", F_DESCRIPTION, "Mail type matches the text", _check_consistency),
-    CheckSpec("volume", F_DESCRIPTION, "Daily volume stated", _check_volume),
+    CheckSpec("volume", F_DESCRIPTION, "Daily volume stated", _check_volume, user_written=True),
     CheckSpec("bounces", F_DESCRIPTION, "Bounces and complaints handled", _check_bounces),
-    CheckSpec("own_words", F_DESCRIPTION, "About your business", _check_example),
+    CheckSpec("own_words", F_DESCRIPTION, "About your business", _check_example, user_written=True),
     CheckSpec("placeholders", F_DESCRIPTION, "Placeholders replaced", access_honesty.placeholders),
     CheckSpec("list_source", F_DESCRIPTION, "Own list, not bought", access_honesty.list_source),
-    CheckSpec("volume_number", F_DESCRIPTION, "Volume is a number", _check_volume_number),
+    CheckSpec(
+        "volume_number",
+        F_DESCRIPTION,
+        "Volume is a number",
+        _check_volume_number,
+        user_written=True,
+    ),
 )
 
 
@@ -382,7 +388,7 @@ def check_form(form: AccessForm) -> list[CheckResult]:
     left = PLACEHOLDER in clean.use_case_description
     results: list[CheckResult] = []
     for spec in CHECKS:
-        if spec.key in _USER_WRITTEN:
+        if spec.user_written:
             verdict, message = spec.run(written)
             if left and verdict is FieldVerdict.OK:
                 verdict, message = FieldVerdict.WARN, PLACEHOLDERS_LEFT
