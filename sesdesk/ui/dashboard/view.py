@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
 from sesdesk.ui.bridge import Bridge
 from sesdesk.ui.dashboard.account import AccountCard
@@ -30,6 +30,7 @@ from sesdesk.ui.dashboard.identities import IdentitiesCard
 from sesdesk.ui.dashboard.quota import QuotaCard
 from sesdesk.ui.dashboard.readiness import ReadinessCard
 from sesdesk.ui.dashboard.warnings import WarningsPanel
+from sesdesk.ui.widgets.labels import wrapped_label
 
 if TYPE_CHECKING:
     from sesdesk.ui.poller_bridge import PollerController
@@ -120,11 +121,8 @@ class DashboardView(QWidget):
         self.scroll_area = scroll
         # Until the first read has been shown the cards say nothing true (an empty card would
         # offer "Connect AWS…" beside a mailer's fields): say that the team is being read.
-        self.loading_label = QLabel(LOADING)
-        self.loading_label.setObjectName("muted")
-        self.loading_label.setWordWrap(True)
+        self.loading_label = wrapped_label(LOADING, "muted", selectable=True)
         self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.loading_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.loading_label)
         self.pages.addWidget(scroll)
