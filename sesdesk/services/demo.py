@@ -270,6 +270,7 @@ def _restore_account_memory(
     the team's `ses` entries as "taken off SES's list"."""
     from sesdesk.models import Broadcast, Recipient, Suppression
     from sesdesk.models.states import RecipientState
+    from sesdesk.services.feedback.suppression import SES, TO_SES
 
     since = utcnow() - timedelta(days=1)
     with store.session() as session:
@@ -285,14 +286,14 @@ def _restore_account_memory(
         suppressed = session.execute(
             select(Suppression.email_lower, Suppression.reason).where(
                 Suppression.team_id == team_id,
-                Suppression.reason.in_(("bounce", "complaint")),
-                (Suppression.source == "ses") | Suppression.synced_at.is_not(None),
+                Suppression.reason.in_(TO_SES),
+                (Suppression.source == SES) | Suppression.synced_at.is_not(None),
             )
         ).all()
     where = {"region": region, "account_id": account_id}
     simulator.add_past_usage([at.timestamp() for at in sent], **where)
     for email, reason in suppressed:
-        simulator.suppress(email, reason.upper(), **where)
+        simulator.suppress(email, TO_SES[reason], **where)
 
 
 def _restore_contact_list(store: Store, team_id: int, facade: SesFacade) -> None:

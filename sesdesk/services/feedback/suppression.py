@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 LOCAL = "local"
 SES = "ses"
 # SES's account-level list knows only these two reasons.
-_TO_SES = {"bounce": "BOUNCE", "complaint": "COMPLAINT"}
+TO_SES = {"bounce": "BOUNCE", "complaint": "COMPLAINT"}
 
 
 def suppress_in_session(
@@ -121,11 +121,11 @@ def sync_with_ses(store: Store, team_id: int, sender: SendingFacade) -> SyncResu
                 session.delete(row)
                 removed += 1
         to_write = [
-            (email, _TO_SES[row.reason])
+            (email, TO_SES[row.reason])
             for email, row in rows.items()
             if row.source == LOCAL
             and row.synced_at is None
-            and row.reason in _TO_SES
+            and row.reason in TO_SES
             and email not in remote
         ]
         already = [email for email, row in rows.items() if row.source == LOCAL and email in remote]
