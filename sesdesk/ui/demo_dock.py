@@ -44,12 +44,17 @@ def add_simulator_dock(window: MainWindow, demo: Any) -> tuple[SimulatorPanel, Q
     return panel, dock
 
 
+def remembered_visible(window: MainWindow) -> bool:
+    """Whether the Simulator controls were shown when last changed (shown: never changed)."""
+    settings = window.settings()
+    return settings is None or settings.value(VISIBLE_KEY) not in ("false", False)
+
+
 def _remember_visibility(window: MainWindow, dock: QDockWidget) -> None:
     """Hidden stays hidden at the next start: kept in the window's settings file."""
-    settings = window.settings()
-    if settings is None:
+    if window.settings() is None:
         return
-    if settings.value(VISIBLE_KEY) in ("false", False):
+    if not remembered_visible(window):
         dock.hide()
 
     def toggled(visible: bool) -> None:

@@ -144,8 +144,10 @@ class MainWindow(QMainWindow):
             self.demo_banner = Banner(tone="demo")
             self.demo_banner.set_message(DEMO_TEXT, bold=False)
             self.demo_banner.text_label.setTextFormat(Qt.TextFormat.RichText)
+            from sesdesk.ui.demo_dock import remembered_visible
+
             self.simulator_button: QPushButton = self.demo_banner.add_button(
-                "Hide simulator controls",
+                _simulator_button_text(remembered_visible(self)),
                 "Show or hide the panel that changes the simulated SES account",
             )
             self.simulator_button.setEnabled(False)  # until the simulator is running
@@ -436,9 +438,7 @@ class MainWindow(QMainWindow):
             self.simulator_dock.setVisible(not self.simulator_dock.isVisible())
 
     def _simulator_visibility_changed(self, visible: bool) -> None:
-        self.simulator_button.setText(
-            "Hide simulator controls" if visible else "Show simulator controls"
-        )
+        self.simulator_button.setText(_simulator_button_text(visible))
 
     # --- reacting -----------------------------------------------------------------------
 
@@ -585,6 +585,10 @@ class MainWindow(QMainWindow):
 
             hide_other_windows(self)  # progress, compose, contacts: sesdesk is quitting
             self.closed.emit()
+
+
+def _simulator_button_text(visible: bool) -> str:
+    return "Hide simulator controls" if visible else "Show simulator controls"
 
 
 def _database_dialog(window: MainWindow) -> None:

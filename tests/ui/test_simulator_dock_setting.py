@@ -30,11 +30,14 @@ def test_hidden_simulator_controls_stay_hidden_at_the_next_start(qtbot, bridge, 
     window.close()
 
     again, dock = _window_with_dock(qtbot, bridge, home)
+    # From the first frame on, before the simulator runs, the banner offers to show them.
+    assert again.simulator_button.text() == "Show simulator controls"
     assert dock.isHidden()
     dock.toggleViewAction().trigger()
     qtbot.waitUntil(dock.isVisible, timeout=5_000)
     again.close()  # the window closing hides the dock, which must not be remembered
 
     third, dock = _window_with_dock(qtbot, bridge, home)
+    assert third.simulator_button.text() == "Hide simulator controls"
     qtbot.waitUntil(dock.isVisible, timeout=5_000)
     third.close()
